@@ -1,0 +1,92 @@
+package io.ringmaster.data;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Paths and file systems through Hadoop's FileSystem API, so every location Ringmaster reads or
+ * writes can be local ({@code file://} or a plain path), HDFS, S3 or Azure alike.
+ */
+public final class Storage {
+
+    private Storage() {
+    }
+
+    /**
+     * A Hadoop configuration with Ringmaster's defaults plus {@code overrides} (e.g. credentials from
+     * the job file). Local files go through the raw local file system: no {@code .crc} side files.
+     */
+    public static Configuration configuration(Map<String, String> overrides) {
+        Configuration conf = new Configuration();
+        conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
+        conf.setBoolean("fs.file.impl.disable.cache", true);
+        if (overrides != null) {
+            overrides.forEach(conf::set);
+        }
+        return conf;
+    }
+
+    public static Configuration configuration() {
+        return configuration(Map.of());
+    }
+
+    /** A Hadoop path for a URI, or for a plain local path (made absolute). */
+    public static Path path(String location) {
+        if (location == null || location.isBlank()) {
+            throw new IllegalArgumentException("empty path");
+        }
+        URI uri = URI.create(location.replace(" ", "%20"));
+        if (uri.getScheme() == null || uri.getScheme().length() == 1) {
+            return new Path(new File(location).getAbsoluteFile().toURI());
+        }
+        return new Path(location);
+    }
+
+    public static FileSystem fs(Path path, Configuration conf) {
+        try {
+            return path.getFileSystem(conf);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open file system for " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A path as a user would write it: local files without the {@code file:} scheme. */
+    public static String display(Path path) {
+        URI uri = path.toUri();
+        if ("file".equals(uri.getScheme())) {
+            return uri.getPath();
+        }
+        return path.toString();
+    }
+
+    /** Hex SHA-256 of a file's bytes. */
+    public static String sha256(FileSystem fs, Path file) throws IOException {
+        MessageDigest digest = newSha256();
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = fs.open(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                digest.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    public static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+}

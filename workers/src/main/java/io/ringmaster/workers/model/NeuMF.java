@@ -1,0 +1,102 @@
+package io.ringmaster.workers.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.weights.WeightInitDistribution;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * NeuMF as a DL4J {@link ComputationGraph}: a GMF branch (element-wise product of user and item
+ * embeddings) and an MLP branch (concatenated embeddings through ReLU layers), concatenated into
+ * one sigmoid output trained with binary cross-entropy and Adam.
+ *
+ * <p>Initialisation follows the reference PyTorch NeuMF: embeddings N(0, 0.01), MLP layers Glorot
+ * uniform, the output layer Kaiming uniform with a=1 (U(±sqrt(3/fanIn))), biases zero.
+ */
+public final class NeuMF {
+
+    public static final String INPUT_USER = "user";
+    public static final String INPUT_ITEM = "item";
+    public static final String GMF_USER = "gmf_user";
+    public static final String GMF_ITEM = "gmf_item";
+    public static final String MLP_USER = "mlp_user";
+    public static final String MLP_ITEM = "mlp_item";
+    public static final String OUTPUT = "prediction";
+
+    private NeuMF() {
+    }
+
+    /** Name of the i-th dense MLP layer (0-based). */
+    public static String mlpLayer(int i) {
+        return "mlp_" + i;
+    }
+
+    public static ComputationGraphConfiguration configuration(NeuMFSpec spec) {
+        int[] layers = spec.mlpLayers();
+        var embeddingInit = new WeightInitDistribution(new NormalDistribution(0.0, 0.01));
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
+                .seed(spec.seed())
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(spec.learningRate()))
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .graphBuilder()
+                .addInputs(INPUT_USER, INPUT_ITEM)
+                .addLayer(GMF_USER, embedding(spec.numUsers(), spec.factors(), embeddingInit), INPUT_USER)
+                .addLayer(GMF_ITEM, embedding(spec.numItems(), spec.factors(), embeddingInit), INPUT_ITEM)
+                .addVertex("gmf", new ElementWiseVertex(ElementWiseVertex.Op.Product), GMF_USER, GMF_ITEM)
+                .addLayer(MLP_USER, embedding(spec.numUsers(), spec.mlpEmbedding(), embeddingInit), INPUT_USER)
+                .addLayer(MLP_ITEM, embedding(spec.numItems(), spec.mlpEmbedding(), embeddingInit), INPUT_ITEM)
+                .addVertex("mlp_concat", new MergeVertex(), MLP_USER, MLP_ITEM);
+        String previous = "mlp_concat";
+        for (int i = 1; i < layers.length; i++) {
+            g.addLayer(mlpLayer(i - 1), new DenseLayer.Builder()
+                    .nIn(layers[i - 1]).nOut(layers[i])
+                    .activation(Activation.RELU)
+                    .weightInit(WeightInit.XAVIER_UNIFORM)
+                    .biasInit(0.0)
+                    .build(), previous);
+            previous = mlpLayer(i - 1);
+        }
+        int joined = spec.factors() + spec.mlpOut();
+        double bound = Math.sqrt(3.0 / joined);
+        g.addVertex("neumf", new MergeVertex(), "gmf", previous)
+                .addLayer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.XENT)
+                        .nIn(joined).nOut(1)
+                        .activation(Activation.SIGMOID)
+                        .weightInit(new WeightInitDistribution(new UniformDistribution(-bound, bound)))
+                        .biasInit(0.0)
+                        .build(), "neumf")
+                .setOutputs(OUTPUT);
+        return g.build();
+    }
+
+    /** A freshly initialised network; the same spec (seed included) always gives the same parameters. */
+    public static ComputationGraph build(NeuMFSpec spec) {
+        ComputationGraph graph = new ComputationGraph(configuration(spec));
+        graph.init();
+        return graph;
+    }
+
+    private static EmbeddingLayer embedding(int rows, int width, WeightInitDistribution init) {
+        return new EmbeddingLayer.Builder()
+                .nIn(rows).nOut(width)
+                .activation(Activation.IDENTITY)
+                .hasBias(false)
+                .weightInit(init)
+                .build();
+    }
+}

@@ -1,0 +1,110 @@
+package io.ringmaster.workers.train;
+
+import io.ringmaster.workers.model.NeuMF;
+import io.ringmaster.workers.model.NeuMFSpec;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The reference engine: DL4J's own graph on whatever ND4J backend is loaded (CPU or CUDA).
+ * {@code computeGradientAndScore()} gives the gradient (a view, copied out as the batch mean), the
+ * hook may rewrite it, then DL4J's updater turns it into the Adam step, which is subtracted from the
+ * parameters. Slower than {@link FusedEngine} on CPU (ND4J's per-op cost) but independent of it.
+ */
+public final class Dl4jEngine implements TrainingEngine {
+
+    private static final int PREDICT_CHUNK = 8192;
+
+    private final ComputationGraph graph;
+    private float[] grad;
+    private Gradient lastGradient;
+    private int epoch;
+
+    public Dl4jEngine(NeuMFSpec spec) {
+        this(NeuMF.build(spec));
+    }
+
+    public Dl4jEngine(ComputationGraph graph) {
+        this.graph = graph;
+        this.grad = new float[(int) graph.numParams()];
+    }
+
+    @Override
+    public String name() {
+        return "dl4j";
+    }
+
+    /** Epoch number handed to DL4J's updater (only learning-rate schedules use it). */
+    public void setEpoch(int epoch) {
+        this.epoch = epoch;
+    }
+
+    @Override
+    public double computeGradient(int[] users, int[] items, float[] labels, int from, int n) {
+        graph.setInputs(column(users, from, n), column(items, from, n));
+        float[] y = new float[n];
+        System.arraycopy(labels, from, y, 0, n);
+        graph.setLabels(Nd4j.createFromArray(y).reshape(n, 1));
+        graph.computeGradientAndScore();
+        lastGradient = graph.gradient();
+        // DL4J's gradient is summed over the batch (its updater divides); expose the mean
+        INDArray view = lastGradient.gradient();
+        grad = view.dup().divi(n).data().asFloat();
+        return graph.score();
+    }
+
+    @Override
+    public float[] gradient() {
+        return grad;
+    }
+
+    @Override
+    public void applyUpdate() {
+        if (lastGradient == null) {
+            throw new IllegalStateException("applyUpdate() before computeGradient()");
+        }
+        INDArray view = lastGradient.gradient();
+        view.assign(Nd4j.createFromArray(grad).reshape(view.shape()));
+        int iteration = graph.getConfiguration().getIterationCount();
+        // batch size 1: the gradient is already a mean
+        graph.getUpdater().update(lastGradient, iteration, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
+        graph.params().subi(view);
+        graph.getConfiguration().setIterationCount(iteration + 1);
+        lastGradient = null;
+    }
+
+    @Override
+    public void predict(int[] users, int[] items, int n, float[] out) {
+        for (int from = 0; from < n; from += PREDICT_CHUNK) {
+            int m = Math.min(PREDICT_CHUNK, n - from);
+            INDArray p = graph.output(false, column(users, from, m), column(items, from, m))[0];
+            float[] v = p.dup().data().asFloat();
+            System.arraycopy(v, 0, out, from, m);
+        }
+    }
+
+    @Override
+    public long step() {
+        return graph.getConfiguration().getIterationCount();
+    }
+
+    @Override
+    public ComputationGraph toGraph() {
+        return graph;
+    }
+
+    @Override
+    public void close() {
+    }
+
+    private static INDArray column(int[] values, int from, int n) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = values[from + i];
+        }
+        return Nd4j.createFromArray(f).reshape(n, 1);
+    }
+}

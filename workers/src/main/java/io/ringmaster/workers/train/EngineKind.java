@@ -1,0 +1,29 @@
+package io.ringmaster.workers.train;
+
+import io.ringmaster.workers.model.NeuMFSpec;
+import java.util.Locale;
+
+/** The training engines a job can choose ({@code train.engine}). */
+public enum EngineKind {
+    /** {@link FusedEngine}: the fast CPU path (default). */
+    FUSED,
+    /** {@link Dl4jEngine}: DL4J's graph on the loaded ND4J backend (CPU or CUDA). */
+    DL4J;
+
+    public TrainingEngine create(NeuMFSpec spec) {
+        return this == FUSED ? new FusedEngine(spec) : new Dl4jEngine(spec);
+    }
+
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static EngineKind parse(String s) {
+        for (EngineKind k : values()) {
+            if (k.id().equalsIgnoreCase(s.trim())) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown train.engine '" + s + "'; expected fused or dl4j");
+    }
+}

@@ -1,0 +1,37 @@
+package io.ringmaster.workers.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Figures for one epoch: mean training loss, HR/NDCG/MAP at K on the test split, examples trained,
+ * seconds spent training (negative sampling included) and evaluating, and training throughput.
+ */
+public record EpochMetrics(int epoch, long step, double loss, int k, double hr, double ndcg, double map, long samples,
+                           double trainSeconds, double evalSeconds, double samplesPerSecond) {
+
+    /** The one-line console form. */
+    public String line() {
+        return String.format("epoch %3d  loss %.4f  HR@%d %.4f  NDCG@%d %.4f  MAP@%d %.4f  %,9.0f samples/s"
+                        + "  (train %.1fs, eval %.2fs)", epoch, loss, k, hr, k, ndcg, k, map, samplesPerSecond,
+                trainSeconds, evalSeconds);
+    }
+
+    /** The JSON-lines form (an {@code "event": "epoch"} record). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", "epoch");
+        m.put("epoch", epoch);
+        m.put("step", step);
+        m.put("loss", loss);
+        m.put("k", k);
+        m.put("hr", hr);
+        m.put("ndcg", ndcg);
+        m.put("map", map);
+        m.put("samples", samples);
+        m.put("trainSeconds", trainSeconds);
+        m.put("evalSeconds", evalSeconds);
+        m.put("samplesPerSecond", samplesPerSecond);
+        return m;
+    }
+}

@@ -1,0 +1,9 @@
+package io.ringmaster.workers.train;
+
+/** One epoch's training examples in training order: (user, item, label) as parallel arrays. */
+public record EpochSamples(int[] users, int[] items, float[] labels) {
+
+    public int size() {
+        return users.length;
+    }
+}
