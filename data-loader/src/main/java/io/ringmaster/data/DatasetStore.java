@@ -55,6 +55,13 @@ public final class DatasetStore {
     public static DatasetManifest write(Configuration conf, String location, Dataset dataset,
                                         DatasetManifest.Source source, String split, boolean overwrite)
             throws IOException {
+        return write(conf, location, dataset, source, split, overwrite, () -> {
+        });
+    }
+
+    /** {@code beforeCommit} runs after the files are written, before the manifest and rename (tests inject faults). */
+    static DatasetManifest write(Configuration conf, String location, Dataset dataset, DatasetManifest.Source source,
+                                 String split, boolean overwrite, Runnable beforeCommit) throws IOException {
         Path out = Storage.path(location);
         FileSystem fs = Storage.fs(out, conf);
         if (fs.exists(out)) {
@@ -79,6 +86,7 @@ public final class DatasetStore {
         try {
             fs.mkdirs(tmp);
             DatasetManifest manifest = writeFiles(conf, fs, tmp, dataset, source, split);
+            beforeCommit.run();
             try (OutputStream os = fs.create(new Path(tmp, MANIFEST), false)) {
                 os.write(manifest.toJson());
             }

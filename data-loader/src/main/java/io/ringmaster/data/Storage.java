@@ -47,7 +47,7 @@ public final class Storage {
         }
         URI uri = URI.create(location.replace(" ", "%20"));
         if (uri.getScheme() == null || uri.getScheme().length() == 1) {
-            return new Path(new File(location).getAbsoluteFile().toURI());
+            return new Path("file", null, new File(location).getAbsoluteFile().toPath().normalize().toString());
         }
         return new Path(location);
     }

@@ -72,6 +72,11 @@ public final class NeuMFKernel implements AutoCloseable {
         ensureCapacity(256);
     }
 
+    /** Threads OpenBLAS may use per call, process-wide (one per worker is fastest when workers fill the cores). */
+    public static void useBlasThreads(int threads) {
+        OpenBlas.setThreads(threads);
+    }
+
     public NeuMFLayout layout() {
         return layout;
     }

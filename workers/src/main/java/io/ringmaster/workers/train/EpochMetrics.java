@@ -34,4 +34,23 @@ public record EpochMetrics(int epoch, long step, double loss, int k, double hr, 
         m.put("samplesPerSecond", samplesPerSecond);
         return m;
     }
+
+    /** Reads the JSON-lines form back. */
+    public static EpochMetrics fromMap(Map<String, Object> m) {
+        return new EpochMetrics(num(m, "epoch").intValue(), num(m, "step").longValue(), num(m, "loss").doubleValue(),
+                num(m, "k").intValue(), num(m, "hr").doubleValue(), num(m, "ndcg").doubleValue(),
+                num(m, "map").doubleValue(), num(m, "samples").longValue(), num(m, "trainSeconds").doubleValue(),
+                num(m, "evalSeconds").doubleValue(), num(m, "samplesPerSecond").doubleValue());
+    }
+
+    private static Number num(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (v instanceof Number n) {
+            return n;
+        }
+        if (v instanceof String s && s.equals("NaN")) {
+            return Double.NaN;
+        }
+        throw new IllegalArgumentException("metrics record has no numeric '" + key + "': " + m);
+    }
 }

@@ -1,0 +1,203 @@
+package io.ringmaster.orchestrator.bench;
+
+import io.ringmaster.data.Dataset;
+import io.ringmaster.data.DatasetStore;
+import io.ringmaster.data.Ingest;
+import io.ringmaster.data.Storage;
+import io.ringmaster.workers.eval.EvalResult;
+import io.ringmaster.workers.eval.NcfEvaluator;
+import io.ringmaster.workers.eval.PopularityBaseline;
+import io.ringmaster.workers.model.NeuMFKernel;
+import io.ringmaster.workers.model.NeuMFSpec;
+import io.ringmaster.workers.train.Dl4jEngine;
+import io.ringmaster.workers.train.EpochSamples;
+import io.ringmaster.workers.train.FusedEngine;
+import io.ringmaster.workers.train.NegativeSampler;
+import io.ringmaster.workers.train.TrainingEngine;
+import io.ringmaster.workers.train.UserItemIndex;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * {@code ringmaster bench train}: one worker's training throughput, the fused engine beside DL4J's
+ * own graph measured on the same data in the same run, per batch size, with a breakdown of where an
+ * epoch's time goes; then the wall time for a fresh model to first reach a target HR@10. The model
+ * is the reference NeuMF (factors 8, layers 64-32-16-8, Adam 1e-3, 4 negatives, seed 42).
+ */
+public final class TrainBenchmark {
+
+    /** A reference NeuMF in PyTorch, one thread, on the development machine (from the foundation issue). */
+    private static final double PYTORCH_256 = 416_000;
+    private static final double PYTORCH_2048 = 1_650_000;
+
+    private final String data;
+    private final List<Integer> batchSizes;
+    private final int epochs;
+    private final int dl4jSteps;
+    private final double targetHr;
+    private final int maxEpochs;
+    private final int threads;
+
+    public TrainBenchmark(String data, List<Integer> batchSizes, int epochs, int dl4jSteps, double targetHr,
+                          int maxEpochs, int threads) {
+        if (epochs < 1 || maxEpochs < 1 || dl4jSteps < 0 || batchSizes.isEmpty()) {
+            throw new IllegalArgumentException("bench train: --epochs and --max-epochs must be >= 1, --dl4j-steps >= 0,"
+                    + " and at least one batch size");
+        }
+        this.data = data;
+        this.batchSizes = batchSizes;
+        this.epochs = epochs;
+        this.dl4jSteps = dl4jSteps;
+        this.targetHr = targetHr;
+        this.maxEpochs = maxEpochs;
+        this.threads = threads;
+    }
+
+    public void run(PrintStream out) throws IOException {
+        Configuration conf = Storage.configuration();
+        Path p = Storage.path(data);
+        Dataset ds;
+        if (Storage.fs(p, conf).exists(new Path(p, DatasetStore.MANIFEST))) {
+            ds = DatasetStore.read(conf, data);
+        } else {
+            out.println("(no manifest.json in " + data + ": ingesting it in memory)");
+            ds = Ingest.ingest(conf, data, Ingest.Options.defaults()).dataset();
+        }
+        NeuMFKernel.useBlasThreads(threads);
+        NeuMFSpec spec = new NeuMFSpec(ds.numUsers(), ds.numItems(), 8, new int[] {64, 32, 16, 8}, 1e-3, 42);
+        UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
+        NegativeSampler sampler = new NegativeSampler(ds.train().users(), ds.train().items(), seen, 4, 42);
+        out.printf("bench train: %s, %,d users, %,d items, %,d training interactions -> %,d samples/epoch; %s;"
+                        + " %d BLAS thread(s), %d cores%n", ds.name(), ds.numUsers(), ds.numItems(), ds.train().size(),
+                sampler.epochSize(), spec, threads, Runtime.getRuntime().availableProcessors());
+        out.println();
+        out.println("throughput (samples/s; 'step' = gradient + update, 'epoch' adds negative sampling and shuffling)");
+        out.printf("%6s  %-6s %13s %13s  %8s  %-28s  %s%n", "batch", "engine", "step", "epoch", "vs dl4j",
+                "vs PyTorch 1-thread reference", "time split of an epoch");
+        for (int batch : batchSizes) {
+            double dl4j = Double.NaN;
+            if (dl4jSteps > 0) {
+                dl4j = measureDl4j(spec, sampler, batch, out);
+            }
+            measureFused(spec, sampler, batch, dl4j, out);
+        }
+        out.println();
+        timeToTarget(ds, spec, sampler, out);
+    }
+
+    private double measureDl4j(NeuMFSpec spec, NegativeSampler sampler, int batch, PrintStream out) {
+        EpochSamples s = sampler.sample(0);
+        int warm = Math.min(20, dl4jSteps);
+        double grad = 0;
+        double upd = 0;
+        try (Dl4jEngine e = new Dl4jEngine(spec)) {
+            int from = 0;
+            for (int i = 0; i < warm + dl4jSteps; i++) {
+                if (from + batch > s.size()) {
+                    from = 0;
+                }
+                long t0 = System.nanoTime();
+                e.computeGradient(s.users(), s.items(), s.labels(), from, batch);
+                long t1 = System.nanoTime();
+                e.applyUpdate();
+                long t2 = System.nanoTime();
+                if (i >= warm) {
+                    grad += (t1 - t0) / 1e9;
+                    upd += (t2 - t1) / 1e9;
+                }
+                from += batch;
+            }
+        }
+        double rate = (double) dl4jSteps * batch / (grad + upd);
+        out.printf("%6d  %-6s %,13.0f %13s  %8s  %-28s  gradient %.0f%%, update %.0f%% (%d steps)%n", batch, "dl4j", rate,
+                "-", "1.0x", "", 100 * grad / (grad + upd), 100 * upd / (grad + upd), dl4jSteps);
+        return rate;
+    }
+
+    private void measureFused(NeuMFSpec spec, NegativeSampler sampler, int batch, double dl4j, PrintStream out) {
+        double sampling = 0;
+        double grad = 0;
+        double upd = 0;
+        long samples = 0;
+        try (FusedEngine e = new FusedEngine(spec)) {
+            for (int epoch = 0; epoch <= epochs; epoch++) {
+                long t0 = System.nanoTime();
+                EpochSamples s = sampler.sample(epoch);
+                long t1 = System.nanoTime();
+                double g = 0;
+                double u = 0;
+                for (int from = 0; from < s.size(); from += batch) {
+                    int n = Math.min(batch, s.size() - from);
+                    long a = System.nanoTime();
+                    e.computeGradient(s.users(), s.items(), s.labels(), from, n);
+                    long b = System.nanoTime();
+                    e.applyUpdate();
+                    long c = System.nanoTime();
+                    g += (b - a) / 1e9;
+                    u += (c - b) / 1e9;
+                }
+                if (epoch > 0) { // epoch 0 warms up the JIT
+                    sampling += (t1 - t0) / 1e9;
+                    grad += g;
+                    upd += u;
+                    samples += s.size();
+                }
+            }
+        }
+        double step = samples / (grad + upd);
+        double epoch = samples / (sampling + grad + upd);
+        double total = sampling + grad + upd;
+        double ref = batch == 256 ? PYTORCH_256 : batch == 2048 ? PYTORCH_2048 : Double.NaN;
+        String vsRef = Double.isNaN(ref) ? "(no reference at this batch)"
+                : String.format("%.2fx step, %.2fx epoch (%s)", step / ref, epoch / ref,
+                batch == 256 ? "416k" : "1.65M");
+        out.printf("%6d  %-6s %,13.0f %,13.0f  %8s  %-28s  sampling %.0f%%, gradient %.0f%%, Adam %.0f%% (%d epochs)%n",
+                batch, "fused", step, epoch, Double.isNaN(dl4j) ? "-" : String.format("%.1fx", step / dl4j), vsRef,
+                100 * sampling / total, 100 * grad / total, 100 * upd / total, epochs);
+    }
+
+    private void timeToTarget(Dataset ds, NeuMFSpec spec, NegativeSampler sampler, PrintStream out) {
+        int batch = batchSizes.get(0);
+        NcfEvaluator evaluator = new NcfEvaluator(ds.test(), 10);
+        EvalResult pop = evaluator.evaluate(new PopularityBaseline(ds.numItems(), ds.train().items()));
+        out.printf("time to HR@10 >= %.2f (fused, batch %d, fresh model, wall clock incl. sampling and evaluation):%n",
+                targetHr, batch);
+        long t0 = System.nanoTime();
+        double best = -1;
+        double bestNdcg = 0;
+        int bestEpoch = 0;
+        double reached = Double.NaN;
+        int reachedEpoch = 0;
+        try (TrainingEngine e = new FusedEngine(spec)) {
+            for (int epoch = 1; epoch <= maxEpochs; epoch++) {
+                EpochSamples s = sampler.sample(epoch - 1);
+                for (int from = 0; from < s.size(); from += batch) {
+                    int n = Math.min(batch, s.size() - from);
+                    e.computeGradient(s.users(), s.items(), s.labels(), from, n);
+                    e.applyUpdate();
+                }
+                EvalResult r = evaluator.evaluate(e::predict);
+                if (r.hr() > best) {
+                    best = r.hr();
+                    bestNdcg = r.ndcg();
+                    bestEpoch = epoch;
+                }
+                if (Double.isNaN(reached) && r.hr() >= targetHr) {
+                    reached = (System.nanoTime() - t0) / 1e9;
+                    reachedEpoch = epoch;
+                }
+            }
+        }
+        double all = (System.nanoTime() - t0) / 1e9;
+        if (Double.isNaN(reached)) {
+            out.printf("  not reached in %d epochs (%.1fs)%n", maxEpochs, all);
+        } else {
+            out.printf("  reached at epoch %d after %.1fs%n", reachedEpoch, reached);
+        }
+        out.printf("  best over %d epochs: HR@10 %.4f NDCG@10 %.4f (epoch %d), %.1fs in all; most-popular HR@10 %.4f"
+                + " NDCG@10 %.4f%n", maxEpochs, best, bestNdcg, bestEpoch, all, pop.hr(), pop.ndcg());
+    }
+}

@@ -1,0 +1,46 @@
+package io.ringmaster.orchestrator.cli;
+
+import io.ringmaster.data.DatasetManifest;
+import io.ringmaster.data.DatasetStore;
+import io.ringmaster.data.Ingest;
+import io.ringmaster.data.InputFormat;
+import io.ringmaster.data.Storage;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Read MovieLens u.data / ratings.dat, headed CSV, or an NCF split (NAME.train.rating +"
+                + " NAME.test.negative) and write a dataset: training Parquet, id maps, test split, manifest.json.")
+final class IngestCommand implements Callable<Integer> {
+
+    @Option(names = "--input", required = true, description = "Source file or directory (any Hadoop URI).")
+    String input;
+
+    @Option(names = "--out", required = true, description = "Dataset directory to write.")
+    String out;
+
+    @Option(names = "--format", defaultValue = "auto", description = "auto, udata, dat, csv or ncf (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--eval-negatives", defaultValue = "99",
+            description = "Negatives per test user when Ringmaster builds the leave-one-out split (default: ${DEFAULT-VALUE}).")
+    int evalNegatives;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the leave-one-out split (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--overwrite", description = "Replace an existing dataset at --out.")
+    boolean overwrite;
+
+    @Override
+    public Integer call() throws Exception {
+        Configuration conf = Storage.configuration();
+        InputFormat f = "auto".equalsIgnoreCase(format) ? null : InputFormat.parse(format);
+        Ingest.Result r = Ingest.ingest(conf, input, new Ingest.Options(f, evalNegatives, seed));
+        DatasetManifest m = DatasetStore.write(conf, out, r.dataset(), r.source(), r.split(), overwrite);
+        Summaries.printDataset(System.out, out, m);
+        return 0;
+    }
+}

@@ -1,0 +1,59 @@
+package io.ringmaster.orchestrator.cli;
+
+import io.ringmaster.data.DataFormatException;
+import io.ringmaster.orchestrator.job.JobConfigException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ringmaster}: the command-line entry point. */
+@Command(name = "ringmaster", mixinStandardHelpOptions = true, version = "ringmaster 0.1.0",
+        description = "Horovod-style synchronous training of DL4J networks on Apache Spark.",
+        subcommands = {IngestCommand.class, GenerateCommand.class, TrainCommand.class, DemoCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
+public final class RingmasterCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code (0 ok, 1 failed, 2 bad usage). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new RingmasterCli());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            Throwable user = userError(e);
+            if (user != null) {
+                err.println("error: " + user.getMessage());
+                if (System.getenv("RINGMASTER_STACKTRACE") != null) {
+                    e.printStackTrace(err);
+                }
+            } else {
+                err.println("error: " + e);
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    /** The cause that explains the failure to a user (bad data, bad job file), through Spark's wrapping. */
+    static Throwable userError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DataFormatException || t instanceof JobConfigException
+                    || t instanceof IllegalArgumentException || t instanceof java.io.FileNotFoundException) {
+                return t;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,251 @@
+package io.ringmaster.orchestrator.job;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonMerge;
+import com.fasterxml.jackson.annotation.OptBoolean;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.ringmaster.data.Storage;
+import io.ringmaster.workers.train.EngineKind;
+import io.ringmaster.workers.train.TrainingSettings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A training job file (YAML). Every key has a default except {@code data}; unknown keys are errors
+ * that name the key and list the known ones. See the README's job-file reference.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class JobConfig {
+
+    /** Dataset directory written by {@code ringmaster ingest} or {@code generate} (any Hadoop URI). */
+    public String data;
+    /** Gang size: number of workers training one model synchronously. */
+    public int workers = 1;
+    public Model model = new Model();
+    public Train train = new Train();
+    public Eval eval = new Eval();
+    public Run run = new Run();
+    public Spark spark = new Spark();
+    /** Hadoop configuration entries (e.g. credentials for s3a:// or wasbs://). */
+    public Map<String, String> hadoop = new LinkedHashMap<>();
+
+    public static final class Model {
+        /** GMF embedding width. */
+        public int factors = 8;
+        /** MLP widths: [concatenated embedding, dense layer widths...]. */
+        @JsonMerge(OptBoolean.FALSE)
+        public List<Integer> layers = List.of(64, 32, 16, 8);
+    }
+
+    public static final class Train {
+        public int epochs = 20;
+        /** Examples per optimiser step (global, across all workers). */
+        public int batchSize = 256;
+        public double learningRate = 0.001;
+        /** Sampled negatives per positive interaction, per epoch. */
+        public int negatives = 4;
+        public long seed = 42;
+        /** fused (fast CPU kernel) or dl4j (DL4J graph on the loaded ND4J backend). */
+        public String engine = "fused";
+        /** BLAS threads per worker. */
+        public int threads = 1;
+    }
+
+    public static final class Eval {
+        /** K of HR@K, NDCG@K, MAP@K. */
+        public int k = 10;
+    }
+
+    public static final class Run {
+        /** Parent directory of run directories (any Hadoop URI). */
+        public String dir = "runs";
+        /** Run id; generated from the time when absent. */
+        public String id;
+    }
+
+    public static final class Spark {
+        /** Spark master; default local[workers] (embedded). */
+        public String master;
+        /** Extra Spark configuration. */
+        public Map<String, String> conf = new LinkedHashMap<>();
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .setDefaultMergeable(true);
+
+    /** Reads a job file; errors name the file, the key and the line. */
+    public static JobConfig load(java.nio.file.Path file, List<String> overrides) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new JobConfigException(file + ": cannot read job file: " + e.getMessage(), e);
+        }
+        return parse(text, file.toString(), overrides);
+    }
+
+    /**
+     * Parses job YAML, then applies {@code overrides} ({@code key.path=value}, value in YAML syntax,
+     * e.g. {@code train.epochs=5} or {@code model.layers=[32,16,8]}).
+     */
+    public static JobConfig parse(String yaml, String where, List<String> overrides) {
+        JobConfig c = read(where, () -> yaml.isBlank() ? null : YAML.readValue(yaml, JobConfig.class));
+        JobConfig base = c == null ? new JobConfig() : c;
+        if (overrides.isEmpty()) {
+            return base;
+        }
+        ObjectNode tree = YAML.createObjectNode();
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new JobConfigException("--set " + o + ": expected key.path=value");
+            }
+            String[] keys = o.substring(0, eq).trim().split("\\.");
+            ObjectNode node = tree;
+            for (int i = 0; i < keys.length - 1; i++) {
+                JsonNode child = node.get(keys[i]);
+                node = child instanceof ObjectNode obj ? obj : node.putObject(keys[i]);
+            }
+            String value = o.substring(eq + 1).trim();
+            JsonNode parsed = read("--set " + o, () -> value.isEmpty() ? null : YAML.readTree(value));
+            node.set(keys[keys.length - 1], parsed == null ? YAML.nullNode() : parsed);
+        }
+        return read("--set", () -> YAML.readerForUpdating(base).readValue(tree));
+    }
+
+    private interface Parse<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T read(String where, Parse<T> parse) {
+        try {
+            return parse.run();
+        } catch (UnrecognizedPropertyException e) {
+            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            throw new JobConfigException(where + ": unknown key '" + path(e) + "'" + line(e) + "; known keys here: "
+                    + known, e);
+        } catch (InvalidFormatException e) {
+            throw new JobConfigException(where + ": key '" + path(e) + "'" + line(e) + ": '" + e.getValue()
+                    + "' is not a valid " + e.getTargetType().getSimpleName().toLowerCase(), e);
+        } catch (MismatchedInputException e) {
+            if (e.getPath().isEmpty()) {
+                throw new JobConfigException(where + ": a job file must be a YAML mapping of keys to values", e);
+            }
+            throw new JobConfigException(where + ": key '" + path(e) + "'" + line(e) + ": wrong type ("
+                    + e.getOriginalMessage().split("\n")[0] + ")", e);
+        } catch (JsonProcessingException e) {
+            throw new JobConfigException(where + ": not valid YAML" + line(e) + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new JobConfigException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
+    }
+
+    private static String line(JsonProcessingException e) {
+        return e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
+                : " (line " + e.getLocation().getLineNr() + ")";
+    }
+
+    /** Checks every value; the message names the key. Returns this. */
+    public JobConfig validate() {
+        if (data == null || data.isBlank()) {
+            throw new JobConfigException("job: 'data' is required: the dataset directory written by"
+                    + " `ringmaster ingest` or `ringmaster generate`");
+        }
+        if (workers < 1) {
+            throw new JobConfigException("job: 'workers' must be >= 1, got " + workers);
+        }
+        if (model.factors < 1) {
+            throw new JobConfigException("job: 'model.factors' must be >= 1, got " + model.factors);
+        }
+        if (model.layers == null || model.layers.size() < 2) {
+            throw new JobConfigException("job: 'model.layers' needs at least two widths (embedding, one dense"
+                    + " layer), got " + model.layers);
+        }
+        for (Integer w : model.layers) {
+            if (w == null || w < 1) {
+                throw new JobConfigException("job: 'model.layers' entries must be positive, got " + model.layers);
+            }
+        }
+        if (model.layers.get(0) % 2 != 0) {
+            throw new JobConfigException("job: 'model.layers[0]' is the concatenated user+item embedding width and"
+                    + " must be even, got " + model.layers.get(0));
+        }
+        if (!(train.learningRate > 0) || Double.isInfinite(train.learningRate)) {
+            throw new JobConfigException("job: 'train.learning-rate' must be a positive number, got "
+                    + train.learningRate);
+        }
+        if (train.batchSize % workers != 0) {
+            throw new JobConfigException("job: 'train.batch-size' (" + train.batchSize + ") must be a multiple of"
+                    + " 'workers' (" + workers + "): it is the global batch, split evenly across workers");
+        }
+        if (run.id != null && !run.id.matches("[A-Za-z0-9._-]+")) {
+            throw new JobConfigException("job: 'run.id' may only use letters, digits, '.', '_' and '-', got '"
+                    + run.id + "'");
+        }
+        try {
+            settings();
+            EngineKind.parse(train.engine);
+        } catch (IllegalArgumentException e) {
+            throw new JobConfigException("job: " + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    public TrainingSettings settings() {
+        return new TrainingSettings(train.epochs, train.batchSize, train.negatives, train.seed,
+                EngineKind.parse(train.engine), eval.k, train.threads);
+    }
+
+    public int[] layers() {
+        return model.layers.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Spark master: the configured one, else {@code local[workers]}. */
+    public String sparkMaster() {
+        return spark.master != null ? spark.master : "local[" + workers + "]";
+    }
+
+    /** Dataset location as an absolute URI (plain paths are made absolute). */
+    public String dataUri() {
+        return Storage.path(data).toString();
+    }
+
+    /** The resolved job as YAML (every default filled in). */
+    public String toYaml() {
+        try {
+            return YAML.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise job", e);
+        }
+    }
+}

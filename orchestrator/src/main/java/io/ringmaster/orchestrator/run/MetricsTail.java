@@ -1,0 +1,119 @@
+package io.ringmaster.orchestrator.run;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringmaster.workers.train.EpochMetrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Follows the run's {@code metrics.jsonl} from the driver while the gang trains, printing each new
+ * complete record as a console line; works wherever the run directory lives, because workers on other
+ * machines write it through the same Hadoop URI.
+ */
+public final class MetricsTail implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private final FileSystem fs;
+    private final Path file;
+    private final PrintStream out;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private int printed;
+
+    public MetricsTail(Configuration conf, Path file, PrintStream out) throws IOException {
+        this.fs = file.getFileSystem(conf);
+        this.file = file;
+        this.out = out;
+        this.thread = new Thread(this::loop, "ringmaster-metrics-tail");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    private void loop() {
+        while (running) {
+            poll();
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private synchronized void poll() {
+        String text;
+        try {
+            if (!fs.exists(file)) {
+                return;
+            }
+            try (InputStream in = fs.open(file)) {
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            return; // the file is being written; the next poll sees it whole
+        }
+        String[] lines = text.split("\n", -1);
+        // the last element is incomplete (or empty after the final newline)
+        for (int i = printed; i < lines.length - 1; i++) {
+            print(lines[i]);
+            printed = i + 1;
+        }
+    }
+
+    private void print(String line) {
+        Map<String, Object> m;
+        try {
+            m = JSON.readValue(line, MAP);
+        } catch (IOException e) {
+            out.println("metrics: " + line);
+            return;
+        }
+        String formatted = format(m);
+        if (formatted != null) {
+            out.println(formatted);
+        }
+    }
+
+    /** Console form of one metrics record, or null for records the driver reports itself. */
+    public static String format(Map<String, Object> m) {
+        Object event = m.get("event");
+        if ("start".equals(event)) {
+            return String.format("training %s  engine %s on %s  %,d samples/epoch  batch %s", m.get("model"),
+                    m.get("engine"), m.get("backend"), ((Number) m.get("samplesPerEpoch")).longValue(),
+                    m.get("batchSize"));
+        }
+        if ("baseline".equals(event)) {
+            int k = ((Number) m.get("k")).intValue();
+            return String.format("most-popular baseline  HR@%d %.4f  NDCG@%d %.4f  MAP@%d %.4f", k,
+                    ((Number) m.get("hr")).doubleValue(), k, ((Number) m.get("ndcg")).doubleValue(), k,
+                    ((Number) m.get("map")).doubleValue());
+        }
+        if ("epoch".equals(event)) {
+            return EpochMetrics.fromMap(m).line();
+        }
+        return null;
+    }
+
+    /** Prints whatever is left and stops following. */
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        poll();
+    }
+}

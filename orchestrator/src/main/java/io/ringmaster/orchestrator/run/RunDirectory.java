@@ -1,0 +1,68 @@
+package io.ringmaster.orchestrator.run;
+
+import io.ringmaster.data.Storage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * {@code <runs>/<run-id>/}: the resolved {@code job.yaml}, the workers' {@code metrics.jsonl} and the
+ * driver's {@code summary.json}.
+ */
+public final class RunDirectory {
+
+    public static final String JOB_FILE = "job.yaml";
+    public static final String SUMMARY_FILE = "summary.json";
+
+    private final FileSystem fs;
+    private final Path dir;
+    private final String id;
+
+    private RunDirectory(FileSystem fs, Path dir, String id) {
+        this.fs = fs;
+        this.dir = dir;
+        this.id = id;
+    }
+
+    /** A fresh run directory; fails when one with this id already holds a run. */
+    public static RunDirectory create(Configuration conf, String runsDir, String runId) throws IOException {
+        String id = runId != null ? runId : newId();
+        Path dir = new Path(Storage.path(runsDir), id);
+        FileSystem fs = Storage.fs(dir, conf);
+        if (fs.exists(dir) && fs.listStatus(dir).length > 0) {
+            throw new IllegalArgumentException("run directory " + Storage.display(dir) + " already exists; choose"
+                    + " another run.id (resuming a run is not supported yet)");
+        }
+        fs.mkdirs(dir);
+        return new RunDirectory(fs, dir, id);
+    }
+
+    static String newId() {
+        return LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public Path file(String name) {
+        return new Path(dir, name);
+    }
+
+    public void write(String name, String content) throws IOException {
+        try (OutputStream out = fs.create(new Path(dir, name), true)) {
+            out.write(content.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

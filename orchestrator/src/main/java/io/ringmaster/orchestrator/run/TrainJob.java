@@ -1,0 +1,95 @@
+package io.ringmaster.orchestrator.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ringmaster.data.DatasetManifest;
+import io.ringmaster.data.DatasetStore;
+import io.ringmaster.data.Storage;
+import io.ringmaster.orchestrator.job.JobConfig;
+import io.ringmaster.orchestrator.job.JobConfigException;
+import io.ringmaster.orchestrator.spark.GangTraining;
+import io.ringmaster.orchestrator.spark.SparkSessions;
+import io.ringmaster.workers.Worker;
+import io.ringmaster.workers.WorkerResult;
+import io.ringmaster.workers.WorkerSpec;
+import io.ringmaster.workers.train.TrainingSummary;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The driver side of {@code ringmaster train}: validate the job, create the run directory, launch the
+ * gang as a Spark barrier stage, print the workers' figures as they arrive, and write the summary.
+ */
+public final class TrainJob {
+
+    /** The outcome of a finished job. */
+    public record Outcome(String runId, String runDir, TrainingSummary summary, double baselineHr,
+                          double baselineNdcg, double baselineMap) {
+    }
+
+    private TrainJob() {
+    }
+
+    public static Outcome run(JobConfig job, PrintStream out) throws IOException {
+        job.validate();
+        if (job.workers != 1) {
+            throw new JobConfigException("job: workers = " + job.workers + ": this build trains with one worker;"
+                    + " the ring all-reduce that lets a gang of N workers train one model is not built yet");
+        }
+        Configuration conf = Storage.configuration(job.hadoop);
+        DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
+        RunDirectory run = RunDirectory.create(conf, job.run.dir, job.run.id);
+        job.run.id = run.id();
+        run.write(RunDirectory.JOB_FILE, job.toYaml());
+        out.printf("run %s  dataset %s (%,d users, %,d items, %,d training interactions, %,d test users)%n",
+                run.id(), manifest.name(), manifest.counts().users(), manifest.counts().items(),
+                manifest.counts().trainInteractions(), manifest.counts().testUsers());
+        out.printf("gang of %d worker%s on Spark %s%n", job.workers, job.workers == 1 ? "" : "s", job.sparkMaster());
+
+        WorkerSpec spec = new WorkerSpec(run.id(), job.dataUri(), run.path().toString(), job.hadoop,
+                job.model.factors, job.layers(), job.train.learningRate, job.settings());
+        SparkSession spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(), job.spark.conf);
+        List<WorkerResult> results;
+        try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out)) {
+            results = GangTraining.run(spark, spec, job.workers);
+        }
+        WorkerResult lead = results.get(0);
+        TrainingSummary s = lead.summary();
+        int k = job.eval.k;
+        out.printf("best  epoch %d  HR@%d %.4f  NDCG@%d %.4f  MAP@%d %.4f   most-popular: HR@%d %.4f  NDCG@%d %.4f%n",
+                s.bestEpoch(), k, s.bestHr(), k, s.bestNdcg(), k, s.bestMap(), k, lead.baselineHr(), k,
+                lead.baselineNdcg());
+        out.printf("trained %d steps in %.1fs (%,.0f samples/s)%n", s.steps(), s.trainSeconds(),
+                s.meanSamplesPerSecond());
+        out.printf("run directory %s%n", Storage.display(run.path()));
+
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("runId", run.id());
+        summary.put("dataset", job.dataUri());
+        summary.put("datasetChecksum", manifest.checksum());
+        summary.put("workers", job.workers);
+        summary.put("engine", lead.engine());
+        summary.put("backend", lead.backend());
+        summary.put("k", k);
+        summary.put("bestEpoch", s.bestEpoch());
+        summary.put("bestHr", s.bestHr());
+        summary.put("bestNdcg", s.bestNdcg());
+        summary.put("bestMap", s.bestMap());
+        summary.put("baselineHr", lead.baselineHr());
+        summary.put("baselineNdcg", lead.baselineNdcg());
+        summary.put("baselineMap", lead.baselineMap());
+        summary.put("steps", s.steps());
+        summary.put("finalLoss", s.finalLoss());
+        summary.put("trainSeconds", s.trainSeconds());
+        summary.put("meanSamplesPerSecond", s.meanSamplesPerSecond());
+        run.write(RunDirectory.SUMMARY_FILE, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(summary));
+        return new Outcome(run.id(), Storage.display(run.path()), s, lead.baselineHr(), lead.baselineNdcg(),
+                lead.baselineMap());
+    }
+}

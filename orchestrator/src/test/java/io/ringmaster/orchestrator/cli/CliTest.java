@@ -1,0 +1,135 @@
+package io.ringmaster.orchestrator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static void ok(CliRun r) {
+        assertEquals(0, r.exitCode(), r.toString());
+    }
+
+    private static void failsWith(CliRun r, String fragment) {
+        assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("error: "), r.toString());
+        assertTrue(r.err().contains(fragment), "expected '" + fragment + "' in:\n" + r);
+        assertFalse(r.err().contains("\tat "), "user errors print no stack trace:\n" + r);
+    }
+
+    private static List<Path> runDirs(Path runs) throws IOException {
+        try (Stream<Path> s = Files.list(runs)) {
+            return s.toList();
+        }
+    }
+
+    @Test
+    void demoRunsEndToEndOnEmbeddedSpark() throws IOException {
+        Path demo = dir.resolve("demo");
+        CliRun r = CliRun.of("demo", "--dir", demo.toString(), "--users", "500", "--items", "300", "--epochs", "3");
+        ok(r);
+        assertTrue(r.out().contains("gang of 1 worker on Spark local[1]"), r.out());
+        assertTrue(r.out().contains("most-popular baseline  HR@10"), r.out());
+        assertTrue(r.out().contains("epoch   1  loss"), r.out());
+        assertTrue(r.out().contains("epoch   2  loss"), r.out());
+        assertTrue(r.out().contains("demo finished"), r.out());
+        assertTrue(Files.exists(demo.resolve("data/manifest.json")));
+        List<Path> runs = runDirs(demo.resolve("runs"));
+        assertEquals(1, runs.size());
+        List<String> lines = Files.readAllLines(runs.get(0).resolve("metrics.jsonl"));
+        assertEquals(List.of("start", "baseline", "epoch", "epoch", "epoch", "done"),
+                lines.stream().map(l -> event(l)).toList());
+        JsonNode epoch2 = JSON.readTree(lines.get(3));
+        assertEquals(2, epoch2.get("epoch").asInt());
+        assertTrue(epoch2.get("hr").asDouble() > 0 && epoch2.get("samplesPerSecond").asDouble() > 0);
+        JsonNode summary = JSON.readTree(runs.get(0).resolve("summary.json").toFile());
+        assertTrue(summary.get("bestHr").asDouble() > summary.get("baselineHr").asDouble(), summary.toString());
+        assertTrue(Files.readString(runs.get(0).resolve("job.yaml")).contains("epochs: 3"));
+    }
+
+    private static String event(String line) {
+        try {
+            return JSON.readTree(line).get("event").asText();
+        } catch (IOException e) {
+            throw new AssertionError(line, e);
+        }
+    }
+
+    @Test
+    void ingestThenTrainFromAJobFileWithOverrides() throws IOException {
+        Path src = dir.resolve("src");
+        Files.createDirectories(src);
+        StringBuilder data = new StringBuilder();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+        for (int u = 1; u <= 60; u++) {
+            for (int k = 0; k < 12; k++) {
+                data.append(u).append('\t').append(1 + rnd.nextInt(150)).append("\t4\t").append(1000 + k).append('\n');
+            }
+        }
+        Files.writeString(src.resolve("u.data"), data.toString());
+        Path ds = dir.resolve("ds");
+        CliRun ingest = CliRun.of("ingest", "--input", src.toString(), "--out", ds.toString(), "--eval-negatives", "20");
+        ok(ingest);
+        assertTrue(ingest.out().contains("60 users"), ingest.out());
+        assertTrue(ingest.out().contains("leave-one-out"), ingest.out());
+
+        Path job = dir.resolve("job.yaml");
+        Files.writeString(job, "data: " + ds + "\nrun:\n  dir: " + dir.resolve("runs") + "\n  id: first\ntrain:\n"
+                + "  epochs: 5\n  batch-size: 64\n");
+        ok(CliRun.of("train", "--config", job.toString(), "--epochs", "1", "--set", "eval.k=5"));
+        Path run = dir.resolve("runs/first");
+        List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertEquals(1, lines.stream().filter(l -> l.contains("\"epoch\":1")).count());
+        assertTrue(lines.stream().noneMatch(l -> l.contains("\"epoch\":2")), "--epochs overrides the file");
+        assertTrue(Files.readString(run.resolve("summary.json")).contains("\"k\" : 5"));
+
+        failsWith(CliRun.of("train", "--config", job.toString()), "already exists");
+    }
+
+    @Test
+    void badInputFailsWithFileAndLine() throws IOException {
+        Path src = dir.resolve("bad");
+        Files.createDirectories(src);
+        Files.writeString(src.resolve("u.data"), "1\t2\t3\t4\n1\tx\t3\t4\n");
+        Path out = dir.resolve("out");
+        failsWith(CliRun.of("ingest", "--input", src.toString(), "--out", out.toString()),
+                src.resolve("u.data") + ":2: non-numeric item id 'x'");
+        assertFalse(Files.exists(out), "nothing is written for bad input");
+        failsWith(CliRun.of("ingest", "--input", dir.resolve("missing").toString(), "--out", out.toString()),
+                "file not found");
+    }
+
+    @Test
+    void trainExplainsWhatIsMissing() throws IOException {
+        failsWith(CliRun.of("train", "--data", dir.resolve("nothing").toString()), "dataset not found");
+        Path ds = dir.resolve("gen");
+        ok(CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300"));
+        failsWith(CliRun.of("train", "--data", ds.toString(), "--workers", "2"), "this build trains with one worker");
+        failsWith(CliRun.of("train", "--data", ds.toString(), "--set", "train.engine=tpu"), "unknown train.engine");
+        Path job = dir.resolve("job.yaml");
+        Files.writeString(job, "data: " + ds + "\ntrain:\n  epoch: 3\n");
+        failsWith(CliRun.of("train", "--config", job.toString()), "unknown key 'train.epoch'");
+        failsWith(CliRun.of("generate", "--out", ds.toString()), "already exists");
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertEquals(2, CliRun.of("train", "--no-such-option").exitCode());
+        assertEquals(2, CliRun.of().exitCode());
+    }
+}

@@ -1,0 +1,125 @@
+package io.ringmaster.orchestrator.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringmaster.workers.train.EngineKind;
+import io.ringmaster.workers.train.TrainingSettings;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobConfigTest {
+
+    private static JobConfigException fails(String yaml, String... overrides) {
+        return assertThrows(JobConfigException.class,
+                () -> JobConfig.parse(yaml, "job.yaml", List.of(overrides)).validate());
+    }
+
+    private static void mentions(JobConfigException e, String... fragments) {
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "'" + f + "' missing from: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void defaultsAreTheReferenceNeuMF() {
+        JobConfig c = JobConfig.parse("data: d\n", "job.yaml", List.of()).validate();
+        TrainingSettings s = c.settings();
+        assertEquals(20, s.epochs());
+        assertEquals(256, s.batchSize());
+        assertEquals(4, s.negatives());
+        assertEquals(EngineKind.FUSED, s.engine());
+        assertEquals(10, s.evalK());
+        assertEquals(8, c.model.factors);
+        assertEquals(List.of(64, 32, 16, 8), c.model.layers);
+        assertEquals(0.001, c.train.learningRate);
+        assertEquals("local[1]", c.sparkMaster());
+    }
+
+    @Test
+    void readsEveryKeyInKebabCase() {
+        JobConfig c = JobConfig.parse(String.join("\n",
+                "data: /data/ml-100k",
+                "workers: 2",
+                "model:",
+                "  factors: 16",
+                "  layers: [32, 16, 8]",
+                "train:",
+                "  epochs: 3",
+                "  batch-size: 512",
+                "  learning-rate: 0.002",
+                "  negatives: 2",
+                "  seed: 7",
+                "  engine: dl4j",
+                "  threads: 2",
+                "eval:",
+                "  k: 5",
+                "run:",
+                "  dir: /tmp/runs",
+                "  id: my-run",
+                "spark:",
+                "  master: local[4]",
+                "  conf:",
+                "    spark.driver.memory: 2g",
+                "hadoop:",
+                "  fs.s3a.endpoint: http://localhost:9000",
+                ""), "job.yaml", List.of()).validate();
+        assertEquals(2, c.workers);
+        assertEquals(16, c.model.factors);
+        assertEquals(512, c.settings().batchSize());
+        assertEquals(EngineKind.DL4J, c.settings().engine());
+        assertEquals(2, c.settings().threads());
+        assertEquals(5, c.settings().evalK());
+        assertEquals("my-run", c.run.id);
+        assertEquals("local[4]", c.sparkMaster());
+        assertEquals("2g", c.spark.conf.get("spark.driver.memory"));
+        assertEquals("http://localhost:9000", c.hadoop.get("fs.s3a.endpoint"));
+    }
+
+    @Test
+    void overridesApplyAfterTheFile() {
+        JobConfig c = JobConfig.parse("data: d\ntrain:\n  epochs: 9\n", "job.yaml",
+                List.of("train.epochs=2", "model.layers=[16, 8]", "run.id='x1'")).validate();
+        assertEquals(2, c.train.epochs);
+        assertEquals(List.of(16, 8), c.model.layers);
+        assertEquals("x1", c.run.id);
+    }
+
+    @Test
+    void unknownKeyIsNamedWithItsLineAndTheKnownKeys() {
+        JobConfigException e = fails("data: d\ntrain:\n  epochs: 3\n  batchsize: 64\n");
+        mentions(e, "job.yaml", "unknown key 'train.batchsize'", "line 4", "batch-size");
+    }
+
+    @Test
+    void wrongTypesAreNamed() {
+        mentions(fails("data: d\ntrain:\n  epochs: many\n"), "train.epochs", "many");
+        mentions(fails("data: d\nmodel:\n  layers: 64\n"), "model.layers");
+        mentions(fails("data: d\nworkers: 1.5\n"), "workers");
+    }
+
+    @Test
+    void invalidValuesAreNamed() {
+        mentions(fails(""), "'data' is required");
+        mentions(fails("data: d\nworkers: 0\n"), "'workers' must be >= 1");
+        mentions(fails("data: d\nworkers: 3\n"), "'train.batch-size' (256) must be a multiple of 'workers' (3)");
+        mentions(fails("data: d\nmodel:\n  layers: [63, 8]\n"), "must be even");
+        mentions(fails("data: d\nmodel:\n  layers: [64]\n"), "at least two widths");
+        mentions(fails("data: d\ntrain:\n  engine: gpu-magic\n"), "unknown train.engine 'gpu-magic'");
+        mentions(fails("data: d\ntrain:\n  learning-rate: -1\n"), "train.learning-rate");
+        mentions(fails("data: d\ntrain:\n  epochs: 0\n"), "train.epochs must be >= 1");
+        mentions(fails("data: d\nrun:\n  id: a/b\n"), "run.id");
+        mentions(fails("data: d\n", "train.epochs"), "expected key.path=value");
+        mentions(fails("- just\n- a list\n"), "must be a YAML mapping");
+        mentions(fails("data: d\n\tworkers: 2\n"), "not valid YAML");
+    }
+
+    @Test
+    void resolvedYamlReadsBackTheSame() {
+        JobConfig c = JobConfig.parse("data: d\nworkers: 2\ntrain:\n  batch-size: 64\n", "job.yaml", List.of());
+        JobConfig back = JobConfig.parse(c.toYaml(), "resolved", List.of()).validate();
+        assertEquals(c.toYaml(), back.toYaml());
+        assertTrue(c.toYaml().contains("batch-size: 64"), c.toYaml());
+    }
+}

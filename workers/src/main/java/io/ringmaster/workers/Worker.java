@@ -1,0 +1,102 @@
+package io.ringmaster.workers;
+
+import io.ringmaster.data.Dataset;
+import io.ringmaster.data.DatasetStore;
+import io.ringmaster.data.Storage;
+import io.ringmaster.workers.eval.EvalResult;
+import io.ringmaster.workers.eval.NcfEvaluator;
+import io.ringmaster.workers.eval.PopularityBaseline;
+import io.ringmaster.workers.metrics.MetricsLog;
+import io.ringmaster.workers.model.NeuMFKernel;
+import io.ringmaster.workers.model.NeuMFSpec;
+import io.ringmaster.workers.train.EpochListener;
+import io.ringmaster.workers.train.GradientHook;
+import io.ringmaster.workers.train.NegativeSampler;
+import io.ringmaster.workers.train.Trainer;
+import io.ringmaster.workers.train.TrainingEngine;
+import io.ringmaster.workers.train.TrainingSettings;
+import io.ringmaster.workers.train.TrainingSummary;
+import io.ringmaster.workers.train.UserItemIndex;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one gang task runs: load the dataset, build the network and engine, train, and (rank 0)
+ * evaluate every epoch and append the figures to {@code metrics.jsonl} in the run directory.
+ */
+public final class Worker {
+
+    public static final String METRICS_FILE = "metrics.jsonl";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+    private Worker() {
+    }
+
+    public static WorkerResult run(WorkerSpec spec, int rank, GradientHook hook) throws IOException {
+        Configuration conf = Storage.configuration(spec.hadoop());
+        Dataset ds = DatasetStore.read(conf, spec.datasetUri());
+        TrainingSettings s = spec.settings();
+        NeuMFSpec model = new NeuMFSpec(ds.numUsers(), ds.numItems(), spec.factors(), spec.layers(),
+                spec.learningRate(), s.seed());
+        NeuMFKernel.useBlasThreads(s.threads());
+        String backend = Nd4j.getBackend().getClass().getSimpleName();
+        UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
+        NegativeSampler sampler = new NegativeSampler(ds.train().users(), ds.train().items(), seen, s.negatives(),
+                s.seed());
+        boolean evaluates = rank == 0;
+        NcfEvaluator evaluator = evaluates ? new NcfEvaluator(ds.test(), s.evalK()) : null;
+        MetricsLog log = evaluates ? new MetricsLog(conf, new Path(Storage.path(spec.runDirUri()), METRICS_FILE)) : null;
+        EvalResult baseline = null;
+        if (evaluates) {
+            baseline = evaluator.evaluate(new PopularityBaseline(ds.numItems(), ds.train().items()));
+            Map<String, Object> start = new LinkedHashMap<>();
+            start.put("event", "start");
+            start.put("runId", spec.runId());
+            start.put("engine", s.engine().id());
+            start.put("backend", backend);
+            start.put("model", model.toString());
+            start.put("users", ds.numUsers());
+            start.put("items", ds.numItems());
+            start.put("trainInteractions", ds.train().size());
+            start.put("samplesPerEpoch", sampler.epochSize());
+            start.put("batchSize", s.batchSize());
+            log.write(start);
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("event", "baseline");
+            b.put("name", "most-popular");
+            b.put("k", baseline.k());
+            b.put("hr", baseline.hr());
+            b.put("ndcg", baseline.ndcg());
+            b.put("map", baseline.map());
+            log.write(b);
+        }
+        EpochListener listener = evaluates ? m -> log.write(m.toMap()) : EpochListener.NONE;
+        LOG.info("rank {}: training {} with the {} engine on {}", rank, model, s.engine().id(), backend);
+        TrainingSummary summary;
+        try (TrainingEngine engine = s.engine().create(model)) {
+            summary = new Trainer(engine, sampler, s, hook, evaluator, listener).run();
+        }
+        if (evaluates) {
+            Map<String, Object> done = new LinkedHashMap<>();
+            done.put("event", "done");
+            done.put("bestEpoch", summary.bestEpoch());
+            done.put("bestHr", summary.bestHr());
+            done.put("bestNdcg", summary.bestNdcg());
+            done.put("bestMap", summary.bestMap());
+            done.put("steps", summary.steps());
+            done.put("trainSeconds", summary.trainSeconds());
+            done.put("meanSamplesPerSecond", summary.meanSamplesPerSecond());
+            log.write(done);
+        }
+        return new WorkerResult(rank, summary, baseline == null ? Double.NaN : baseline.hr(),
+                baseline == null ? Double.NaN : baseline.ndcg(), baseline == null ? Double.NaN : baseline.map(),
+                s.engine().id(), backend);
+    }
+}

@@ -1,0 +1,124 @@
+package io.ringmaster.workers.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The fused kernel computes what DL4J's own NeuMF graph computes. */
+class NeuMFKernelTest {
+
+    static final NeuMFSpec SPEC = new NeuMFSpec(37, 53, 4, new int[] {16, 8, 4}, 1e-2, 11);
+
+    static int[][] batch(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] u = new int[n];
+        int[] it = new int[n];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            u[i] = r.nextInt(SPEC.numUsers());
+            it[i] = r.nextInt(SPEC.numItems());
+            y[i] = r.nextInt(3) == 0 ? 1 : 0;
+        }
+        return new int[][] {u, it, y};
+    }
+
+    static INDArray column(int[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = v[i];
+        }
+        return Nd4j.createFromArray(f).reshape(v.length, 1);
+    }
+
+    static float[] labels(int[] y) {
+        float[] f = new float[y.length];
+        for (int i = 0; i < y.length; i++) {
+            f[i] = y[i];
+        }
+        return f;
+    }
+
+    /** Larger weights than the default init so ReLUs are active and gradients are not tiny. */
+    static ComputationGraph perturbedGraph(GraphParameters[] mappingOut) {
+        ComputationGraph g = NeuMF.build(SPEC);
+        GraphParameters mapping = GraphParameters.of(new NeuMFLayout(SPEC), g);
+        float[] p = mapping.readParams(g);
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < p.length; i++) {
+            p[i] += (float) (r.nextDouble() - 0.5) * 0.6f;
+        }
+        mapping.writeParams(g, p);
+        mappingOut[0] = mapping;
+        return g;
+    }
+
+    @Test
+    void gradientMatchesDl4jComputeGradientAndScore() {
+        GraphParameters[] m = new GraphParameters[1];
+        ComputationGraph g = perturbedGraph(m);
+        int[][] b = batch(64, 5);
+        g.setInputs(column(b[0]), column(b[1]));
+        g.setLabels(column(b[2]));
+        g.computeGradientAndScore();
+        float[] expected = m[0].readGradient(g);
+        double expectedLoss = g.score();
+
+        float[] params = m[0].readParams(g);
+        float[] grad = new float[params.length];
+        try (NeuMFKernel k = new NeuMFKernel(new NeuMFLayout(SPEC))) {
+            double loss = k.gradient(params, b[0], b[1], labels(b[2]), 0, 64, grad);
+            assertEquals(expectedLoss, loss, 1e-5, "mean binary cross-entropy");
+        }
+        // DL4J's gradient is summed over the batch; the kernel's is the mean
+        double maxAbs = 0;
+        double maxErr = 0;
+        int nonZero = 0;
+        for (int i = 0; i < grad.length; i++) {
+            double e = expected[i] / 64.0;
+            maxAbs = Math.max(maxAbs, Math.abs(e));
+            maxErr = Math.max(maxErr, Math.abs(e - grad[i]));
+            if (grad[i] != 0) {
+                nonZero++;
+            }
+        }
+        assertTrue(nonZero > 500, "gradient should touch many parameters, touched " + nonZero);
+        assertTrue(maxErr <= 1e-5 * Math.max(1, maxAbs), "max |fused - dl4j| = " + maxErr + " (max |g| " + maxAbs + ")");
+    }
+
+    @Test
+    void predictionsMatchDl4jOutput() {
+        GraphParameters[] m = new GraphParameters[1];
+        ComputationGraph g = perturbedGraph(m);
+        int[][] b = batch(300, 9);
+        float[] expected = g.output(false, column(b[0]), column(b[1]))[0].dup().data().asFloat();
+        float[] out = new float[300];
+        try (NeuMFKernel k = new NeuMFKernel(new NeuMFLayout(SPEC))) {
+            k.predict(m[0].readParams(g), b[0], b[1], 300, out);
+        }
+        for (int i = 0; i < 300; i++) {
+            assertEquals(expected[i], out[i], 2e-6, "prediction " + i);
+        }
+    }
+
+    @Test
+    void sameInputsGiveBitIdenticalGradients() {
+        GraphParameters[] m = new GraphParameters[1];
+        ComputationGraph g = perturbedGraph(m);
+        float[] params = m[0].readParams(g);
+        int[][] b = batch(128, 2);
+        float[] g1 = new float[params.length];
+        float[] g2 = new float[params.length];
+        try (NeuMFKernel a = new NeuMFKernel(new NeuMFLayout(SPEC));
+             NeuMFKernel c = new NeuMFKernel(new NeuMFLayout(SPEC))) {
+            a.gradient(params, b[0], b[1], labels(b[2]), 0, 128, g1);
+            a.gradient(params, b[0], b[1], labels(b[2]), 0, 128, g1);
+            c.gradient(params, b[0], b[1], labels(b[2]), 0, 128, g2);
+        }
+        assertTrue(java.util.Arrays.equals(g1, g2));
+    }
+}

@@ -1,0 +1,82 @@
+package io.ringmaster.workers.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringmaster.data.Dataset;
+import io.ringmaster.data.SyntheticDataset;
+import io.ringmaster.workers.eval.EvalResult;
+import io.ringmaster.workers.eval.NcfEvaluator;
+import io.ringmaster.workers.eval.PopularityBaseline;
+import io.ringmaster.workers.model.NeuMFSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class TrainerTest {
+
+    static final Dataset DATA = SyntheticDataset.generate(
+            new SyntheticDataset.Params(400, 300, 30, 8, 0.8, 2.5, 3, 99)).dataset();
+
+    static NeuMFSpec spec() {
+        return new NeuMFSpec(DATA.numUsers(), DATA.numItems(), 8, new int[] {32, 16, 8}, 2e-3, 5);
+    }
+
+    static NegativeSampler sampler() {
+        UserItemIndex seen = new UserItemIndex(DATA.numUsers(), DATA.numItems(), DATA.train().users(),
+                DATA.train().items());
+        return new NegativeSampler(DATA.train().users(), DATA.train().items(), seen, 4, 5);
+    }
+
+    @Test
+    void lossFallsAndTheModelBeatsPopularity() {
+        TrainingSettings s = new TrainingSettings(6, 128, 4, 5, EngineKind.FUSED, 10, 1);
+        NcfEvaluator eval = new NcfEvaluator(DATA.test(), 10);
+        List<EpochMetrics> epochs = new ArrayList<>();
+        TrainingSummary summary;
+        try (TrainingEngine e = new FusedEngine(spec())) {
+            summary = new Trainer(e, sampler(), s, GradientHook.NONE, eval, epochs::add).run();
+        }
+        assertEquals(6, epochs.size());
+        assertTrue(epochs.get(5).loss() < epochs.get(0).loss() * 0.9,
+                "loss should fall: " + epochs.get(0).loss() + " -> " + epochs.get(5).loss());
+        EvalResult pop = eval.evaluate(new PopularityBaseline(DATA.numItems(), DATA.train().items()));
+        assertTrue(summary.bestHr() > pop.hr(), "HR@10 " + summary.bestHr() + " vs most-popular " + pop.hr());
+        int perEpoch = sampler().epochSize();
+        assertEquals(6L * ((perEpoch + 127) / 128), summary.steps());
+    }
+
+    @Test
+    void sameSeedGivesTheSameModel() {
+        TrainingSettings s = new TrainingSettings(2, 256, 4, 5, EngineKind.FUSED, 10, 1);
+        float[][] params = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            try (FusedEngine e = new FusedEngine(spec())) {
+                new Trainer(e, sampler(), s, GradientHook.NONE, null, EpochListener.NONE).run();
+                params[run] = e.parameters().clone();
+            }
+        }
+        assertArrayEquals(params[0], params[1]);
+    }
+
+    @Test
+    void hookSeesEveryGradientBeforeTheUpdate() {
+        TrainingSettings s = new TrainingSettings(1, 512, 1, 5, EngineKind.FUSED, 10, 1);
+        AtomicInteger calls = new AtomicInteger();
+        try (FusedEngine e = new FusedEngine(spec())) {
+            float[] before = e.parameters().clone();
+            // a hook that zeroes the gradient: Adam then leaves the parameters where they were
+            GradientHook zero = g -> {
+                calls.incrementAndGet();
+                java.util.Arrays.fill(g, 0f);
+            };
+            NegativeSampler ns = new NegativeSampler(DATA.train().users(), DATA.train().items(),
+                    new UserItemIndex(DATA.numUsers(), DATA.numItems(), DATA.train().users(), DATA.train().items()), 1, 5);
+            TrainingSummary sum = new Trainer(e, ns, s, zero, null, EpochListener.NONE).run();
+            assertEquals(sum.steps(), calls.get());
+            assertArrayEquals(before, e.parameters());
+        }
+    }
+}
