@@ -32,18 +32,19 @@ public final class NeuMFKernel implements AutoCloseable {
     private final int mlpOut;
 
     private int capacity;
-    // heap scratch
+    // heap scratch: post-ReLU activations of each dense layer (for the masks), GMF vectors, logits/dz
     private float[] gmf;
-    private float[] last;
+    private final float[][] relu;
+    private float[] delta;
+    private float[] biasTile;
     private float[] dz;
     private float[] dx0;
-    // off-heap scratch: act[0] is the concatenated MLP embedding, act[l+1] the output of dense layer l
+    // off-heap BLAS operands: act[0] is the concatenated MLP embedding, act[l+1] the output of dense layer l;
+    // dact[l] the gradient with respect to act[l] (masked to the pre-activation where it feeds a gemm)
     private final NativeFloats[] act;
     private final NativeFloats[] dact;
     private final NativeFloats[] weights;
     private final NativeFloats[] dWeights;
-    private final NativeFloats[] dBias;
-    private final NativeFloats ones;
     private boolean closed;
 
     public NeuMFKernel(NeuMFLayout layout) {
@@ -54,11 +55,11 @@ public final class NeuMFKernel implements AutoCloseable {
         this.widths = spec.mlpLayers();
         this.layers = widths.length - 1;
         this.mlpOut = spec.mlpOut();
+        relu = new float[layers + 1][];
         act = new NativeFloats[layers + 1];
         dact = new NativeFloats[layers + 1];
         weights = new NativeFloats[layers];
         dWeights = new NativeFloats[layers];
-        dBias = new NativeFloats[layers];
         for (int l = 0; l <= layers; l++) {
             act[l] = new NativeFloats(0);
             dact[l] = new NativeFloats(0);
@@ -66,9 +67,7 @@ public final class NeuMFKernel implements AutoCloseable {
         for (int l = 0; l < layers; l++) {
             weights[l] = new NativeFloats(widths[l] * widths[l + 1]);
             dWeights[l] = new NativeFloats(widths[l] * widths[l + 1]);
-            dBias[l] = new NativeFloats(widths[l + 1]);
         }
-        ones = new NativeFloats(0);
         ensureCapacity(256);
     }
 
@@ -89,18 +88,21 @@ public final class NeuMFKernel implements AutoCloseable {
             return;
         }
         capacity = Math.max(n, capacity * 2);
+        int maxWidth = 0;
+        for (int w : widths) {
+            maxWidth = Math.max(maxWidth, w);
+        }
         gmf = new float[capacity * factors];
-        last = new float[capacity * mlpOut];
+        for (int l = 1; l <= layers; l++) {
+            relu[l] = new float[capacity * widths[l]];
+        }
+        delta = new float[capacity * maxWidth];
+        biasTile = new float[capacity * maxWidth];
         dz = new float[capacity];
         dx0 = new float[capacity * widths[0]];
         for (int l = 0; l <= layers; l++) {
             act[l].ensure(capacity * widths[l]);
             dact[l].ensure(capacity * widths[l]);
-        }
-        ones.ensure(capacity);
-        FloatBuffer o = ones.buffer();
-        for (int i = 0; i < capacity; i++) {
-            o.put(i, 1f);
         }
     }
 
@@ -135,7 +137,11 @@ public final class NeuMFKernel implements AutoCloseable {
             float p = sigmoid(dz[b]);
             float pc = Math.min(Math.max(p, CLIP_EPS), 1f - CLIP_EPS);
             float y = labels[from + b];
-            loss -= y * Math.log(pc) + (1 - y) * Math.log(1 - pc);
+            if (y == 0f || y == 1f) {
+                loss -= Math.log(y == 1f ? pc : 1 - pc); // one log for hard labels
+            } else {
+                loss -= y * Math.log(pc) + (1 - y) * Math.log(1 - pc);
+            }
             float dlda = (pc - y) / (pc * (1 - pc));
             dz[b] = dlda * (p * (1 - p)) * inv;
         }
@@ -143,6 +149,7 @@ public final class NeuMFKernel implements AutoCloseable {
         Arrays.fill(grad, 0f);
         int outW = layout.outW();
         int hMlp = outW + factors;
+        float[] last = relu[layers];
         float dBiasOut = 0;
         for (int b = 0; b < n; b++) {
             float d = dz[b];
@@ -154,14 +161,13 @@ public final class NeuMFKernel implements AutoCloseable {
             int a = b * mlpOut;
             for (int k = 0; k < mlpOut; k++) {
                 grad[hMlp + k] += d * last[a + k];
-            }
-            // gradient at the last dense layer's pre-activation (ReLU mask applied)
-            for (int k = 0; k < mlpOut; k++) {
-                last[a + k] = last[a + k] > 0f ? d * params[hMlp + k] : 0f;
+                delta[a + k] = d * params[hMlp + k];
             }
         }
         grad[layout.outB()] = dBiasOut;
-        dact[layers].buffer().put(0, last, 0, n * mlpOut);
+        // gradient at the last dense layer's pre-activation, and that layer's bias gradient
+        maskAndSumColumns(delta, last, n, mlpOut, grad, layout.denseB(layers - 1));
+        dact[layers].buffer().put(0, delta, 0, n * mlpOut);
 
         for (int l = layers - 1; l >= 0; l--) {
             int in = widths[l];
@@ -169,17 +175,11 @@ public final class NeuMFKernel implements AutoCloseable {
             // dact[l+1] holds dL/d(pre-activation of layer l)
             OpenBlas.gemm(true, false, in, out, n, act[l], in, dact[l + 1], out, 0f, dWeights[l], out);
             dWeights[l].buffer().get(0, grad, layout.denseW(l), in * out);
-            OpenBlas.gemvTransposed(n, out, dact[l + 1], ones, dBias[l]);
-            dBias[l].buffer().get(0, grad, layout.denseB(l), out);
             OpenBlas.gemm(false, true, n, in, out, dact[l + 1], out, weights[l], out, 0f, dact[l], in);
             if (l > 0) {
-                FloatBuffer dx = dact[l].buffer();
-                FloatBuffer x = act[l].buffer();
-                for (int i = 0, e = n * in; i < e; i++) {
-                    if (x.get(i) <= 0f) {
-                        dx.put(i, 0f);
-                    }
-                }
+                dact[l].buffer().get(0, delta, 0, n * in);
+                maskAndSumColumns(delta, relu[l], n, in, grad, layout.denseB(l - 1));
+                dact[l].buffer().put(0, delta, 0, n * in);
             }
         }
 
@@ -212,6 +212,38 @@ public final class NeuMFKernel implements AutoCloseable {
         return loss / n;
     }
 
+    /**
+     * {@code d[i] = 0} wherever the ReLU output {@code y[i]} is 0, then adds the column sums of {@code d}
+     * (the bias gradient) to {@code grad[biasOff ..]}. The mask is branch-free and vectorises: for
+     * {@code y >= 0}, {@code min(1, y·2^100·2^49)} is exactly 1 when {@code y > 0} (the smallest positive
+     * float is 2^-149) and 0 when {@code y == 0}. A branch would mispredict constantly: about half of
+     * the units are off, at random.
+     */
+    private static void maskAndSumColumns(float[] d, float[] y, int rows, int cols, float[] grad, int biasOff) {
+        int e = rows * cols;
+        for (int i = 0; i < e; i++) {
+            d[i] *= Math.min(1f, y[i] * 0x1p100f * 0x1p49f);
+        }
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int c = 0; c < cols; c++) {
+                grad[biasOff + c] += d[o + c];
+            }
+        }
+    }
+
+    /** Repeats {@code params[off, off+width)} {@code rows} times into {@code tile}. */
+    private static void tile(float[] params, int off, int width, int rows, float[] tile) {
+        System.arraycopy(params, off, tile, 0, width);
+        int filled = width;
+        int total = rows * width;
+        while (filled < total) {
+            int n = Math.min(filled, total - filled);
+            System.arraycopy(tile, 0, tile, filled, n);
+            filled += n;
+        }
+    }
+
     /** Fills the activations and leaves the output logits in {@code dz[0..n)}. */
     private void forward(float[] params, int[] users, int[] items, int from, int n) {
         int gu = layout.gmfUser();
@@ -237,16 +269,18 @@ public final class NeuMFKernel implements AutoCloseable {
             int out = widths[l + 1];
             weights[l].buffer().put(0, params, layout.denseW(l), in * out);
             OpenBlas.gemm(false, false, n, out, in, act[l], in, weights[l], out, 0f, act[l + 1], out);
-            FloatBuffer y = act[l + 1].buffer();
-            int bOff = layout.denseB(l);
-            for (int b = 0, i = 0; b < n; b++) {
-                for (int o = 0; o < out; o++, i++) {
-                    float v = y.get(i) + params[bOff + o];
-                    y.put(i, v > 0f ? v : 0f);
-                }
+            float[] y = relu[l + 1];
+            act[l + 1].buffer().get(0, y, 0, n * out);
+            tile(params, layout.denseB(l), out, n, biasTile);
+            for (int i = 0, e = n * out; i < e; i++) {
+                float v = y[i] + biasTile[i];
+                y[i] = (v + Math.abs(v)) * 0.5f; // max(v, 0) exactly, and it vectorises
+            }
+            if (l + 1 < layers) {
+                act[l + 1].buffer().put(0, y, 0, n * out);
             }
         }
-        act[layers].buffer().get(0, last, 0, n * mlpOut);
+        float[] last = relu[layers];
         int outW = layout.outW();
         int hMlp = outW + factors;
         float bias = params[layout.outB()];
@@ -283,8 +317,6 @@ public final class NeuMFKernel implements AutoCloseable {
         for (int l = 0; l < layers; l++) {
             weights[l].close();
             dWeights[l].close();
-            dBias[l].close();
         }
-        ones.close();
     }
 }

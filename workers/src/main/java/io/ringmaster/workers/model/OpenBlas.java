@@ -5,7 +5,7 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas;
 
 /**
- * Row-major single-precision GEMM/GEMV straight into OpenBLAS (the library ND4J's CPU backend also
+ * Row-major single-precision GEMM straight into OpenBLAS (the library ND4J's CPU backend also
  * loads) on off-heap buffers: no copies and about two microseconds of call overhead, where one
  * ND4J op costs 15-20 microseconds of Java-side bookkeeping.
  */
@@ -37,12 +37,6 @@ final class OpenBlas {
                 transA ? openblas.CblasTrans : openblas.CblasNoTrans,
                 transB ? openblas.CblasTrans : openblas.CblasNoTrans,
                 m, n, k, 1f, a.pointer(), lda, b.pointer(), ldb, beta, c.pointer(), ldc);
-    }
-
-    /** {@code y = A^T·x} for a row-major m×n matrix A (so y has n entries): column sums when x is ones. */
-    static void gemvTransposed(int m, int n, NativeFloats a, NativeFloats x, NativeFloats y) {
-        openblas.cblas_sgemv(openblas.CblasRowMajor, openblas.CblasTrans, m, n, 1f, a.pointer(), n,
-                x.pointer(), 1, 0f, y.pointer(), 1);
     }
 
     /** Keeps {@link FloatPointer} out of callers' imports. */
