@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -238,11 +237,7 @@ public final class DatasetStore {
                         + " does not match the manifest's " + entry.sha256() + " (file changed or corrupt)");
             }
         }
-        try {
-            return readTables(conf, dir, manifest);
-        } catch (IOException e) {
-            throw new UncheckedIOException(Storage.display(dir) + ": " + e.getMessage(), e);
-        }
+        return readTables(conf, dir, manifest);
     }
 
     private static Dataset readTables(Configuration conf, Path dir, DatasetManifest manifest) throws IOException {

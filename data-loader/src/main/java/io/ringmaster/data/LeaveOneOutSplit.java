@@ -59,7 +59,7 @@ public final class LeaveOneOutSplit {
             if (to - from < 2) {
                 continue;
             }
-            SplittableRandom rng = new SplittableRandom(mix(seed, u));
+            SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, u));
             int held;
             if (timed) {
                 held = order[from];
@@ -162,12 +162,5 @@ public final class LeaveOneOutSplit {
             marked[it] = false;
         }
         return out;
-    }
-
-    static long mix(long seed, long x) {
-        long z = seed * 0x9E3779B97F4A7C15L + x;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

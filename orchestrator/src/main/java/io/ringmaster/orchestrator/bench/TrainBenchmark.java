@@ -24,7 +24,6 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code ringmaster bench train}: one worker's training throughput per batch size on the same data in
@@ -105,8 +104,8 @@ public final class TrainBenchmark {
             if (from + batch > s.size()) {
                 from = 0;
             }
-            MultiDataSet mds = new MultiDataSet(new INDArray[] {column(s.users(), from, batch),
-                    column(s.items(), from, batch)}, new INDArray[] {column(s.labels(), from, batch)});
+            MultiDataSet mds = new MultiDataSet(new INDArray[] {NeuMF.column(s.users(), from, batch),
+                    NeuMF.column(s.items(), from, batch)}, new INDArray[] {NeuMF.column(s.labels(), from, batch)});
             long t0 = System.nanoTime();
             graph.fit(mds);
             if (i >= warm) {
@@ -149,23 +148,12 @@ public final class TrainBenchmark {
                 rate, "-", rate / fit, "", 100 * grad / (grad + upd), 100 * upd / (grad + upd), dl4jSteps);
     }
 
-    private static INDArray column(int[] values, int from, int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = values[from + i];
-        }
-        return Nd4j.createFromArray(f).reshape(n, 1);
-    }
-
-    private static INDArray column(float[] values, int from, int n) {
-        return Nd4j.createFromArray(java.util.Arrays.copyOfRange(values, from, from + n)).reshape(n, 1);
-    }
-
     private void measureFused(NeuMFSpec spec, NegativeSampler sampler, int batch, double fit, PrintStream out) {
         double sampling = 0;
         double grad = 0;
         double upd = 0;
-        long samples = 0;
+        double[] stepRates = new double[epochs];
+        double[] epochRates = new double[epochs];
         try (FusedEngine e = new FusedEngine(spec)) {
             for (int epoch = 0; epoch <= epochs; epoch++) {
                 long t0 = System.nanoTime();
@@ -184,23 +172,42 @@ public final class TrainBenchmark {
                     u += (c - b) / 1e9;
                 }
                 if (epoch > 0) { // epoch 0 warms up the JIT
-                    sampling += (t1 - t0) / 1e9;
+                    double sm = (t1 - t0) / 1e9;
+                    sampling += sm;
                     grad += g;
                     upd += u;
-                    samples += s.size();
+                    stepRates[epoch - 1] = s.size() / (g + u);
+                    epochRates[epoch - 1] = s.size() / (sm + g + u);
                 }
             }
         }
-        double step = samples / (grad + upd);
-        double epoch = samples / (sampling + grad + upd);
+        double step = median(stepRates);
+        double epoch = median(epochRates);
         double total = sampling + grad + upd;
         double ref = batch == 256 ? PYTORCH_256 : batch == 2048 ? PYTORCH_2048 : Double.NaN;
         String vsRef = Double.isNaN(ref) ? "(no reference at this batch)"
                 : String.format("%.2fx step, %.2fx epoch (%s)", step / ref, epoch / ref,
                 batch == 256 ? "416k" : "1.65M");
-        out.printf("%6d  %-8s %,13.0f %,13.0f  %8s  %-28s  sampling %.0f%%, gradient %.0f%%, Adam %.0f%% (%d epochs)%n",
+        out.printf("%6d  %-8s %,13.0f %,13.0f  %8s  %-28s  sampling %.0f%%, gradient %.0f%%, Adam %.0f%%;"
+                        + " median of %d epochs, step range %,.0f-%,.0f%n",
                 batch, "fused", step, epoch, Double.isNaN(fit) ? "-" : String.format("%.1fx", step / fit), vsRef,
-                100 * sampling / total, 100 * grad / total, 100 * upd / total, epochs);
+                100 * sampling / total, 100 * grad / total, 100 * upd / total, epochs, min(stepRates),
+                max(stepRates));
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static double min(double[] v) {
+        return java.util.Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] v) {
+        return java.util.Arrays.stream(v).max().orElse(Double.NaN);
     }
 
     private void timeToTarget(Dataset ds, NeuMFSpec spec, NegativeSampler sampler, PrintStream out) {

@@ -32,7 +32,8 @@ final class BenchCommand implements Runnable {
                 description = "Batch sizes (default: ${DEFAULT-VALUE}).")
         List<Integer> batchSizes;
 
-        @Option(names = "--epochs", defaultValue = "2", description = "Measured epochs per batch size (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--epochs", defaultValue = "5",
+                description = "Measured epochs per batch size, after one warm-up epoch; the median is reported (default: ${DEFAULT-VALUE}).")
         int epochs;
 
         @Option(names = "--dl4j-steps", defaultValue = "300",

@@ -15,6 +15,8 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -89,6 +91,23 @@ public final class NeuMF {
         ComputationGraph graph = new ComputationGraph(configuration(spec));
         graph.init();
         return graph;
+    }
+
+    /**
+     * {@code values[from, from+n)} as the {@code [n, 1]} float column DL4J's embedding layers and
+     * output layer take (indices for the inputs, 0/1 for the labels).
+     */
+    public static INDArray column(int[] values, int from, int n) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = values[from + i];
+        }
+        return Nd4j.createFromArray(f).reshape(n, 1);
+    }
+
+    /** {@code values[from, from+n)} as an {@code [n, 1]} column. */
+    public static INDArray column(float[] values, int from, int n) {
+        return Nd4j.createFromArray(java.util.Arrays.copyOfRange(values, from, from + n)).reshape(n, 1);
     }
 
     private static EmbeddingLayer embedding(int rows, int width, WeightInitDistribution init) {

@@ -1,6 +1,5 @@
 package io.ringmaster.workers.model;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -251,7 +250,7 @@ public final class NeuMFKernel implements AutoCloseable {
         int mu = layout.mlpUser();
         int mi = layout.mlpItem();
         int w0 = widths[0];
-        FloatBuffer x0 = act[0].buffer();
+        float[] x0 = dx0; // heap staging for the gathered MLP embeddings, copied off-heap in one go
         for (int b = 0; b < n; b++) {
             int u = users[from + b];
             int it = items[from + b];
@@ -261,9 +260,10 @@ public final class NeuMFKernel implements AutoCloseable {
             for (int k = 0; k < factors; k++) {
                 gmf[g + k] = params[pu + k] * params[qi + k];
             }
-            x0.put(b * w0, params, mu + u * embed, embed);
-            x0.put(b * w0 + embed, params, mi + it * embed, embed);
+            System.arraycopy(params, mu + u * embed, x0, b * w0, embed);
+            System.arraycopy(params, mi + it * embed, x0, b * w0 + embed, embed);
         }
+        act[0].buffer().put(0, x0, 0, n * w0);
         for (int l = 0; l < layers; l++) {
             int in = widths[l];
             int out = widths[l + 1];

@@ -44,10 +44,8 @@ public final class Dl4jEngine implements TrainingEngine {
 
     @Override
     public double computeGradient(int[] users, int[] items, float[] labels, int from, int n) {
-        graph.setInputs(column(users, from, n), column(items, from, n));
-        float[] y = new float[n];
-        System.arraycopy(labels, from, y, 0, n);
-        graph.setLabels(Nd4j.createFromArray(y).reshape(n, 1));
+        graph.setInputs(NeuMF.column(users, from, n), NeuMF.column(items, from, n));
+        graph.setLabels(NeuMF.column(labels, from, n));
         graph.computeGradientAndScore();
         lastGradient = graph.gradient();
         // DL4J's gradient is summed over the batch (its updater divides); expose the mean
@@ -80,7 +78,7 @@ public final class Dl4jEngine implements TrainingEngine {
     public void predict(int[] users, int[] items, int n, float[] out) {
         for (int from = 0; from < n; from += PREDICT_CHUNK) {
             int m = Math.min(PREDICT_CHUNK, n - from);
-            INDArray p = graph.output(false, column(users, from, m), column(items, from, m))[0];
+            INDArray p = graph.output(false, NeuMF.column(users, from, m), NeuMF.column(items, from, m))[0];
             float[] v = p.dup().data().asFloat();
             System.arraycopy(v, 0, out, from, m);
         }
@@ -98,13 +96,5 @@ public final class Dl4jEngine implements TrainingEngine {
 
     @Override
     public void close() {
-    }
-
-    private static INDArray column(int[] values, int from, int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = values[from + i];
-        }
-        return Nd4j.createFromArray(f).reshape(n, 1);
     }
 }

@@ -1,5 +1,6 @@
 package io.ringmaster.workers.train;
 
+import io.ringmaster.data.Seeds;
 import java.util.SplittableRandom;
 
 /**
@@ -42,7 +43,7 @@ public final class NegativeSampler {
     }
 
     public EpochSamples sample(int epoch) {
-        SplittableRandom rng = new SplittableRandom(mix(seed, epoch));
+        SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, -1L - epoch));
         int n = epochSize();
         int[] u = new int[n];
         int[] it = new int[n];
@@ -79,12 +80,5 @@ public final class NegativeSampler {
             y[j] = ty;
         }
         return new EpochSamples(u, it, y);
-    }
-
-    static long mix(long seed, long x) {
-        long z = seed * 0x9E3779B97F4A7C15L + x + 0x632BE59BD9B4E019L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** The fused kernel computes what DL4J's own NeuMF graph computes. */
 class NeuMFKernelTest {
@@ -25,14 +23,6 @@ class NeuMFKernelTest {
             y[i] = r.nextInt(3) == 0 ? 1 : 0;
         }
         return new int[][] {u, it, y};
-    }
-
-    static INDArray column(int[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = v[i];
-        }
-        return Nd4j.createFromArray(f).reshape(v.length, 1);
     }
 
     static float[] labels(int[] y) {
@@ -62,8 +52,8 @@ class NeuMFKernelTest {
         GraphParameters[] m = new GraphParameters[1];
         ComputationGraph g = perturbedGraph(m);
         int[][] b = batch(64, 5);
-        g.setInputs(column(b[0]), column(b[1]));
-        g.setLabels(column(b[2]));
+        g.setInputs(NeuMF.column(b[0], 0, b[0].length), NeuMF.column(b[1], 0, b[1].length));
+        g.setLabels(NeuMF.column(b[2], 0, b[2].length));
         g.computeGradientAndScore();
         float[] expected = m[0].readGradient(g);
         double expectedLoss = g.score();
@@ -95,7 +85,7 @@ class NeuMFKernelTest {
         GraphParameters[] m = new GraphParameters[1];
         ComputationGraph g = perturbedGraph(m);
         int[][] b = batch(300, 9);
-        float[] expected = g.output(false, column(b[0]), column(b[1]))[0].dup().data().asFloat();
+        float[] expected = g.output(false, NeuMF.column(b[0], 0, b[0].length), NeuMF.column(b[1], 0, b[1].length))[0].dup().data().asFloat();
         float[] out = new float[300];
         try (NeuMFKernel k = new NeuMFKernel(new NeuMFLayout(SPEC))) {
             k.predict(m[0].readParams(g), b[0], b[1], 300, out);
