@@ -2,6 +2,9 @@ package io.ringmaster.orchestrator.cli;
 
 import io.ringmaster.data.DataFormatException;
 import io.ringmaster.orchestrator.job.JobConfigException;
+import io.ringmaster.orchestrator.spark.GangFailure;
+import java.io.FileNotFoundException;
+import java.util.Set;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,12 +49,20 @@ public final class RingmasterCli implements Runnable {
         return cl.execute(args);
     }
 
-    /** The cause that explains the failure to a user (bad data, bad job file), through Spark's wrapping. */
+    /** Failures a user can fix (bad data, bad job file, bad option): reported as one line. */
+    private static final Set<String> USER_ERRORS = Set.of(DataFormatException.class.getName(),
+            JobConfigException.class.getName(), IllegalArgumentException.class.getName(),
+            FileNotFoundException.class.getName());
+
+    /** The cause that explains the failure to a user, including one that failed a Spark task. */
     static Throwable userError(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof DataFormatException || t instanceof JobConfigException
-                    || t instanceof IllegalArgumentException || t instanceof java.io.FileNotFoundException) {
+            if (USER_ERRORS.contains(t.getClass().getName())) {
                 return t;
+            }
+            if (t instanceof GangFailure g && g.taskExceptionClass() != null
+                    && USER_ERRORS.contains(g.taskExceptionClass())) {
+                return g;
             }
         }
         return null;

@@ -5,6 +5,7 @@ import io.ringmaster.workers.WorkerSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.SparkSession;
@@ -14,6 +15,8 @@ import scala.reflect.ClassTag$;
 /**
  * Launches one training gang as a Spark barrier stage: {@code workers} tasks scheduled together,
  * one per partition, each running {@link io.ringmaster.workers.Worker}; returns their results by rank.
+ * A failed task fails the whole stage (Spark does not retry a failed barrier result stage), reported
+ * as a {@link GangFailure}.
  */
 public final class GangTraining {
 
@@ -27,7 +30,15 @@ public final class GangTraining {
         ClassTag<WorkerResult> tag = ClassTag$.MODULE$.apply(WorkerResult.class);
         RDD<WorkerResult> results = seeds.barrier().mapPartitions(new GangTask(spec), false, tag);
         jsc.setJobGroup("ringmaster-" + spec.runId(), "Ringmaster training gang, run " + spec.runId(), true);
-        List<WorkerResult> out = new ArrayList<>(results.toJavaRDD().collect());
+        List<WorkerResult> out;
+        try {
+            out = new ArrayList<>(results.toJavaRDD().collect());
+        } catch (Exception e) {
+            if (e instanceof SparkException se) {
+                throw GangFailure.from(se);
+            }
+            throw e;
+        }
         out.sort((a, b) -> Integer.compare(a.rank(), b.rank()));
         return out;
     }

@@ -128,6 +128,17 @@ class CliTest {
     }
 
     @Test
+    void corruptDatasetFailsTheGangWithOneLineNamingTheFile() throws IOException {
+        Path ds = dir.resolve("gen");
+        ok(CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300"));
+        Files.write(ds.resolve("train.parquet"), new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+        CliRun r = CliRun.of("train", "--data", ds.toString(), "--runs-dir", dir.resolve("runs").toString());
+        failsWith(r, ds.resolve("train.parquet") + ": SHA-256");
+        assertTrue(r.err().contains("does not match the manifest"), r.toString());
+        assertFalse(r.err().contains("SparkException"), r.toString());
+    }
+
+    @Test
     void usageErrorsExitWithTwo() {
         assertEquals(2, CliRun.of("train", "--no-such-option").exitCode());
         assertEquals(2, CliRun.of().exitCode());
