@@ -54,13 +54,17 @@ public final class DatasetStore {
     public static DatasetManifest write(Configuration conf, String location, Dataset dataset,
                                         DatasetManifest.Source source, String split, boolean overwrite)
             throws IOException {
-        return write(conf, location, dataset, source, split, overwrite, () -> {
+        return write(conf, location, dataset, source, split, overwrite, stage -> {
         });
     }
 
-    /** {@code beforeCommit} runs after the files are written, before the manifest and rename (tests inject faults). */
+    /** Points where tests inject a crash: {@link #BEFORE_COMMIT}, {@link #OLD_MOVED_ASIDE}. */
+    static final String BEFORE_COMMIT = "before-commit";
+    static final String OLD_MOVED_ASIDE = "old-moved-aside";
+
     static DatasetManifest write(Configuration conf, String location, Dataset dataset, DatasetManifest.Source source,
-                                 String split, boolean overwrite, Runnable beforeCommit) throws IOException {
+                                 String split, boolean overwrite, java.util.function.Consumer<String> fault)
+            throws IOException {
         Path out = Storage.path(location);
         FileSystem fs = Storage.fs(out, conf);
         if (fs.exists(out)) {
@@ -85,14 +89,28 @@ public final class DatasetStore {
         try {
             fs.mkdirs(tmp);
             DatasetManifest manifest = writeFiles(conf, fs, tmp, dataset, source, split);
-            beforeCommit.run();
+            fault.accept(BEFORE_COMMIT);
             try (OutputStream os = fs.create(new Path(tmp, MANIFEST), false)) {
                 os.write(manifest.toJson());
             }
             if (fs.exists(out)) {
+                if (!overwrite) {
+                    throw new IllegalArgumentException(Storage.display(out) + " appeared while the dataset was being"
+                            + " written; nothing was replaced");
+                }
                 Path old = new Path(parent, "." + out.getName() + ".old-" + UUID.randomUUID());
                 rename(fs, out, old);
-                rename(fs, tmp, out);
+                try {
+                    fault.accept(OLD_MOVED_ASIDE);
+                    rename(fs, tmp, out);
+                } catch (IOException | RuntimeException e) {
+                    // put the previous dataset back; if even that fails, say where it is
+                    if (!fs.exists(out) && !fs.rename(old, out)) {
+                        throw new IOException("could not replace " + Storage.display(out) + " and could not restore"
+                                + " the previous dataset, which is intact at " + Storage.display(old), e);
+                    }
+                    throw e;
+                }
                 fs.delete(old, true);
             } else {
                 rename(fs, tmp, out);

@@ -141,6 +141,10 @@ public final class Ingest {
     }
 
     private static Result ingestNcf(FileSystem fs, Path trainFile, Options options) throws IOException {
+        if (!trainFile.getName().endsWith(".train.rating") || trainFile.getName().equals(".train.rating")) {
+            throw new DataFormatException(Storage.display(trainFile) + ": the NCF split is read from NAME.train.rating"
+                    + " with NAME.test.negative beside it; pass that file or its directory");
+        }
         String prefix = trainFile.getName().substring(0, trainFile.getName().length() - ".train.rating".length());
         Path negFile = new Path(trainFile.getParent(), prefix + ".test.negative");
         Path testFile = new Path(trainFile.getParent(), prefix + ".test.rating");

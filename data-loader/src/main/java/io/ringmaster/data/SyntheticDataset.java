@@ -79,7 +79,8 @@ public final class SyntheticDataset {
             logPop[i] = -p.popularityExponent() * Math.log(rank[i] + 1.0);
         }
         double scale = p.tasteStrength() / Math.sqrt(d);
-        int cap = p.items() / 2;
+        // every user keeps at least evalNegatives items it never picked, for the evaluation split
+        int cap = Math.min(p.items() / 2, p.items() - p.evalNegatives());
         double sigma = 0.5;
         double mu = Math.log(p.meanInteractions()) - sigma * sigma / 2;
 

@@ -36,6 +36,9 @@ final class TextLines implements Closeable {
         String line;
         while ((line = reader.readLine()) != null) {
             lineNo++;
+            if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
+                line = line.substring(1); // byte-order mark written by some editors and Excel
+            }
             if (!line.isEmpty() && line.charAt(line.length() - 1) == '\r') {
                 line = line.substring(0, line.length() - 1);
             }

@@ -90,17 +90,51 @@ class DatasetStoreTest {
         String out = dir.resolve("ds").toString();
         DatasetStore.write(conf, out, small("B"), source(), "s", false);
         IllegalStateException crash = assertThrows(IllegalStateException.class,
-                () -> DatasetStore.write(conf, out, small("new"), source(), "s", true, () -> {
-                    throw new IllegalStateException("simulated crash before commit");
+                () -> DatasetStore.write(conf, out, small("new"), source(), "s", true, stage -> {
+                    if (stage.equals(DatasetStore.BEFORE_COMMIT)) {
+                        throw new IllegalStateException("simulated crash before commit");
+                    }
                 }));
         assertEquals("simulated crash before commit", crash.getMessage());
         assertEquals("B", DatasetStore.read(conf, out).itemTitles()[1]);
         assertEquals(List.of("ds"), children());
         String fresh = dir.resolve("fresh").toString();
         assertThrows(IllegalStateException.class, () -> DatasetStore.write(conf, fresh, small("B"), source(), "s",
-                false, () -> {
+                false, stage -> {
                     throw new IllegalStateException("crash");
                 }));
+        assertEquals(List.of("ds"), children());
+    }
+
+    @Test
+    void failureWhileSwappingPutsTheOldDatasetBack() throws IOException {
+        String out = dir.resolve("ds").toString();
+        DatasetStore.write(conf, out, small("B"), source(), "s", false);
+        assertThrows(IllegalStateException.class, () -> DatasetStore.write(conf, out, small("new"), source(), "s",
+                true, stage -> {
+                    if (stage.equals(DatasetStore.OLD_MOVED_ASIDE)) {
+                        throw new IllegalStateException("crash between the renames");
+                    }
+                }));
+        assertEquals("B", DatasetStore.read(conf, out).itemTitles()[1]);
+        assertEquals(List.of("ds"), children());
+    }
+
+    @Test
+    void datasetThatAppearsDuringTheWriteIsNotReplacedWithoutOverwrite() throws IOException {
+        String out = dir.resolve("ds").toString();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DatasetStore.write(conf, out, small("mine"), source(), "s", false, stage -> {
+                    if (stage.equals(DatasetStore.BEFORE_COMMIT)) {
+                        try {
+                            DatasetStore.write(conf, out, small("theirs"), source(), "s", false);
+                        } catch (IOException ex) {
+                            throw new java.io.UncheckedIOException(ex);
+                        }
+                    }
+                }));
+        assertTrue(e.getMessage().contains("appeared while the dataset was being written"), e.getMessage());
+        assertEquals("theirs", DatasetStore.read(conf, out).itemTitles()[1]);
         assertEquals(List.of("ds"), children());
     }
 

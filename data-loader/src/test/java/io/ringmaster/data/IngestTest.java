@@ -68,6 +68,15 @@ class IngestTest {
     }
 
     @Test
+    void ncfFormatNeedsTheTrainRatingFile() {
+        Path odd = Files.write(dir, "x.rating", "0\t0\t5\t10");
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> Ingest.ingest(conf, odd.toString(), new Ingest.Options(InputFormat.NCF, 3, 1)));
+        assertTrue(e.getMessage().startsWith(odd.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("NAME.train.rating"), e.getMessage());
+    }
+
+    @Test
     void ncfTestRatingThatDisagreesIsRejected() {
         Files.write(dir, "t.train.rating", "0\t0\t5\t10", "0\t1\t4\t11");
         Files.write(dir, "t.test.negative", "(0,2)\t3\t4");

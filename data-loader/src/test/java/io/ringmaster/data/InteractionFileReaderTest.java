@@ -69,6 +69,14 @@ class InteractionFileReaderTest {
     }
 
     @Test
+    void csvHeaderAfterAByteOrderMarkIsRead() throws Exception {
+        Path f = Files.write(dir, "excel.csv", "\uFEFFuser,item", "5,9");
+        RawInteractions r = read(f, InputFormat.CSV);
+        assertEquals(5, r.user(0));
+        assertEquals(9, r.item(0));
+    }
+
+    @Test
     void csvWithoutRatingOrTimestampGetsDefaults() throws Exception {
         Path f = Files.write(dir, "clicks.csv", "user,item", "5,9", "5,10");
         RawInteractions r = read(f, InputFormat.CSV);

@@ -83,6 +83,23 @@ class LeaveOneOutSplitTest {
         Interactions all = rows(new int[][] {{0, 1, -1}, {0, 2, -1}, {0, 3, -1}, {0, 4, -1}});
         int item = LeaveOneOutSplit.split(all, 1, 30, 5, 3).test().items()[0];
         assertEquals(item, LeaveOneOutSplit.split(all, 1, 30, 5, 3).test().items()[0]);
+        Set<Integer> heldOut = new HashSet<>();
+        for (long seed = 0; seed < 40; seed++) {
+            heldOut.add(LeaveOneOutSplit.split(all, 1, 30, 5, seed).test().items()[0]);
+        }
+        assertEquals(Set.of(1, 2, 3, 4), heldOut, "every row can be the held-out one");
+    }
+
+    @Test
+    void negativesFromALargeCatalogueAreDistinctAndUnseen() {
+        Interactions all = rows(new int[][] {{0, 10, 1}, {0, 20, 2}, {0, 30, 3}});
+        LeaveOneOutSplit.Result r = LeaveOneOutSplit.split(all, 1, 5000, 99, 11);
+        Set<Integer> negs = new HashSet<>();
+        for (int item : r.test().negItems()) {
+            assertTrue(negs.add(item), "duplicate negative " + item);
+            assertFalse(item == 10 || item == 20 || item == 30, "negative " + item + " was seen");
+        }
+        assertEquals(99, negs.size());
     }
 
     @Test

@@ -45,6 +45,13 @@ class SyntheticDatasetTest {
     }
 
     @Test
+    void smallCataloguesStillLeaveRoomForTheEvaluationNegatives() {
+        Dataset d = SyntheticDataset.generate(new SyntheticDataset.Params(200, 120, 80, 8, 0.8, 2.5, 2, 99)).dataset();
+        assertEquals(200, d.test().size());
+        assertEquals(200 * 99, d.test().negItems().length);
+    }
+
+    @Test
     void rejectsCataloguesTooSmallForTheNegatives() {
         assertThrows(IllegalArgumentException.class,
                 () -> new SyntheticDataset.Params(10, 50, 5, 8, 0.8, 2.5, 1, 99));

@@ -74,6 +74,12 @@ public final class TrainBenchmark {
         NeuMFSpec spec = new NeuMFSpec(ds.numUsers(), ds.numItems(), 8, new int[] {64, 32, 16, 8}, 1e-3, 42);
         UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
         NegativeSampler sampler = new NegativeSampler(ds.train().users(), ds.train().items(), seen, 4, 42);
+        for (int b : batchSizes) {
+            if (b < 1 || b > sampler.epochSize()) {
+                throw new IllegalArgumentException("bench train: batch size " + b + " must be between 1 and the "
+                        + sampler.epochSize() + " samples of an epoch");
+            }
+        }
         out.printf("bench train: %s, %,d users, %,d items, %,d training interactions -> %,d samples/epoch; %s;"
                         + " %d BLAS thread(s), %d cores%n", ds.name(), ds.numUsers(), ds.numItems(), ds.train().size(),
                 sampler.epochSize(), spec, threads, Runtime.getRuntime().availableProcessors());
@@ -230,7 +236,7 @@ public final class TrainBenchmark {
                     e.computeGradient(s.users(), s.items(), s.labels(), from, n);
                     e.applyUpdate();
                 }
-                EvalResult r = evaluator.evaluate(e::predict);
+                EvalResult r = evaluator.evaluate(e::scores);
                 if (r.hr() > best) {
                     best = r.hr();
                     bestNdcg = r.ndcg();

@@ -54,17 +54,26 @@ public final class RingmasterCli implements Runnable {
             JobConfigException.class.getName(), IllegalArgumentException.class.getName(),
             FileNotFoundException.class.getName());
 
-    /** The cause that explains the failure to a user, including one that failed a Spark task. */
+    /**
+     * The cause that explains the failure to a user, including one that failed a Spark task. Only
+     * exceptions Ringmaster itself threw count: an IllegalArgumentException from inside a library is a
+     * bug to report with its stack trace.
+     */
     static Throwable userError(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (USER_ERRORS.contains(t.getClass().getName())) {
+            if (USER_ERRORS.contains(t.getClass().getName()) && thrownByRingmaster(t)) {
                 return t;
             }
             if (t instanceof GangFailure g && g.taskExceptionClass() != null
-                    && USER_ERRORS.contains(g.taskExceptionClass())) {
+                    && USER_ERRORS.contains(g.taskExceptionClass()) && g.thrownByRingmaster()) {
                 return g;
             }
         }
         return null;
+    }
+
+    private static boolean thrownByRingmaster(Throwable t) {
+        StackTraceElement[] st = t.getStackTrace();
+        return t instanceof FileNotFoundException || st.length > 0 && st[0].getClassName().startsWith("io.ringmaster.");
     }
 }

@@ -177,6 +177,20 @@ public final class JobConfig {
 
     /** Checks every value; the message names the key. Returns this. */
     public JobConfig validate() {
+        for (Object[] section : new Object[][] {{"model", model}, {"train", train}, {"eval", eval}, {"run", run},
+                {"spark", spark}, {"spark.conf", spark == null ? Map.of() : spark.conf}, {"hadoop", hadoop}}) {
+            if (section[1] == null) {
+                throw new JobConfigException("job: '" + section[0] + "' must be a mapping, not empty (remove the key"
+                        + " for the defaults" + (section[0].equals("spark.conf") || section[0].equals("hadoop")
+                        ? ", or use {} for none)" : ")"));
+            }
+        }
+        if (train.engine == null) {
+            throw new JobConfigException("job: 'train.engine' must be fused or dl4j");
+        }
+        if (run.dir == null || run.dir.isBlank()) {
+            throw new JobConfigException("job: 'run.dir' must name the directory that holds run directories");
+        }
         if (data == null || data.isBlank()) {
             throw new JobConfigException("job: 'data' is required: the dataset directory written by"
                     + " `ringmaster ingest` or `ringmaster generate`");

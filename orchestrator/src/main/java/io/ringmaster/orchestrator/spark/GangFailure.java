@@ -15,10 +15,17 @@ public final class GangFailure extends RuntimeException {
             Pattern.compile("^([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)+(?:Exception|Error)): (.*)$", Pattern.MULTILINE);
 
     private final String taskExceptionClass;
+    private final boolean thrownByRingmaster;
 
-    private GangFailure(String taskExceptionClass, String message, SparkException cause) {
+    private GangFailure(String taskExceptionClass, boolean thrownByRingmaster, String message, SparkException cause) {
         super(message, cause);
         this.taskExceptionClass = taskExceptionClass;
+        this.thrownByRingmaster = thrownByRingmaster;
+    }
+
+    /** True when the task's exception was thrown by Ringmaster's own code (its top stack frame). */
+    public boolean thrownByRingmaster() {
+        return thrownByRingmaster;
     }
 
     /** Class name of the exception a gang task failed with, or null when Spark's message has none. */
@@ -32,10 +39,13 @@ public final class GangFailure extends RuntimeException {
         while (m.find()) {
             String cls = m.group(1);
             if (!cls.equals(SparkException.class.getName())) {
-                return new GangFailure(cls, m.group(2), e);
+                String rest = text.substring(m.end());
+                int at = rest.indexOf("\tat ");
+                boolean ours = at >= 0 && rest.startsWith("\tat io.ringmaster.", at);
+                return new GangFailure(cls, ours, m.group(2), e);
             }
         }
         String first = text.lines().findFirst().orElse("Spark job failed");
-        return new GangFailure(null, "training gang failed: " + first, e);
+        return new GangFailure(null, false, "training gang failed: " + first, e);
     }
 }

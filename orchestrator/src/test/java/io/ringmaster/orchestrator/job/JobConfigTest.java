@@ -112,6 +112,10 @@ class JobConfigTest {
         mentions(fails("data: d\nrun:\n  id: a/b\n"), "run.id");
         mentions(fails("data: d\n", "train.epochs"), "expected key.path=value");
         mentions(fails("- just\n- a list\n"), "must be a YAML mapping");
+        mentions(fails("data: d\ntrain: ~\n"), "'train' must be a mapping");
+        mentions(fails("data: d\ntrain:\n  engine: ~\n"), "'train.engine' must be fused or dl4j");
+        mentions(fails("data: d\nspark:\n  conf: ~\n"), "'spark.conf' must be a mapping", "use {}");
+        mentions(fails("data: d\nrun:\n  dir: ~\n"), "'run.dir'");
         mentions(fails("data: d\n\tworkers: 2\n"), "not valid YAML");
     }
 

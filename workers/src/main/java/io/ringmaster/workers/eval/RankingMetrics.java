@@ -3,7 +3,7 @@ package io.ringmaster.workers.eval;
 /**
  * Top-K metrics for one held-out item ranked among sampled negatives (the NCF protocol). Ties count
  * against the held-out item: its rank is 1 + the number of negatives scoring at least as high, so
- * a constant scorer earns nothing.
+ * a constant scorer earns nothing. A NaN score (a diverged model) ranks below everything.
  */
 public final class RankingMetrics {
 
@@ -12,9 +12,12 @@ public final class RankingMetrics {
 
     /** 1-based rank of {@code positive} among {@code negatives[from, to)}. */
     public static int rank(float positive, float[] negatives, int from, int to) {
+        if (Float.isNaN(positive)) {
+            return to - from + 1;
+        }
         int rank = 1;
         for (int i = from; i < to; i++) {
-            if (negatives[i] >= positive) {
+            if (!(negatives[i] < positive)) { // NaN negatives count as ranking above
                 rank++;
             }
         }

@@ -37,6 +37,8 @@ public final class NeuMF {
     public static final String MLP_USER = "mlp_user";
     public static final String MLP_ITEM = "mlp_item";
     public static final String OUTPUT = "prediction";
+    /** The vertex joining the GMF vector and the last MLP layer, input of the output layer. */
+    public static final String JOINED = "neumf";
 
     private NeuMF() {
     }
@@ -75,13 +77,13 @@ public final class NeuMF {
         }
         int joined = spec.factors() + spec.mlpOut();
         double bound = Math.sqrt(3.0 / joined);
-        g.addVertex("neumf", new MergeVertex(), "gmf", previous)
+        g.addVertex(JOINED, new MergeVertex(), "gmf", previous)
                 .addLayer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.XENT)
                         .nIn(joined).nOut(1)
                         .activation(Activation.SIGMOID)
                         .weightInit(new WeightInitDistribution(new UniformDistribution(-bound, bound)))
                         .biasInit(0.0)
-                        .build(), "neumf")
+                        .build(), JOINED)
                 .setOutputs(OUTPUT);
         return g.build();
     }

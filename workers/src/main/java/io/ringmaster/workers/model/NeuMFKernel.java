@@ -107,13 +107,22 @@ public final class NeuMFKernel implements AutoCloseable {
 
     /** Writes the predicted probability for each (user, item) pair into {@code out[0..n)}. */
     public void predict(float[] params, int[] users, int[] items, int n, float[] out) {
+        logits(params, users, items, n, out);
+        for (int b = 0; b < n; b++) {
+            out[b] = sigmoid(out[b]);
+        }
+    }
+
+    /**
+     * Writes the output logit for each pair into {@code out[0..n)}: the same order as the probability,
+     * without float saturation (sigmoid rounds to exactly 1 above a logit of about 17).
+     */
+    public void logits(float[] params, int[] users, int[] items, int n, float[] out) {
         for (int from = 0; from < n; from += PREDICT_CHUNK) {
             int m = Math.min(PREDICT_CHUNK, n - from);
             ensureCapacity(m);
             forward(params, users, items, from, m);
-            for (int b = 0; b < m; b++) {
-                out[from + b] = sigmoid(dz[b]);
-            }
+            System.arraycopy(dz, 0, out, from, m);
         }
     }
 
@@ -125,6 +134,10 @@ public final class NeuMFKernel implements AutoCloseable {
     public double gradient(float[] params, int[] users, int[] items, float[] labels, int from, int n, float[] grad) {
         if (n <= 0) {
             throw new IllegalArgumentException("empty batch");
+        }
+        if (grad.length != layout.size() || params.length != layout.size()) {
+            throw new IllegalArgumentException("buffers hold " + params.length + " parameters and " + grad.length
+                    + " gradients; the model has " + layout.size());
         }
         ensureCapacity(n);
         forward(params, users, items, from, n);
@@ -251,9 +264,15 @@ public final class NeuMFKernel implements AutoCloseable {
         int mi = layout.mlpItem();
         int w0 = widths[0];
         float[] x0 = dx0; // heap staging for the gathered MLP embeddings, copied off-heap in one go
+        int numUsers = layout.spec().numUsers();
+        int numItems = layout.spec().numItems();
         for (int b = 0; b < n; b++) {
             int u = users[from + b];
             int it = items[from + b];
+            if (u < 0 || u >= numUsers || it < 0 || it >= numItems) {
+                throw new IllegalArgumentException("example " + (from + b) + ": user " + u + " / item " + it
+                        + " outside the model's 0.." + (numUsers - 1) + " users / 0.." + (numItems - 1) + " items");
+            }
             int pu = gu + u * factors;
             int qi = gi + it * factors;
             int g = b * factors;

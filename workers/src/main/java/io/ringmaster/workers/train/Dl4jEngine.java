@@ -17,6 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Dl4jEngine implements TrainingEngine {
 
     private static final int PREDICT_CHUNK = 8192;
+    /** Floats hold every integer up to 2^24 exactly. */
+    static final long MAX_EXACT_INDEX = 1L << 24;
 
     private final ComputationGraph graph;
     private float[] grad;
@@ -28,6 +30,12 @@ public final class Dl4jEngine implements TrainingEngine {
     }
 
     public Dl4jEngine(ComputationGraph graph) {
+        long rows = Math.max(graph.getParam(NeuMF.GMF_USER + "_W").size(0),
+                graph.getParam(NeuMF.GMF_ITEM + "_W").size(0));
+        if (rows > MAX_EXACT_INDEX) {
+            throw new IllegalArgumentException("the dl4j engine passes user and item indices to DL4J as floats, exact"
+                    + " only below " + MAX_EXACT_INDEX + "; this model has " + rows + " rows: use train.engine: fused");
+        }
         this.graph = graph;
         this.grad = new float[(int) graph.numParams()];
     }
@@ -81,6 +89,19 @@ public final class Dl4jEngine implements TrainingEngine {
             INDArray p = graph.output(false, NeuMF.column(users, from, m), NeuMF.column(items, from, m))[0];
             float[] v = p.dup().data().asFloat();
             System.arraycopy(v, 0, out, from, m);
+        }
+    }
+
+    @Override
+    public void scores(int[] users, int[] items, int n, float[] out) {
+        INDArray w = graph.getParam(NeuMF.OUTPUT + "_W");
+        float bias = graph.getParam(NeuMF.OUTPUT + "_b").getFloat(0);
+        for (int from = 0; from < n; from += PREDICT_CHUNK) {
+            int m = Math.min(PREDICT_CHUNK, n - from);
+            INDArray joined = graph.feedForward(new INDArray[] {NeuMF.column(users, from, m),
+                    NeuMF.column(items, from, m)}, false).get(NeuMF.JOINED);
+            float[] z = joined.mmul(w).addi(bias).dup().data().asFloat();
+            System.arraycopy(z, 0, out, from, m);
         }
     }
 

@@ -64,6 +64,11 @@ public final class FusedEngine implements TrainingEngine {
     }
 
     @Override
+    public void scores(int[] users, int[] items, int n, float[] out) {
+        kernel.logits(params, users, items, n, out);
+    }
+
+    @Override
     public long step() {
         return adam.step();
     }

@@ -47,7 +47,12 @@ public final class Trainer {
             double lossSum = 0;
             for (int from = 0; from < size; from += batch) {
                 int n = Math.min(batch, size - from);
-                lossSum += engine.computeGradient(samples.users(), samples.items(), samples.labels(), from, n) * n;
+                double loss = engine.computeGradient(samples.users(), samples.items(), samples.labels(), from, n);
+                if (!Double.isFinite(loss)) {
+                    throw new TrainingDivergedException("training diverged: loss is " + loss + " at epoch " + epoch
+                            + ", step " + (engine.step() + 1) + "; lower train.learning-rate");
+                }
+                lossSum += loss * n;
                 hook.onGradient(engine.gradient());
                 engine.applyUpdate();
             }
@@ -60,7 +65,7 @@ public final class Trainer {
             double evalSeconds = 0;
             if (evaluator != null) {
                 long e0 = System.nanoTime();
-                eval = evaluator.evaluate(engine::predict);
+                eval = evaluator.evaluate(engine::scores);
                 evalSeconds = (System.nanoTime() - e0) / 1e9;
                 if (eval.hr() > bestHr) {
                     bestHr = eval.hr();

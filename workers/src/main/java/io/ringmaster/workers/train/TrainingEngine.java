@@ -27,6 +27,12 @@ public interface TrainingEngine extends AutoCloseable {
     /** Predicted probabilities for {@code n} (user, item) pairs. */
     void predict(int[] users, int[] items, int n, float[] out);
 
+    /**
+     * Ranking scores (output logits) for {@code n} pairs: ordered as the probabilities, but without
+     * their float saturation at 1, which would turn confident predictions into ties.
+     */
+    void scores(int[] users, int[] items, int n, float[] out);
+
     /** Updates applied so far. */
     long step();
 

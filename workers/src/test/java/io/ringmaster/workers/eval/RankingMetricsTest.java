@@ -12,7 +12,7 @@ class RankingMetricsTest {
         float[] negs = {0.9f, 0.1f, 0.5f, 0.5f};
         assertEquals(1, RankingMetrics.rank(0.95f, negs, 0, 4));
         assertEquals(2, RankingMetrics.rank(0.6f, negs, 0, 4));
-        assertEquals(4, RankingMetrics.rank(0.5f, negs, 0, 4), "ties rank below the held-out item");
+        assertEquals(4, RankingMetrics.rank(0.5f, negs, 0, 4), "the held-out item ranks below ties");
         assertEquals(5, RankingMetrics.rank(0.0f, negs, 0, 4));
     }
 
@@ -48,6 +48,16 @@ class RankingMetricsTest {
         assertEquals(1.0, at3.hr(), 1e-12);
         assertEquals((0.5 + 1.0) / 2, at3.ndcg(), 1e-12);
         assertEquals((1.0 / 3 + 1.0) / 2, at3.map(), 1e-12);
+    }
+
+    @Test
+    void nanScoresRankLast() {
+        float[] negs = {0.9f, Float.NaN, 0.1f};
+        assertEquals(4, RankingMetrics.rank(Float.NaN, negs, 0, 3));
+        assertEquals(3, RankingMetrics.rank(0.5f, negs, 0, 3), "a NaN negative ranks above the held-out item");
+        TestSplit split = TestSplit.of(new int[] {0}, new int[] {0}, new int[][] {{1, 2}});
+        EvalResult r = new NcfEvaluator(split, 2).evaluate((u, it, n, out) -> java.util.Arrays.fill(out, 0, n, Float.NaN));
+        assertEquals(0.0, r.hr(), "a diverged model must not look perfect");
     }
 
     @Test

@@ -81,6 +81,57 @@ class NeuMFKernelTest {
     }
 
     @Test
+    void saturatedOutputsAndSoftLabelsMatchDl4jToo() {
+        ComputationGraph g = NeuMF.build(SPEC);
+        GraphParameters m = GraphParameters.of(new NeuMFLayout(SPEC), g);
+        float[] p = m.readParams(g);
+        SplittableRandom r = new SplittableRandom(8);
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) (r.nextDouble() - 0.3) * 6f; // large weights: many probabilities clip at 1e-5 / 1-1e-5
+        }
+        m.writeParams(g, p);
+        int[][] b = batch(64, 6);
+        float[] soft = new float[64];
+        for (int i = 0; i < 64; i++) {
+            soft[i] = i % 3 == 0 ? 0.3f : b[2][i];
+        }
+        g.setInputs(NeuMF.column(b[0], 0, 64), NeuMF.column(b[1], 0, 64));
+        g.setLabels(NeuMF.column(soft, 0, 64));
+        g.computeGradientAndScore();
+        float[] expected = m.readGradient(g);
+        float[] probs = g.output(false, NeuMF.column(b[0], 0, 64), NeuMF.column(b[1], 0, 64))[0].dup().data().asFloat();
+        int clipped = 0;
+        for (float q : probs) {
+            clipped += q < NeuMFKernel.CLIP_EPS || q > 1 - NeuMFKernel.CLIP_EPS ? 1 : 0;
+        }
+        assertTrue(clipped > 5, "the test needs clipped probabilities, got " + clipped);
+        float[] grad = new float[p.length];
+        try (NeuMFKernel k = new NeuMFKernel(new NeuMFLayout(SPEC))) {
+            double loss = k.gradient(p, b[0], b[1], soft, 0, 64, grad);
+            assertEquals(g.score(), loss, 1e-4 * Math.max(1, g.score()));
+        }
+        double maxAbs = 0;
+        double maxErr = 0;
+        for (int i = 0; i < grad.length; i++) {
+            double e = expected[i] / 64.0;
+            maxAbs = Math.max(maxAbs, Math.abs(e));
+            maxErr = Math.max(maxErr, Math.abs(e - grad[i]));
+        }
+        assertTrue(maxErr <= 1e-4 * Math.max(1, maxAbs), "max |fused - dl4j| = " + maxErr + " (max |g| " + maxAbs + ")");
+    }
+
+    @Test
+    void indicesOutsideTheModelAreRejected() {
+        float[] params = new float[new NeuMFLayout(SPEC).size()];
+        float[] grad = new float[params.length];
+        try (NeuMFKernel k = new NeuMFKernel(new NeuMFLayout(SPEC))) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> k.gradient(params, new int[] {0, SPEC.numUsers()}, new int[] {0, 0}, new float[2], 0, 2, grad));
+            assertTrue(e.getMessage().contains("example 1: user " + SPEC.numUsers()), e.getMessage());
+        }
+    }
+
+    @Test
     void predictionsMatchDl4jOutput() {
         GraphParameters[] m = new GraphParameters[1];
         ComputationGraph g = perturbedGraph(m);

@@ -62,6 +62,36 @@ class EngineEquivalenceTest {
     }
 
     @Test
+    void rankingScoresAreLogitsThatDoNotSaturate() {
+        EpochSamples s = samples(64);
+        try (FusedEngine fused = new FusedEngine(SPEC)) {
+            float[] p = fused.parameters();
+            for (int i = 0; i < p.length; i++) {
+                p[i] *= 400f; // confident enough for probabilities to round to exactly 1
+            }
+            Dl4jEngine dl4j = new Dl4jEngine(fused.toGraph());
+            float[] prob = new float[64];
+            float[] fusedScores = new float[64];
+            float[] dl4jScores = new float[64];
+            fused.predict(s.users(), s.items(), 64, prob);
+            fused.scores(s.users(), s.items(), 64, fusedScores);
+            dl4j.scores(s.users(), s.items(), 64, dl4jScores);
+            int saturated = 0;
+            java.util.Set<Float> distinct = new java.util.HashSet<>();
+            for (int i = 0; i < 64; i++) {
+                if (prob[i] == 1f) {
+                    saturated++;
+                    distinct.add(fusedScores[i]);
+                }
+                assertEquals(fusedScores[i], dl4jScores[i], 1e-4 * Math.max(1, Math.abs(fusedScores[i])), "logit " + i);
+            }
+            assertTrue(saturated > 3, "test needs saturated probabilities, got " + saturated);
+            assertTrue(distinct.size() > saturated / 2, saturated + " saturated probabilities but only "
+                    + distinct.size() + " distinct scores");
+        }
+    }
+
+    @Test
     void exportedFusedStateContinuesInDl4j() {
         EpochSamples s = samples(32 * 10);
         try (FusedEngine fused = new FusedEngine(SPEC)) {

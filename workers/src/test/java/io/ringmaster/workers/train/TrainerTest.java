@@ -62,6 +62,18 @@ class TrainerTest {
     }
 
     @Test
+    void divergenceStopsTrainingWithAClearMessage() {
+        NeuMFSpec wild = new NeuMFSpec(DATA.numUsers(), DATA.numItems(), 8, new int[] {32, 16, 8}, 1e-3, 5);
+        TrainingSettings s = new TrainingSettings(1, 128, 4, 5, EngineKind.FUSED, 10, 1);
+        try (FusedEngine e = new FusedEngine(wild)) {
+            java.util.Arrays.fill(e.parameters(), Float.NaN);
+            TrainingDivergedException ex = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
+                    () -> new Trainer(e, sampler(), s, GradientHook.NONE, null, EpochListener.NONE).run());
+            assertTrue(ex.getMessage().contains("loss is NaN at epoch 1, step 1"), ex.getMessage());
+        }
+    }
+
+    @Test
     void hookSeesEveryGradientBeforeTheUpdate() {
         TrainingSettings s = new TrainingSettings(1, 512, 1, 5, EngineKind.FUSED, 10, 1);
         AtomicInteger calls = new AtomicInteger();
