@@ -44,10 +44,6 @@ final class NativeFloats implements AutoCloseable {
         return buffer;
     }
 
-    int capacity() {
-        return capacity;
-    }
-
     @Override
     public void close() {
         if (pointer != null) {

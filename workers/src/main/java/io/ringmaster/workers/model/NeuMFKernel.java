@@ -75,10 +75,6 @@ public final class NeuMFKernel implements AutoCloseable {
         OpenBlas.setThreads(threads);
     }
 
-    public NeuMFLayout layout() {
-        return layout;
-    }
-
     private void ensureCapacity(int n) {
         if (closed) {
             throw new IllegalStateException("kernel is closed");

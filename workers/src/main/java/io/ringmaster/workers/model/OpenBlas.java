@@ -26,10 +26,6 @@ final class OpenBlas {
         openblas.blas_set_num_threads(threads);
     }
 
-    static int threads() {
-        return openblas.blas_get_num_threads();
-    }
-
     /** {@code C = op(A)·op(B) + beta·C}, all row-major; {@code op(A)} is m×k, {@code op(B)} is k×n. */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, NativeFloats a, int lda, NativeFloats b,
                      int ldb, float beta, NativeFloats c, int ldc) {
