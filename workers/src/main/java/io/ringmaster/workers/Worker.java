@@ -86,13 +86,7 @@ public final class Worker {
         if (evaluates) {
             Map<String, Object> done = new LinkedHashMap<>();
             done.put("event", "done");
-            done.put("bestEpoch", summary.bestEpoch());
-            done.put("bestHr", summary.bestHr());
-            done.put("bestNdcg", summary.bestNdcg());
-            done.put("bestMap", summary.bestMap());
-            done.put("steps", summary.steps());
-            done.put("trainSeconds", summary.trainSeconds());
-            done.put("meanSamplesPerSecond", summary.meanSamplesPerSecond());
+            done.putAll(summary.toMap());
             log.write(done);
         }
         return new WorkerResult(rank, summary, baseline == null ? Double.NaN : baseline.hr(),

@@ -59,16 +59,13 @@ final class DemoCommand implements Callable<Integer> {
         Summaries.printDataset(out, data, m);
         out.println("[2/2] train NeuMF, evaluate HR/NDCG/MAP@10 every epoch");
         JobConfig job = JobConfig.parse("", "demo", List.of(
-                "data=" + quote(data), "workers=" + workers, "train.epochs=" + epochs, "run.dir=" + quote(dir + "/runs")));
+                JobConfig.override("data", data), JobConfig.override("workers", workers),
+                JobConfig.override("train.epochs", epochs), JobConfig.override("run.dir", dir + "/runs")));
         TrainJob.Outcome o = TrainJob.run(job, out);
         out.printf("demo finished in %.1fs: best HR@10 %.4f vs most-popular %.4f; figures in %s/metrics.jsonl%n",
                 (System.nanoTime() - t0) / 1e9, o.summary().bestHr(), o.baselineHr(), o.runDir());
         out.println("not in the demo yet: multi-worker gangs, checkpoints/resume, export and batch scoring"
                 + " (see README status)");
         return 0;
-    }
-
-    private static String quote(String s) {
-        return "'" + s.replace("'", "''") + "'";
     }
 }

@@ -61,14 +61,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private static void add(List<String> overrides, String key, Object value) {
         if (value != null) {
-            overrides.add(key + "=" + quote(value));
+            overrides.add(JobConfig.override(key, value));
         }
-    }
-
-    private static String quote(Object value) {
-        if (value instanceof String s) {
-            return "'" + s.replace("'", "''") + "'";
-        }
-        return String.valueOf(value);
     }
 }

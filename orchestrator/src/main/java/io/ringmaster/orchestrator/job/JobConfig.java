@@ -135,6 +135,12 @@ public final class JobConfig {
         return read("--set", () -> YAML.readerForUpdating(base).readValue(tree));
     }
 
+    /** One {@code --set} override for {@link #parse}: {@code key=value}, strings quoted for YAML. */
+    public static String override(String key, Object value) {
+        String v = value instanceof String s ? "'" + s.replace("'", "''") + "'" : String.valueOf(value);
+        return key + "=" + v;
+    }
+
     private interface Parse<T> {
         T run() throws IOException;
     }

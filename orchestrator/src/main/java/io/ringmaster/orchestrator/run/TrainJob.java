@@ -76,17 +76,10 @@ public final class TrainJob {
         summary.put("engine", lead.engine());
         summary.put("backend", lead.backend());
         summary.put("k", k);
-        summary.put("bestEpoch", s.bestEpoch());
-        summary.put("bestHr", s.bestHr());
-        summary.put("bestNdcg", s.bestNdcg());
-        summary.put("bestMap", s.bestMap());
+        summary.putAll(s.toMap());
         summary.put("baselineHr", lead.baselineHr());
         summary.put("baselineNdcg", lead.baselineNdcg());
         summary.put("baselineMap", lead.baselineMap());
-        summary.put("steps", s.steps());
-        summary.put("finalLoss", s.finalLoss());
-        summary.put("trainSeconds", s.trainSeconds());
-        summary.put("meanSamplesPerSecond", s.meanSamplesPerSecond());
         run.write(RunDirectory.SUMMARY_FILE, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(summary));
         return new Outcome(run.id(), Storage.display(run.path()), s, lead.baselineHr(), lead.baselineNdcg(),
