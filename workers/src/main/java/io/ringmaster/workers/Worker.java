@@ -10,7 +10,7 @@ import io.ringmaster.workers.metrics.MetricsLog;
 import io.ringmaster.workers.model.NeuMFKernel;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.train.EpochListener;
-import io.ringmaster.workers.train.GradientHook;
+import io.ringmaster.workers.train.Collective;
 import io.ringmaster.workers.train.NegativeSampler;
 import io.ringmaster.workers.train.Trainer;
 import io.ringmaster.workers.train.TrainingEngine;
@@ -27,8 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one gang task runs: load the dataset, build the network and engine, train, and (rank 0)
- * evaluate every epoch and append the figures to {@code metrics.jsonl} in the run directory.
+ * What one gang task runs: load the dataset, build the network and engine, train in step with the
+ * rest of the gang, evaluate a share of the test users every epoch, and (rank 0) append the gang's
+ * figures to {@code metrics.jsonl} in the run directory.
  */
 public final class Worker {
 
@@ -39,7 +40,9 @@ public final class Worker {
     private Worker() {
     }
 
-    public static WorkerResult run(WorkerSpec spec, int rank, GradientHook hook) throws IOException {
+    /** Runs rank {@code gang.rank()} of a gang (a single worker: {@link Collective#single()}). */
+    public static WorkerResult run(WorkerSpec spec, Collective gang) throws IOException {
+        int rank = gang.rank();
         Configuration conf = Storage.configuration(spec.hadoop());
         Dataset ds = DatasetStore.read(conf, spec.datasetUri());
         TrainingSettings s = spec.settings();
@@ -50,12 +53,15 @@ public final class Worker {
         UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
         NegativeSampler sampler = new NegativeSampler(ds.train().users(), ds.train().items(), seen, s.negatives(),
                 s.seed());
+        if (ds.test().size() == 0) {
+            throw new IOException(spec.datasetUri() + ": the dataset has no test users to evaluate");
+        }
         boolean evaluates = rank == 0;
-        NcfEvaluator evaluator = evaluates ? new NcfEvaluator(ds.test(), s.evalK()) : null;
+        NcfEvaluator evaluator = NcfEvaluator.slice(ds.test(), s.evalK(), rank, gang.size());
         MetricsLog log = evaluates ? new MetricsLog(conf, new Path(Storage.path(spec.runDirUri()), METRICS_FILE)) : null;
         EvalResult baseline = null;
         if (evaluates) {
-            baseline = evaluator.evaluate(new PopularityBaseline(ds.numItems(), ds.train().items()));
+            baseline = new NcfEvaluator(ds.test(), s.evalK()).evaluate(new PopularityBaseline(ds.numItems(), ds.train().items()));
             Map<String, Object> start = new LinkedHashMap<>();
             start.put("event", "start");
             start.put("runId", spec.runId());
@@ -67,6 +73,7 @@ public final class Worker {
             start.put("trainInteractions", ds.train().size());
             start.put("samplesPerEpoch", sampler.epochSize());
             start.put("batchSize", s.batchSize());
+            start.put("workers", gang.size());
             log.write(start);
             Map<String, Object> b = new LinkedHashMap<>();
             b.put("event", "baseline");
@@ -78,10 +85,11 @@ public final class Worker {
             log.write(b);
         }
         EpochListener listener = evaluates ? m -> log.write(m.toMap()) : EpochListener.NONE;
-        LOG.info("rank {}: training {} with the {} engine on {}", rank, model, s.engine().id(), backend);
+        LOG.info("rank {} of {}: training {} with the {} engine on {}", rank, gang.size(), model, s.engine().id(),
+                backend);
         TrainingSummary summary;
         try (TrainingEngine engine = s.engine().create(model)) {
-            summary = new Trainer(engine, sampler, s, hook, evaluator, listener).run();
+            summary = new Trainer(engine, sampler, s, gang, evaluator, listener, spec.fault()).run();
         }
         if (evaluates) {
             Map<String, Object> done = new LinkedHashMap<>();

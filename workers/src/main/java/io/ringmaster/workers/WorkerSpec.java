@@ -1,5 +1,6 @@
 package io.ringmaster.workers;
 
+import io.ringmaster.workers.train.FaultInjection;
 import io.ringmaster.workers.train.TrainingSettings;
 import java.io.Serializable;
 import java.util.Map;
@@ -7,10 +8,12 @@ import java.util.Objects;
 
 /**
  * Everything one gang task needs to train, shipped from the driver: where the dataset and the run
- * directory are (Hadoop URIs plus Hadoop settings), the model shape and the training settings.
+ * directory are (Hadoop URIs plus Hadoop settings), the model shape, the training settings, and an
+ * optional injected fault (tests).
  */
 public record WorkerSpec(String runId, String datasetUri, String runDirUri, Map<String, String> hadoop, int factors,
-                         int[] layers, double learningRate, TrainingSettings settings) implements Serializable {
+                         int[] layers, double learningRate, TrainingSettings settings, FaultInjection fault)
+        implements Serializable {
 
     public WorkerSpec {
         Objects.requireNonNull(runId, "runId");
@@ -18,6 +21,7 @@ public record WorkerSpec(String runId, String datasetUri, String runDirUri, Map<
         Objects.requireNonNull(runDirUri, "runDirUri");
         Objects.requireNonNull(layers, "layers");
         Objects.requireNonNull(settings, "settings");
+        fault = fault == null ? FaultInjection.NONE : fault;
         hadoop = hadoop == null ? Map.of() : Map.copyOf(hadoop);
         layers = layers.clone();
     }

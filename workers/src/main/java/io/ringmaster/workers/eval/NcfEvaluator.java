@@ -11,25 +11,40 @@ public final class NcfEvaluator {
 
     private final TestSplit test;
     private final int k;
+    private final int fromRow;
+    private final int toRow;
     private final int[] users;
     private final int[] items;
     private final float[] scores;
 
     public NcfEvaluator(TestSplit test, int k) {
-        if (k < 1) {
-            throw new IllegalArgumentException("eval.k must be >= 1, got " + k);
-        }
+        this(test, k, 0, test.size());
         if (test.size() == 0) {
             throw new IllegalArgumentException("the dataset has no test users to evaluate");
         }
+    }
+
+    /**
+     * Evaluates test rows {@code [fromRow, toRow)} only: rank r of N takes {@link #slice} r, and the
+     * ranks combine their {@link EvalResult#users()}-weighted means.
+     */
+    public NcfEvaluator(TestSplit test, int k, int fromRow, int toRow) {
+        if (k < 1) {
+            throw new IllegalArgumentException("eval.k must be >= 1, got " + k);
+        }
+        if (fromRow < 0 || toRow < fromRow || toRow > test.size()) {
+            throw new IllegalArgumentException("test rows [" + fromRow + ", " + toRow + ") outside " + test.size());
+        }
         this.test = test;
         this.k = k;
-        int n = test.size() + test.negItems().length;
+        this.fromRow = fromRow;
+        this.toRow = toRow;
+        int n = (toRow - fromRow) + test.negOffsets()[toRow] - test.negOffsets()[fromRow];
         users = new int[n];
         items = new int[n];
         scores = new float[n];
         int at = 0;
-        for (int r = 0; r < test.size(); r++) {
+        for (int r = fromRow; r < toRow; r++) {
             users[at] = test.users()[r];
             items[at] = test.items()[r];
             at++;
@@ -41,17 +56,26 @@ public final class NcfEvaluator {
         }
     }
 
+    /** The evaluator for rank {@code rank} of a gang of {@code size}: a contiguous share of the test users. */
+    public static NcfEvaluator slice(TestSplit test, int k, int rank, int size) {
+        long t = test.size();
+        return new NcfEvaluator(test, k, (int) (t * rank / size), (int) (t * (rank + 1) / size));
+    }
+
     public int k() {
         return k;
     }
 
     public EvalResult evaluate(Scorer scorer) {
+        if (toRow == fromRow) {
+            return new EvalResult(k, 0, 0, 0, 0);
+        }
         scorer.score(users, items, users.length, scores);
         double hr = 0;
         double ndcg = 0;
         double map = 0;
         int at = 0;
-        for (int r = 0; r < test.size(); r++) {
+        for (int r = fromRow; r < toRow; r++) {
             int negs = test.negativesOf(r);
             int rank = RankingMetrics.rank(scores[at], scores, at + 1, at + 1 + negs);
             hr += RankingMetrics.hit(rank, k);
@@ -59,7 +83,7 @@ public final class NcfEvaluator {
             map += RankingMetrics.averagePrecision(rank, k);
             at += 1 + negs;
         }
-        int n = test.size();
+        int n = toRow - fromRow;
         return new EvalResult(k, hr / n, ndcg / n, map / n, n);
     }
 }

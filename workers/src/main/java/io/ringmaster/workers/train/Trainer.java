@@ -2,34 +2,53 @@ package io.ringmaster.workers.train;
 
 import io.ringmaster.workers.eval.EvalResult;
 import io.ringmaster.workers.eval.NcfEvaluator;
+import java.io.IOException;
 
 /**
- * The training loop of one worker. Each epoch: sample negatives and shuffle, then for every batch
- * {@code engine.computeGradient → hook → engine.applyUpdate}, then evaluate on the test split (when
- * this worker has an evaluator) and report the epoch.
+ * The training loop of one worker of a gang (synchronous data parallelism, as Horovod). Every rank
+ * draws the same epoch of samples (same seed), cut into global batches of {@code batchSize}; rank r
+ * computes the mean gradient of its contiguous share of each global batch, the gang averages the
+ * gradients ({@link Collective#allReduce}), and every rank applies the same update. Shares are equal
+ * for full batches; for the last, shorter one they are weighted by size, so the step equals one
+ * worker's step over the whole global batch up to float summation order. Every rank runs the same
+ * number of steps whatever the data. After each epoch the ranks evaluate their share of the test
+ * users and combine the figures.
  */
 public final class Trainer {
 
     private final TrainingEngine engine;
     private final NegativeSampler sampler;
     private final TrainingSettings settings;
-    private final GradientHook hook;
+    private final Collective gang;
     private final NcfEvaluator evaluator;
     private final EpochListener listener;
+    private final FaultInjection fault;
 
-    /** {@code evaluator} may be null (workers that do not evaluate). */
-    public Trainer(TrainingEngine engine, NegativeSampler sampler, TrainingSettings settings, GradientHook hook,
-                   NcfEvaluator evaluator, EpochListener listener) {
+    /**
+     * {@code evaluator} evaluates this rank's share of the test users ({@link NcfEvaluator#slice}); it is
+     * null when no rank evaluates (then it must be null on every rank).
+     */
+    public Trainer(TrainingEngine engine, NegativeSampler sampler, TrainingSettings settings, Collective gang,
+                   NcfEvaluator evaluator, EpochListener listener, FaultInjection fault) {
         this.engine = engine;
         this.sampler = sampler;
         this.settings = settings;
-        this.hook = hook;
+        this.gang = gang;
         this.evaluator = evaluator;
         this.listener = listener;
+        this.fault = fault;
     }
 
-    public TrainingSummary run() {
-        int batch = settings.batchSize();
+    /** A single worker. */
+    public Trainer(TrainingEngine engine, NegativeSampler sampler, TrainingSettings settings,
+                   NcfEvaluator evaluator, EpochListener listener) {
+        this(engine, sampler, settings, Collective.single(), evaluator, listener, FaultInjection.NONE);
+    }
+
+    public TrainingSummary run() throws IOException {
+        int global = settings.batchSize();
+        int ranks = gang.size();
+        int rank = gang.rank();
         int bestEpoch = 0;
         double bestHr = -1;
         double bestNdcg = 0;
@@ -37,6 +56,7 @@ public final class Trainer {
         double lastLoss = Double.NaN;
         double trainSeconds = 0;
         long trained = 0;
+        float[] sums = new float[4];
         for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
             if (engine instanceof Dl4jEngine d) {
                 d.setEpoch(epoch - 1);
@@ -45,16 +65,42 @@ public final class Trainer {
             EpochSamples samples = sampler.sample(epoch - 1);
             int size = samples.size();
             double lossSum = 0;
-            for (int from = 0; from < size; from += batch) {
-                int n = Math.min(batch, size - from);
-                double loss = engine.computeGradient(samples.users(), samples.items(), samples.labels(), from, n);
+            for (int from = 0; from < size; from += global) {
+                fault.check(rank, engine.step() + 1);
+                int n = Math.min(global, size - from);
+                int base = n / ranks;
+                int extra = n % ranks;
+                int mine = base + (rank < extra ? 1 : 0);
+                int start = from + rank * base + Math.min(rank, extra);
+                double loss;
+                if (mine > 0) {
+                    loss = engine.computeGradient(samples.users(), samples.items(), samples.labels(), start, mine);
+                } else { // fewer examples than ranks: this rank contributes a zero-weighted gradient
+                    engine.computeGradient(samples.users(), samples.items(), samples.labels(), from, 1);
+                    loss = 0;
+                }
                 if (!Double.isFinite(loss)) {
                     throw new TrainingDivergedException("training diverged: loss is " + loss + " at epoch " + epoch
-                            + ", step " + (engine.step() + 1) + "; lower train.learning-rate");
+                            + ", step " + (engine.step() + 1) + (ranks > 1 ? " on rank " + rank : "")
+                            + "; lower train.learning-rate");
                 }
-                lossSum += loss * n;
-                hook.onGradient(engine.gradient());
+                lossSum += loss * mine;
+                if (ranks > 1) {
+                    float[] g = engine.gradient();
+                    if ((long) mine * ranks != n) {
+                        float w = (float) ((double) mine * ranks / n);
+                        for (int i = 0; i < g.length; i++) {
+                            g[i] *= w;
+                        }
+                    }
+                    gang.allReduce(g, 0, g.length, true);
+                }
                 engine.applyUpdate();
+            }
+            if (ranks > 1) {
+                sums[0] = (float) lossSum;
+                gang.allReduce(sums, 0, 1, false);
+                lossSum = sums[0];
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             trainSeconds += seconds;
@@ -66,6 +112,9 @@ public final class Trainer {
             if (evaluator != null) {
                 long e0 = System.nanoTime();
                 eval = evaluator.evaluate(engine::scores);
+                if (ranks > 1) {
+                    eval = combine(eval, sums);
+                }
                 evalSeconds = (System.nanoTime() - e0) / 1e9;
                 if (eval.hr() > bestHr) {
                     bestHr = eval.hr();
@@ -80,5 +129,16 @@ public final class Trainer {
         }
         return new TrainingSummary(settings.epochs(), engine.step(), bestEpoch, bestHr, bestNdcg, bestMap, lastLoss,
                 trained / trainSeconds, trainSeconds);
+    }
+
+    /** The gang's figures from each rank's share: user-weighted means. */
+    private EvalResult combine(EvalResult mine, float[] sums) throws IOException {
+        sums[0] = (float) (mine.hr() * mine.users());
+        sums[1] = (float) (mine.ndcg() * mine.users());
+        sums[2] = (float) (mine.map() * mine.users());
+        sums[3] = mine.users();
+        gang.allReduce(sums, 0, 4, false);
+        int users = Math.round(sums[3]);
+        return new EvalResult(mine.k(), sums[0] / users, sums[1] / users, sums[2] / users, users);
     }
 }

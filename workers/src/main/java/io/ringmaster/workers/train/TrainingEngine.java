@@ -4,8 +4,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * How one worker computes gradients and applies updates to a NeuMF network, as separate steps so a
- * {@link GradientHook} can run in between:
- * {@code computeGradient → hook(gradient()) → applyUpdate}.
+ * {@link Collective} can average it across the gang in between:
+ * {@code computeGradient → allReduce(gradient()) → applyUpdate}.
  */
 public interface TrainingEngine extends AutoCloseable {
 

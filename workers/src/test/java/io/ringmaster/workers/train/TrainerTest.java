@@ -31,13 +31,13 @@ class TrainerTest {
     }
 
     @Test
-    void lossFallsAndTheModelBeatsPopularity() {
+    void lossFallsAndTheModelBeatsPopularity() throws Exception {
         TrainingSettings s = new TrainingSettings(6, 128, 4, 5, EngineKind.FUSED, 10, 1);
         NcfEvaluator eval = new NcfEvaluator(DATA.test(), 10);
         List<EpochMetrics> epochs = new ArrayList<>();
         TrainingSummary summary;
         try (TrainingEngine e = new FusedEngine(spec())) {
-            summary = new Trainer(e, sampler(), s, GradientHook.NONE, eval, epochs::add).run();
+            summary = new Trainer(e, sampler(), s, eval, epochs::add).run();
         }
         assertEquals(6, epochs.size());
         assertTrue(epochs.get(5).loss() < epochs.get(0).loss() * 0.9,
@@ -49,12 +49,12 @@ class TrainerTest {
     }
 
     @Test
-    void sameSeedGivesTheSameModel() {
+    void sameSeedGivesTheSameModel() throws Exception {
         TrainingSettings s = new TrainingSettings(2, 256, 4, 5, EngineKind.FUSED, 10, 1);
         float[][] params = new float[2][];
         for (int run = 0; run < 2; run++) {
             try (FusedEngine e = new FusedEngine(spec())) {
-                new Trainer(e, sampler(), s, GradientHook.NONE, null, EpochListener.NONE).run();
+                new Trainer(e, sampler(), s, null, EpochListener.NONE).run();
                 params[run] = e.parameters().clone();
             }
         }
@@ -68,27 +68,54 @@ class TrainerTest {
         try (FusedEngine e = new FusedEngine(wild)) {
             java.util.Arrays.fill(e.parameters(), Float.NaN);
             TrainingDivergedException ex = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
-                    () -> new Trainer(e, sampler(), s, GradientHook.NONE, null, EpochListener.NONE).run());
+                    () -> new Trainer(e, sampler(), s, null, EpochListener.NONE).run());
             assertTrue(ex.getMessage().contains("loss is NaN at epoch 1, step 1"), ex.getMessage());
         }
     }
 
     @Test
-    void hookSeesEveryGradientBeforeTheUpdate() {
+    void theGangAveragesEveryGradientBeforeTheUpdate() throws Exception {
         TrainingSettings s = new TrainingSettings(1, 512, 1, 5, EngineKind.FUSED, 10, 1);
-        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger gradients = new AtomicInteger();
+        // rank 0 of a gang of two whose all-reduce zeroes the gradient: Adam then leaves the parameters
+        Collective zeroing = new Collective() {
+            public int rank() {
+                return 0;
+            }
+
+            public int size() {
+                return 2;
+            }
+
+            public void allReduce(float[] buf, int off, int len, boolean average) {
+                if (len == buf.length && len > 4) {
+                    gradients.incrementAndGet();
+                    java.util.Arrays.fill(buf, off, off + len, 0f);
+                }
+            }
+
+            public void close() {
+            }
+        };
         try (FusedEngine e = new FusedEngine(spec())) {
             float[] before = e.parameters().clone();
-            // a hook that zeroes the gradient: Adam then leaves the parameters where they were
-            GradientHook zero = g -> {
-                calls.incrementAndGet();
-                java.util.Arrays.fill(g, 0f);
-            };
             NegativeSampler ns = new NegativeSampler(DATA.train().users(), DATA.train().items(),
                     new UserItemIndex(DATA.numUsers(), DATA.numItems(), DATA.train().users(), DATA.train().items()), 1, 5);
-            TrainingSummary sum = new Trainer(e, ns, s, zero, null, EpochListener.NONE).run();
-            assertEquals(sum.steps(), calls.get());
+            TrainingSummary sum = new Trainer(e, ns, s, zeroing, null, EpochListener.NONE, FaultInjection.NONE).run();
+            assertEquals(sum.steps(), gradients.get());
             assertArrayEquals(before, e.parameters());
+        }
+    }
+
+    @Test
+    void anInjectedFaultStopsTheNamedRankAtTheNamedStep() {
+        TrainingSettings s = new TrainingSettings(1, 128, 4, 5, EngineKind.FUSED, 10, 1);
+        try (FusedEngine e = new FusedEngine(spec())) {
+            FaultInjection.InjectedFault f = org.junit.jupiter.api.Assertions.assertThrows(
+                    FaultInjection.InjectedFault.class, () -> new Trainer(e, sampler(), s, Collective.single(), null,
+                            EpochListener.NONE, new FaultInjection(0, 3)).run());
+            assertTrue(f.getMessage().contains("rank 0 stopped at step 3"), f.getMessage());
+            assertEquals(2, e.step());
         }
     }
 }

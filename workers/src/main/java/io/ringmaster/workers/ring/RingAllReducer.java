@@ -1,0 +1,504 @@
+package io.ringmaster.workers.ring;
+
+import io.ringmaster.workers.train.Collective;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Horovod-style ring all-reduce over TCP. Rank r sends to rank r+1 and receives from rank r−1, each
+ * over its own connection, authenticated at connect time with {@link RingAuth}.
+ *
+ * <p>The buffer is cut into N segments. In global step t (0 ≤ t &lt; 2N−2) rank r sends segment
+ * (r−t) mod N and receives segment (r−t−1) mod N, adding it in during the first N−1 steps
+ * (reduce-scatter) and copying it during the rest (all-gather). What a rank sends in step t is what
+ * it received in step t−1, so the two streams are pipelined chunk by chunk: a chunk goes out as soon
+ * as it has been reduced, without waiting for the rest of its segment. One thread drives both
+ * non-blocking sockets; a transfer that makes no progress for the step timeout fails naming the
+ * peer. Each call starts with a header (sequence number, length, format) that the receiver checks,
+ * so ranks that disagree fail instead of mixing unrelated data.
+ */
+public final class RingAllReducer implements Collective {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RingAllReducer.class);
+    private static final int MAGIC = 0x524d5231; // "RMR1"
+    private static final int HEADER_BYTES = 24;
+    private static final int HANDSHAKE_MILLIS = 10_000;
+
+    private final int rank;
+    private final int size;
+    private final List<Peer> peers;
+    private final RingOptions options;
+    private final SocketChannel out;
+    private final SocketChannel in;
+    private final Selector selector;
+    private final SelectionKey outKey;
+    private final SelectionKey inKey;
+    private final ByteBuffer sendBuf;
+    private final ByteBuffer recvBuf;
+    private final float[] floats;
+    private final short[] halves;
+    private long calls;
+    private boolean closed;
+
+    private RingAllReducer(Rendezvous rv, RingOptions options, SocketChannel out, SocketChannel in)
+            throws IOException {
+        this.rank = rv.rank();
+        this.size = rv.size();
+        this.peers = List.copyOf(rv.peers());
+        this.options = options;
+        this.out = out;
+        this.in = in;
+        if (size > 1) {
+            selector = Selector.open();
+            outKey = out.register(selector, 0);
+            inKey = in.register(selector, 0);
+            sendBuf = ByteBuffer.allocateDirect(options.chunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
+            recvBuf = ByteBuffer.allocateDirect(options.chunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
+            floats = new float[options.chunkBytes() / 2];
+            halves = new short[options.chunkBytes() / 2];
+        } else {
+            selector = null;
+            outKey = null;
+            inKey = null;
+            sendBuf = null;
+            recvBuf = null;
+            floats = null;
+            halves = null;
+        }
+    }
+
+    /**
+     * Forms the ring: connects to rank+1 and accepts rank−1 on {@code listener} (whose address must
+     * be this rank's entry in the rendezvous), both authenticated, within the connect timeout.
+     */
+    public static RingAllReducer connect(Rendezvous rv, RingListener listener, byte[] secret, RingOptions options)
+            throws IOException {
+        int n = rv.size();
+        if (rv.peers().size() != n) {
+            throw new IllegalArgumentException("rendezvous lists " + rv.peers().size() + " peers for a gang of " + n);
+        }
+        if (n == 1) {
+            return new RingAllReducer(rv, options, null, null);
+        }
+        RingAuth auth = new RingAuth(secret);
+        int rank = rv.rank();
+        int next = (rank + 1) % n;
+        int prev = (rank - 1 + n) % n;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.connectTimeoutMillis());
+        RingHandshake.Acceptor acceptor = new RingHandshake.Acceptor(listener, auth, rank, prev,
+                rv.peers().get(prev), deadline, options.connectTimeoutMillis());
+        FutureTask<SocketChannel> accepting = new FutureTask<>(acceptor);
+        Thread t = new Thread(accepting, "ringmaster-ring-accept-" + rank);
+        t.setDaemon(true);
+        t.start();
+        SocketChannel out = null;
+        SocketChannel in = null;
+        try {
+            out = connectTo(rv, next, auth, deadline, options);
+            long waitNanos = Math.max(0, deadline - System.nanoTime());
+            try {
+                in = accepting.get(waitNanos + TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw acceptor.timeout();
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof IOException io) {
+                    throw io;
+                }
+                throw new RingException("rank " + rank + ": accepting rank " + prev + " failed: " + c, c);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RingException("rank " + rank + ": interrupted while forming the ring", e);
+            }
+            RingAllReducer r = new RingAllReducer(rv, options, out, in);
+            LOG.info("rank {}: ring of {} formed (sending to rank {} at {}, receiving from rank {} at {})", rank, n,
+                    next, rv.peers().get(next), prev, rv.peers().get(prev));
+            return r;
+        } catch (IOException | RuntimeException e) {
+            acceptor.cancel();
+            accepting.cancel(true);
+            closeQuietly(out);
+            closeQuietly(in);
+            throw e;
+        }
+    }
+
+    private static SocketChannel connectTo(Rendezvous rv, int next, RingAuth auth, long deadline, RingOptions options)
+            throws IOException {
+        Peer peer = rv.peers().get(next);
+        IOException last = null;
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                throw new RingException("rank " + rv.rank() + ": cannot connect to rank " + next + " at " + peer
+                        + " within " + options.connectTimeoutMillis() / 1000.0 + " s"
+                        + (last == null ? "" : " (last error: " + last.getMessage() + ")"), last);
+            }
+            SocketChannel ch = SocketChannel.open();
+            try {
+                ch.socket().connect(peer.address(), (int) Math.max(1, Math.min(left, Integer.MAX_VALUE)));
+                configure(ch);
+                RingHandshake.client(ch, auth, rv.rank(), next, peer,
+                        Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_MILLIS)));
+                return ch;
+            } catch (ConnectException | NoRouteToHostException | SocketTimeoutException e) {
+                closeQuietly(ch);
+                last = e;
+                sleep(100);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(ch);
+                throw e;
+            }
+        }
+    }
+
+    static void configure(SocketChannel ch) throws IOException {
+        ch.configureBlocking(false);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+    }
+
+    private static void sleep(long millis) throws RingException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RingException("interrupted while forming the ring", e);
+        }
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    public RingOptions options() {
+        return options;
+    }
+
+    private String describe(int r) {
+        return "rank " + r + " (" + peers.get(r) + ")";
+    }
+
+    @Override
+    public void allReduce(float[] buf, int off, int len, boolean average) throws IOException {
+        if (off < 0 || len < 0 || off + len > buf.length) {
+            throw new IndexOutOfBoundsException("range [" + off + ", " + (off + len) + ") of " + buf.length);
+        }
+        if (size == 1) {
+            return;
+        }
+        if (closed) {
+            throw new RingException("rank " + rank + ": the ring is closed");
+        }
+        long call = ++calls;
+        try {
+            run(buf, off, len, call);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        if (average) {
+            float n = size;
+            for (int i = off, end = off + len; i < end; i++) {
+                buf[i] /= n;
+            }
+        }
+    }
+
+    private void run(float[] buf, int off, int len, long call) throws IOException {
+        final int n = size;
+        final int steps = 2 * n - 2;
+        final int base = len / n;
+        final int extra = len % n;
+        final int e = options.compression().bytesPerValue();
+        final boolean fp16 = options.compression() == Compression.FP16;
+        final int prev = (rank - 1 + n) % n;
+        final int next = (rank + 1) % n;
+
+        // the stream of values sent: segment (rank - t) for t = 0..steps-1; received: (rank - t - 1)
+        long sendTotal = 0;
+        long recvTotal = 0;
+        for (int t = 0; t < steps; t++) {
+            sendTotal += segLen(Math.floorMod(rank - t, n), base, extra);
+            recvTotal += segLen(Math.floorMod(rank - t - 1, n), base, extra);
+        }
+        final long firstSeg = segLen(rank, base, extra);
+
+        sendBuf.clear();
+        sendBuf.putInt(MAGIC).putLong(call).putInt(len).putInt(e).putInt(rank);
+        sendBuf.flip();
+        boolean headerSeen = false; // recvBuf keeps bytes of this call read during the last one
+
+        long sent = 0; // values encoded into sendBuf
+        int sendT = 0;
+        int sendOff = 0;
+        long received = 0; // values applied to buf
+        int recvT = 0;
+        int recvOff = 0;
+        long lastProgress = System.nanoTime();
+        final long stallNanos = TimeUnit.MILLISECONDS.toNanos(options.stepTimeoutMillis());
+
+        while (sent < sendTotal || sendBuf.hasRemaining() || received < recvTotal || !headerSeen) {
+            boolean progress = false;
+
+            // encode what is final and fits
+            long sendable = Math.min(sendTotal, firstSeg + received);
+            if (sent < sendable && sendBuf.remaining() < sendBuf.capacity() / 2) {
+                sendBuf.compact();
+                while (sent < sendable && sendBuf.remaining() >= e) {
+                    int seg = Math.floorMod(rank - sendT, n);
+                    int sl = segLen(seg, base, extra);
+                    if (sendOff == sl) {
+                        sendT++;
+                        sendOff = 0;
+                        continue;
+                    }
+                    int from = off + segStart(seg, base, extra) + sendOff;
+                    int count = (int) Math.min(Math.min(sl - sendOff, sendable - sent), sendBuf.remaining() / e);
+                    if (fp16) {
+                        boolean gather = sendT >= n - 1;
+                        for (int i = 0; i < count; i++) {
+                            short h = Half.fromFloat(buf[from + i]);
+                            halves[i] = h;
+                            if (gather) {
+                                buf[from + i] = Half.toFloat(h); // keep exactly what the others will get
+                            }
+                        }
+                        sendBuf.asShortBuffer().put(halves, 0, count);
+                    } else {
+                        sendBuf.asFloatBuffer().put(buf, from, count);
+                    }
+                    sendBuf.position(sendBuf.position() + count * e);
+                    sendOff += count;
+                    sent += count;
+                }
+                sendBuf.flip();
+            }
+
+            if (sendBuf.hasRemaining()) {
+                int w;
+                try {
+                    w = out.write(sendBuf);
+                } catch (IOException x) {
+                    throw new RingException("rank " + rank + ": lost the connection to " + describe(next)
+                            + " during all-reduce #" + call + ": " + x.getMessage()
+                            + " (it has probably failed; see its error)", x);
+                }
+                if (w > 0) {
+                    progress = true;
+                }
+            }
+
+            if (received < recvTotal || !headerSeen) {
+                int r;
+                try {
+                    r = in.read(recvBuf);
+                } catch (IOException x) {
+                    throw new RingException("rank " + rank + ": lost the connection to " + describe(prev)
+                            + " during all-reduce #" + call + ": " + x.getMessage()
+                            + " (it has probably failed; see its error)", x);
+                }
+                if (r < 0) {
+                    throw new RingException("rank " + rank + ": " + describe(prev)
+                            + " closed the connection during all-reduce #" + call
+                            + " (it has probably failed; see its error)");
+                }
+                // apply what is buffered, which may include bytes read during the previous call
+                recvBuf.flip();
+                int before = recvBuf.remaining();
+                if (!headerSeen && recvBuf.remaining() >= HEADER_BYTES) {
+                    checkHeader(recvBuf, call, len, e, prev);
+                    headerSeen = true;
+                }
+                if (headerSeen) {
+                    while (recvBuf.remaining() >= e && received < recvTotal) {
+                        int seg = Math.floorMod(rank - recvT - 1, n);
+                        int sl = segLen(seg, base, extra);
+                        if (recvOff == sl) {
+                            recvT++;
+                            recvOff = 0;
+                            continue;
+                        }
+                        int to = off + segStart(seg, base, extra) + recvOff;
+                        int count = Math.min(sl - recvOff, recvBuf.remaining() / e);
+                        boolean add = recvT < n - 1;
+                        if (fp16) {
+                            recvBuf.asShortBuffer().get(halves, 0, count);
+                            if (add) {
+                                for (int i = 0; i < count; i++) {
+                                    buf[to + i] += Half.toFloat(halves[i]);
+                                }
+                            } else {
+                                for (int i = 0; i < count; i++) {
+                                    buf[to + i] = Half.toFloat(halves[i]);
+                                }
+                            }
+                        } else if (add) {
+                            recvBuf.asFloatBuffer().get(floats, 0, count);
+                            for (int i = 0; i < count; i++) {
+                                buf[to + i] += floats[i];
+                            }
+                        } else {
+                            recvBuf.asFloatBuffer().get(buf, to, count);
+                        }
+                        recvBuf.position(recvBuf.position() + count * e);
+                        recvOff += count;
+                        received += count;
+                    }
+                }
+                if (r > 0 || recvBuf.remaining() != before) {
+                    progress = true;
+                }
+                recvBuf.compact();
+            }
+
+            if (progress) {
+                lastProgress = System.nanoTime();
+                continue;
+            }
+            long idle = System.nanoTime() - lastProgress;
+            if (idle >= stallNanos) {
+                if (received < recvTotal || !headerSeen) {
+                    throw new RingException("rank " + rank + ": no data from " + describe(prev) + " for "
+                            + options.stepTimeoutMillis() / 1000.0 + " s during all-reduce #" + call
+                            + " (allreduce.timeout): it is dead, hung or far behind");
+                }
+                throw new RingException("rank " + rank + ": " + describe(next) + " accepted no data for "
+                        + options.stepTimeoutMillis() / 1000.0 + " s during all-reduce #" + call
+                        + " (allreduce.timeout): it is dead, hung or far behind");
+            }
+            outKey.interestOps(sendBuf.hasRemaining() ? SelectionKey.OP_WRITE : 0);
+            inKey.interestOps(received < recvTotal || !headerSeen ? SelectionKey.OP_READ : 0);
+            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(stallNanos - idle)));
+            selector.selectedKeys().clear();
+        }
+        if (received != recvTotal || sent != sendTotal) {
+            throw new IllegalStateException("ring accounting: sent " + sent + "/" + sendTotal + ", received "
+                    + received + "/" + recvTotal);
+        }
+    }
+
+    private void checkHeader(ByteBuffer b, long call, int len, int bytesPerValue, int prev) throws RingException {
+        int magic = b.getInt();
+        long theirCall = b.getLong();
+        int theirLen = b.getInt();
+        int theirBytes = b.getInt();
+        int theirRank = b.getInt();
+        if (magic != MAGIC || theirRank != prev) {
+            throw new RingException("rank " + rank + ": " + describe(prev) + " sent data that is not a Ringmaster"
+                    + " all-reduce frame");
+        }
+        if (theirCall != call || theirLen != len || theirBytes != bytesPerValue) {
+            throw new RingException("rank " + rank + ": " + describe(prev) + " is in all-reduce #" + theirCall + " of "
+                    + theirLen + " values at " + theirBytes + " bytes each, this rank in #" + call + " of " + len
+                    + " at " + bytesPerValue + ": the ranks disagree (different model, data or settings)");
+        }
+    }
+
+    private static int segLen(int seg, int base, int extra) {
+        return base + (seg < extra ? 1 : 0);
+    }
+
+    private static int segStart(int seg, int base, int extra) {
+        return seg * base + Math.min(seg, extra);
+    }
+
+    /**
+     * Measures the raw TCP copy the ring runs on, for benchmarks: rank {@code from} writes
+     * {@code bytes} to its successor, which reads them; returns the receiver's seconds (0 on other
+     * ranks). Uses the ring's own sockets and chunk size.
+     */
+    public double rawCopy(int from, long bytes) throws IOException {
+        if (size == 1) {
+            return 0;
+        }
+        int to = (from + 1) % size;
+        long t0 = System.nanoTime();
+        if (rank == from) {
+            long left = bytes;
+            while (left > 0) {
+                sendBuf.clear();
+                sendBuf.limit((int) Math.min(sendBuf.capacity(), left));
+                while (sendBuf.hasRemaining()) {
+                    if (out.write(sendBuf) == 0) {
+                        outKey.interestOps(SelectionKey.OP_WRITE);
+                        selector.select(options.stepTimeoutMillis());
+                        selector.selectedKeys().clear();
+                    }
+                }
+                left -= sendBuf.limit();
+            }
+            return 0;
+        }
+        if (rank == to) {
+            if (recvBuf.position() != 0) {
+                throw new IllegalStateException("unread all-reduce data before a raw copy");
+            }
+            long left = bytes;
+            while (left > 0) {
+                recvBuf.clear();
+                recvBuf.limit((int) Math.min(recvBuf.capacity(), left));
+                int r = in.read(recvBuf);
+                if (r < 0) {
+                    throw new RingException("rank " + rank + ": " + describe(from) + " closed the connection");
+                }
+                if (r == 0) {
+                    inKey.interestOps(SelectionKey.OP_READ);
+                    selector.select(options.stepTimeoutMillis());
+                    selector.selectedKeys().clear();
+                }
+                left -= r;
+            }
+            return (System.nanoTime() - t0) / 1e9;
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeQuietly(out);
+        closeQuietly(in);
+        if (selector != null) {
+            try {
+                selector.close();
+            } catch (IOException ignored) {
+                // nothing left to release
+            }
+        }
+    }
+
+    static void closeQuietly(SocketChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing a broken connection
+            }
+        }
+    }
+}
