@@ -34,7 +34,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--workers", defaultValue = "1", description = "Gang size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", defaultValue = "2", description = "Gang size (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Override
@@ -57,15 +57,15 @@ final class DemoCommand implements Callable<Integer> {
             m = DatasetStore.write(conf, data, r.dataset(), r.source(), r.split(), true);
         }
         Summaries.printDataset(out, data, m);
-        out.println("[2/2] train NeuMF, evaluate HR/NDCG/MAP@10 every epoch");
+        out.println("[2/2] train NeuMF with a gang of " + workers + " (ring all-reduce), evaluate HR/NDCG/MAP@10 every"
+                + " epoch");
         JobConfig job = JobConfig.parse("", "demo", List.of(
                 JobConfig.override("data", data), JobConfig.override("workers", workers),
                 JobConfig.override("train.epochs", epochs), JobConfig.override("run.dir", dir + "/runs")));
         TrainJob.Outcome o = TrainJob.run(job, out);
         out.printf("demo finished in %.1fs: best HR@10 %.4f vs most-popular %.4f; figures in %s/metrics.jsonl%n",
                 (System.nanoTime() - t0) / 1e9, o.summary().bestHr(), o.baselineHr(), o.runDir());
-        out.println("not in the demo yet: multi-worker gangs, checkpoints/resume, export and batch scoring"
-                + " (see README status)");
+        out.println("not in the demo yet: checkpoints/resume, export and batch scoring (see README status)");
         return 0;
     }
 }

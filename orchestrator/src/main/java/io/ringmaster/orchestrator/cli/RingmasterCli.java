@@ -3,6 +3,9 @@ package io.ringmaster.orchestrator.cli;
 import io.ringmaster.data.DataFormatException;
 import io.ringmaster.orchestrator.job.JobConfigException;
 import io.ringmaster.orchestrator.spark.GangFailure;
+import io.ringmaster.workers.ring.RingException;
+import io.ringmaster.workers.train.FaultInjection;
+import io.ringmaster.workers.train.TrainingDivergedException;
 import java.io.FileNotFoundException;
 import java.util.Set;
 import java.io.PrintWriter;
@@ -39,6 +42,14 @@ public final class RingmasterCli implements Runnable {
                 if (System.getenv("RINGMASTER_STACKTRACE") != null) {
                     e.printStackTrace(err);
                 }
+            } else if (e instanceof GangFailure g && !g.workerTrace().isEmpty()) {
+                // the worker's own stack, not Spark's driver-side one
+                err.println("error: " + g.getMessage());
+                err.println("worker's stack trace:");
+                err.println(g.workerTrace());
+                if (System.getenv("RINGMASTER_STACKTRACE") != null) {
+                    e.printStackTrace(err);
+                }
             } else {
                 err.println("error: " + e);
                 e.printStackTrace(err);
@@ -49,10 +60,14 @@ public final class RingmasterCli implements Runnable {
         return cl.execute(args);
     }
 
-    /** Failures a user can fix (bad data, bad job file, bad option): reported as one line. */
+    /**
+     * Failures a user can fix or expects (bad data, bad job file, bad option, a gang member lost, a
+     * diverged model, an injected fault): reported as one line.
+     */
     private static final Set<String> USER_ERRORS = Set.of(DataFormatException.class.getName(),
             JobConfigException.class.getName(), IllegalArgumentException.class.getName(),
-            FileNotFoundException.class.getName());
+            FileNotFoundException.class.getName(), RingException.class.getName(),
+            TrainingDivergedException.class.getName(), FaultInjection.InjectedFault.class.getName());
 
     /**
      * The cause that explains the failure to a user, including one that failed a Spark task. Only

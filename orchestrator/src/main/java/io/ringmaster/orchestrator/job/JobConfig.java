@@ -16,7 +16,10 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.ringmaster.data.Storage;
+import io.ringmaster.workers.ring.Compression;
+import io.ringmaster.workers.ring.RingOptions;
 import io.ringmaster.workers.train.EngineKind;
+import io.ringmaster.workers.train.FaultInjection;
 import io.ringmaster.workers.train.TrainingSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +45,9 @@ public final class JobConfig {
     public Eval eval = new Eval();
     public Run run = new Run();
     public Spark spark = new Spark();
+    public AllReduce allreduce = new AllReduce();
+    /** Deliberate failure for tests (off unless set). */
+    public Fault fault;
     /** Hadoop configuration entries (e.g. credentials for s3a:// or wasbs://). */
     public Map<String, String> hadoop = new LinkedHashMap<>();
 
@@ -84,6 +90,24 @@ public final class JobConfig {
         public String master;
         /** Extra Spark configuration. */
         public Map<String, String> conf = new LinkedHashMap<>();
+    }
+
+    public static final class AllReduce {
+        /** Wire format of gradients: none (fp32) or fp16 (half the bytes, lossy). */
+        public String compression = "none";
+        /** Seconds a ring transfer may stall before the peer is declared dead or hung. */
+        public int timeout = 120;
+        /** Seconds to wait for the ring to connect after rendezvous. */
+        public int connectTimeout = 60;
+        /** Size of each pipelined chunk, KiB. */
+        public int chunkKb = 1024;
+    }
+
+    public static final class Fault {
+        /** Rank that fails on purpose. */
+        public int killRank = -1;
+        /** Global step (1-based) at which it fails. */
+        public long atStep = -1;
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -184,7 +208,8 @@ public final class JobConfig {
     /** Checks every value; the message names the key. Returns this. */
     public JobConfig validate() {
         for (Object[] section : new Object[][] {{"model", model}, {"train", train}, {"eval", eval}, {"run", run},
-                {"spark", spark}, {"spark.conf", spark == null ? Map.of() : spark.conf}, {"hadoop", hadoop}}) {
+                {"spark", spark}, {"spark.conf", spark == null ? Map.of() : spark.conf}, {"hadoop", hadoop},
+                {"allreduce", allreduce}}) {
             if (section[1] == null) {
                 throw new JobConfigException("job: '" + section[0] + "' must be a mapping, not empty (remove the key"
                         + " for the defaults" + (section[0].equals("spark.conf") || section[0].equals("hadoop")
@@ -232,8 +257,13 @@ public final class JobConfig {
             throw new JobConfigException("job: 'run.id' may only use letters, digits, '.', '_' and '-', got '"
                     + run.id + "'");
         }
+        if (fault != null && (fault.killRank < 0 || fault.killRank >= workers || fault.atStep < 1)) {
+            throw new JobConfigException("job: 'fault' needs kill-rank in [0, workers) and at-step >= 1, got kill-rank "
+                    + fault.killRank + ", at-step " + fault.atStep);
+        }
         try {
             settings();
+            ringOptions();
             EngineKind.parse(train.engine);
         } catch (IllegalArgumentException e) {
             throw new JobConfigException("job: " + e.getMessage(), e);
@@ -244,6 +274,27 @@ public final class JobConfig {
     public TrainingSettings settings() {
         return new TrainingSettings(train.epochs, train.batchSize, train.negatives, train.seed,
                 EngineKind.parse(train.engine), eval.k, train.threads);
+    }
+
+    /** The ring's settings from the {@code allreduce} section. */
+    public RingOptions ringOptions() {
+        if (allreduce.compression == null) {
+            throw new IllegalArgumentException("allreduce.compression must be none or fp16");
+        }
+        if (allreduce.chunkKb < 1 || allreduce.chunkKb > 65536) {
+            throw new IllegalArgumentException("allreduce.chunk-kb must be between 1 and 65536, got "
+                    + allreduce.chunkKb);
+        }
+        if (allreduce.timeout < 1 || allreduce.connectTimeout < 1) {
+            throw new IllegalArgumentException("allreduce.timeout and allreduce.connect-timeout are seconds and must"
+                    + " be >= 1, got " + allreduce.timeout + " and " + allreduce.connectTimeout);
+        }
+        return new RingOptions(Compression.parse(allreduce.compression), allreduce.connectTimeout * 1000,
+                allreduce.timeout * 1000, allreduce.chunkKb * 1024);
+    }
+
+    public FaultInjection faultInjection() {
+        return fault == null ? FaultInjection.NONE : new FaultInjection(fault.killRank, fault.atStep);
     }
 
     public int[] layers() {

@@ -6,12 +6,14 @@ import io.ringmaster.data.DatasetManifest;
 import io.ringmaster.data.DatasetStore;
 import io.ringmaster.data.Storage;
 import io.ringmaster.orchestrator.job.JobConfig;
-import io.ringmaster.orchestrator.job.JobConfigException;
 import io.ringmaster.orchestrator.spark.GangTraining;
 import io.ringmaster.orchestrator.spark.SparkSessions;
 import io.ringmaster.workers.Worker;
 import io.ringmaster.workers.WorkerResult;
 import io.ringmaster.workers.WorkerSpec;
+import io.ringmaster.workers.ring.Compression;
+import io.ringmaster.workers.ring.RingAuth;
+import io.ringmaster.workers.ring.RingOptions;
 import io.ringmaster.workers.train.TrainingSummary;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,10 +39,6 @@ public final class TrainJob {
 
     public static Outcome run(JobConfig job, PrintStream out) throws IOException {
         job.validate();
-        if (job.workers != 1) {
-            throw new JobConfigException("job: workers = " + job.workers + ": this build trains with one worker;"
-                    + " the ring all-reduce that lets a gang of N workers train one model is not built yet");
-        }
         Configuration conf = Storage.configuration(job.hadoop);
         DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
         RunDirectory run = RunDirectory.create(conf, job.run.dir, job.run.id);
@@ -49,14 +47,25 @@ public final class TrainJob {
         out.printf("run %s  dataset %s (%,d users, %,d items, %,d training interactions, %,d test users)%n",
                 run.id(), manifest.name(), manifest.counts().users(), manifest.counts().items(),
                 manifest.counts().trainInteractions(), manifest.counts().testUsers());
-        out.printf("gang of %d worker%s on Spark %s%n", job.workers, job.workers == 1 ? "" : "s", job.sparkMaster());
+        RingOptions ring = job.ringOptions();
+        out.printf("gang of %d worker%s on Spark %s, global batch %d%s%n", job.workers, job.workers == 1 ? "" : "s",
+                job.sparkMaster(), job.train.batchSize, job.workers == 1 ? "" : String.format(
+                        " (%d per worker), ring all-reduce (%s)", job.train.batchSize / job.workers,
+                        ring.compression() == Compression.NONE ? "fp32" : ring.compression().id()));
 
         WorkerSpec spec = new WorkerSpec(run.id(), job.dataUri(), run.path().toString(), job.hadoop,
-                job.model.factors, job.layers(), job.train.learningRate, job.settings());
+                job.model.factors, job.layers(), job.train.learningRate, job.settings(), job.faultInjection());
+        boolean ownSession = SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
         SparkSession spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(), job.spark.conf);
         List<WorkerResult> results;
         try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out)) {
-            results = GangTraining.run(spark, spec, job.workers);
+            results = GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers);
+        } finally {
+            if (ownSession) {
+                spark.stop(); // the next job may want another master or gang size
+                SparkSession.clearActiveSession();
+                SparkSession.clearDefaultSession();
+            }
         }
         WorkerResult lead = results.get(0);
         TrainingSummary s = lead.summary();

@@ -6,46 +6,70 @@ import org.apache.spark.SparkException;
 
 /**
  * A training gang that failed. Spark returns a task's exception as text inside its own
- * {@link SparkException}; this recovers the task's exception class and message from it, so the
- * CLI can report a bad input file as one line instead of Spark's stack traces.
+ * {@link SparkException}; this recovers from it the failing rank and host, the worker's exception
+ * class and message, and the worker's stack trace, so the CLI can report the cause from the worker
+ * instead of Spark's driver-side stack.
  */
 public final class GangFailure extends RuntimeException {
 
-    private static final Pattern EXCEPTION_LINE =
-            Pattern.compile("^([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)+(?:Exception|Error)): (.*)$", Pattern.MULTILINE);
+    private static final String EXCEPTION = "([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)+(?:Exception|Error|Fault))";
+    private static final Pattern EXCEPTION_LINE = Pattern.compile("^" + EXCEPTION + ": (.*)$", Pattern.MULTILINE);
+    private static final Pattern CAUSE_LINE = Pattern.compile("^Caused by: " + EXCEPTION + "(?:: (.*))?$",
+            Pattern.MULTILINE);
 
     private final String taskExceptionClass;
     private final boolean thrownByRingmaster;
+    private final String workerTrace;
 
-    private GangFailure(String taskExceptionClass, boolean thrownByRingmaster, String message, SparkException cause) {
+    private GangFailure(String taskExceptionClass, boolean thrownByRingmaster, String message, String workerTrace,
+                        SparkException cause) {
         super(message, cause);
         this.taskExceptionClass = taskExceptionClass;
         this.thrownByRingmaster = thrownByRingmaster;
+        this.workerTrace = workerTrace;
     }
 
-    /** True when the task's exception was thrown by Ringmaster's own code (its top stack frame). */
+    /** True when the worker's exception was thrown by Ringmaster's own code (its top stack frame). */
     public boolean thrownByRingmaster() {
         return thrownByRingmaster;
     }
 
-    /** Class name of the exception a gang task failed with, or null when Spark's message has none. */
+    /** Class name of the worker's exception, or null when Spark's message has none. */
     public String taskExceptionClass() {
         return taskExceptionClass;
     }
 
+    /** The failed task's stack trace as Spark reported it (empty when it has none). */
+    public String workerTrace() {
+        return workerTrace;
+    }
+
     static GangFailure from(SparkException e) {
         String text = e.getMessage() == null ? "" : e.getMessage();
-        Matcher m = EXCEPTION_LINE.matcher(text);
+        int driver = text.indexOf("\nDriver stacktrace:");
+        String task = driver >= 0 ? text.substring(0, driver) : text;
+        Matcher m = EXCEPTION_LINE.matcher(task);
         while (m.find()) {
             String cls = m.group(1);
-            if (!cls.equals(SparkException.class.getName())) {
-                String rest = text.substring(m.end());
-                int at = rest.indexOf("\tat ");
-                boolean ours = at >= 0 && rest.startsWith("\tat io.ringmaster.", at);
-                return new GangFailure(cls, ours, m.group(2), e);
+            if (cls.equals(SparkException.class.getName())) {
+                continue;
             }
+            String trace = task.substring(m.start()).strip();
+            if (cls.equals(GangTaskException.class.getName())) {
+                Matcher c = CAUSE_LINE.matcher(task);
+                if (c.find(m.end())) {
+                    return new GangFailure(c.group(1), topFrameIsOurs(task, c.end()), m.group(2), trace, e);
+                }
+            }
+            return new GangFailure(cls, topFrameIsOurs(task, m.end()), m.group(2), trace, e);
         }
         String first = text.lines().findFirst().orElse("Spark job failed");
-        return new GangFailure(null, false, "training gang failed: " + first, e);
+        return new GangFailure(null, false, "training gang failed: " + first, "", e);
+    }
+
+    private static boolean topFrameIsOurs(String text, int from) {
+        String rest = text.substring(from);
+        int at = rest.indexOf("\tat ");
+        return at >= 0 && rest.startsWith("\tat io.ringmaster.", at);
     }
 }

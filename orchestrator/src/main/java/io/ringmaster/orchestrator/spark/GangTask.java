@@ -3,10 +3,11 @@ package io.ringmaster.orchestrator.spark;
 import io.ringmaster.workers.Worker;
 import io.ringmaster.workers.WorkerResult;
 import io.ringmaster.workers.WorkerSpec;
-import io.ringmaster.workers.train.GradientHook;
-import java.io.IOException;
+import io.ringmaster.workers.ring.RingAllReducer;
+import io.ringmaster.workers.ring.RingException;
+import io.ringmaster.workers.ring.RingListener;
+import io.ringmaster.workers.ring.RingOptions;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import scala.collection.Iterator;
@@ -14,32 +15,67 @@ import scala.collection.JavaConverters;
 import scala.runtime.AbstractFunction1;
 
 /**
- * The body of one task of the barrier stage: find its rank and run the worker. The partition's input
- * (its rank number) is ignored; the rank comes from the barrier context.
+ * The body of one task of the barrier stage: listen on the executor's address, rendezvous with the
+ * gang, form the authenticated ring and run the worker. The partition's input (its rank number) is
+ * ignored; the rank is the barrier context's partition id. A failure leaves as a
+ * {@link GangTaskException} naming rank and host.
  */
 final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<WorkerResult>> implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+    /** How long a failed rank keeps its ring sockets open, so Spark records its error before the others'. */
+    private static final long CLOSE_DELAY_MILLIS = 2_000;
 
     private final WorkerSpec spec;
+    private final RingOptions ring;
+    private final byte[] secret;
 
-    GangTask(WorkerSpec spec) {
+    GangTask(WorkerSpec spec, RingOptions ring, byte[] secret) {
         this.spec = spec;
+        this.ring = ring;
+        this.secret = secret.clone();
     }
 
     @Override
     public Iterator<WorkerResult> apply(Iterator<Integer> partition) {
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int rank = ctx.partitionId();
-        int size = ctx.getTaskInfos().length;
-        if (size != 1) {
-            throw new IllegalStateException("gang of " + size + " tasks, but this build trains with one worker only");
-        }
+        String host = BarrierRendezvous.host(ctx);
+        RingAllReducer gang = null;
         try {
-            WorkerResult r = Worker.run(spec, rank, GradientHook.NONE);
+            try (RingListener listener = RingListener.open(host)) {
+                gang = RingAllReducer.connect(BarrierRendezvous.exchange(ctx, listener, secret), listener, secret,
+                        ring);
+            }
+            WorkerResult r = Worker.run(spec, gang);
+            gang.close();
             return JavaConverters.asScalaIterator(List.of(r).iterator());
-        } catch (IOException e) {
-            throw new UncheckedIOException("rank " + rank + ": " + e.getMessage(), e);
+        } catch (Throwable t) {
+            if (gang != null) {
+                if (t instanceof RingException) {
+                    gang.close(); // a consequence of another rank's failure: nothing to hold back
+                } else {
+                    closeLater(gang);
+                }
+            }
+            throw new GangTaskException(rank, host, t);
         }
+    }
+
+    /**
+     * Closing at once would make the neighbours fail within milliseconds, and Spark could then report
+     * their "peer closed the connection" instead of this rank's error as the cause.
+     */
+    private static void closeLater(RingAllReducer gang) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(CLOSE_DELAY_MILLIS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            gang.close();
+        }, "ringmaster-ring-close");
+        t.setDaemon(true);
+        t.start();
     }
 }

@@ -2,9 +2,11 @@ package io.ringmaster.orchestrator.spark;
 
 import io.ringmaster.workers.WorkerResult;
 import io.ringmaster.workers.WorkerSpec;
+import io.ringmaster.workers.ring.RingOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.apache.spark.SparkContext;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
@@ -14,21 +16,28 @@ import scala.reflect.ClassTag$;
 
 /**
  * Launches one training gang as a Spark barrier stage: {@code workers} tasks scheduled together,
- * one per partition, each running {@link io.ringmaster.workers.Worker}; returns their results by rank.
- * A failed task fails the whole stage (Spark does not retry a failed barrier result stage), reported
- * as a {@link GangFailure}.
+ * one per partition, each running {@link GangTask}; returns their results by rank. It first checks
+ * that the cluster has a task slot for every worker (Spark itself would retry for minutes before
+ * giving up). A failed task fails the whole stage, reported as a {@link GangFailure}; Spark does not
+ * retry a failed barrier result stage.
  */
 public final class GangTraining {
+
+    /** How long a cluster master may take to register enough executors. */
+    private static final long SLOT_WAIT_MILLIS = 60_000;
 
     private GangTraining() {
     }
 
-    public static List<WorkerResult> run(SparkSession spark, WorkerSpec spec, int workers) {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    public static List<WorkerResult> run(SparkSession spark, WorkerSpec spec, RingOptions ring, byte[] secret,
+                                         int workers) {
+        SparkContext sc = spark.sparkContext();
+        requireSlots(sc, workers);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
         List<Integer> ranks = IntStream.range(0, workers).boxed().toList();
         RDD<Integer> seeds = jsc.parallelize(ranks, workers).rdd();
         ClassTag<WorkerResult> tag = ClassTag$.MODULE$.apply(WorkerResult.class);
-        RDD<WorkerResult> results = seeds.barrier().mapPartitions(new GangTask(spec), false, tag);
+        RDD<WorkerResult> results = seeds.barrier().mapPartitions(new GangTask(spec, ring, secret), false, tag);
         jsc.setJobGroup("ringmaster-" + spec.runId(), "Ringmaster training gang, run " + spec.runId(), true);
         List<WorkerResult> out;
         try {
@@ -41,5 +50,35 @@ public final class GangTraining {
         }
         out.sort((a, b) -> Integer.compare(a.rank(), b.rank()));
         return out;
+    }
+
+    /** Concurrent task slots the cluster offers now. */
+    public static int slots(SparkContext sc) {
+        return sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());
+    }
+
+    /**
+     * Fails fast, naming both numbers, when the gang cannot be scheduled at once. Local masters have
+     * all their slots from the start; a cluster master gets a short wait for executors to register.
+     */
+    static void requireSlots(SparkContext sc, int workers) {
+        boolean local = sc.master().startsWith("local[") || sc.master().equals("local");
+        long deadline = System.currentTimeMillis() + (local ? 0 : SLOT_WAIT_MILLIS);
+        int slots = slots(sc);
+        while (slots < workers && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            slots = slots(sc);
+        }
+        if (slots < workers) {
+            throw new IllegalArgumentException("a gang of " + workers + " workers needs " + workers
+                    + " task slots at once (barrier stage), but Spark master " + sc.master() + " offers " + slots
+                    + (local ? "" : " after waiting " + SLOT_WAIT_MILLIS / 1000 + " s for executors")
+                    + ": lower 'workers' or give Spark more executor cores");
+        }
     }
 }

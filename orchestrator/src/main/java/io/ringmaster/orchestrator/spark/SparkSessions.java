@@ -14,7 +14,9 @@ public final class SparkSessions {
                 .appName(appName)
                 .config("spark.ui.enabled", "false")
                 .config("spark.ui.showConsoleProgress", "false");
-        if (master != null && !SparkSession.getActiveSession().isDefined()) {
+        boolean running = SparkSession.getActiveSession().isDefined()
+                && !SparkSession.getActiveSession().get().sparkContext().isStopped();
+        if (master != null && !running) {
             b.master(master);
         }
         String localDir = System.getProperty("spark.local.dir");

@@ -43,7 +43,9 @@ class CliTest {
         Path demo = dir.resolve("demo");
         CliRun r = CliRun.of("demo", "--dir", demo.toString(), "--users", "500", "--items", "300", "--epochs", "3");
         ok(r);
-        assertTrue(r.out().contains("gang of 1 worker on Spark local[1]"), r.out());
+        // a barrier stage of two tasks on local Spark, one model trained through the ring
+        assertTrue(r.out().contains("gang of 2 workers on Spark local[2], global batch 256 (128 per worker),"
+                + " ring all-reduce (fp32)"), r.out());
         assertTrue(r.out().contains("most-popular baseline  HR@10"), r.out());
         assertTrue(r.out().contains("epoch   1  loss"), r.out());
         assertTrue(r.out().contains("epoch   2  loss"), r.out());
@@ -57,7 +59,9 @@ class CliTest {
         JsonNode epoch2 = JSON.readTree(lines.get(3));
         assertEquals(2, epoch2.get("epoch").asInt());
         assertTrue(epoch2.get("hr").asDouble() > 0 && epoch2.get("samplesPerSecond").asDouble() > 0);
+        assertEquals(2, JSON.readTree(lines.get(0)).get("workers").asInt());
         JsonNode summary = JSON.readTree(runs.get(0).resolve("summary.json").toFile());
+        assertEquals(2, summary.get("workers").asInt());
         assertTrue(summary.get("bestHr").asDouble() > summary.get("baselineHr").asDouble(), summary.toString());
         assertTrue(Files.readString(runs.get(0).resolve("job.yaml")).contains("epochs: 3"));
     }
@@ -119,7 +123,14 @@ class CliTest {
         failsWith(CliRun.of("train", "--data", dir.resolve("nothing").toString()), "dataset not found");
         Path ds = dir.resolve("gen");
         ok(CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300"));
-        failsWith(CliRun.of("train", "--data", ds.toString(), "--workers", "2"), "this build trains with one worker");
+        CliRun slots = CliRun.of("train", "--data", ds.toString(), "--workers", "4", "--set", "spark.master=local[2]",
+                "--runs-dir", dir.resolve("runs").toString());
+        failsWith(slots, "a gang of 4 workers needs 4 task slots at once (barrier stage), but Spark master local[2]"
+                + " offers 2");
+        failsWith(CliRun.of("train", "--data", ds.toString(), "--workers", "2", "--batch-size", "255"),
+                "must be a multiple of 'workers'");
+        failsWith(CliRun.of("train", "--data", ds.toString(), "--set", "allreduce.compression=zip"),
+                "allreduce.compression must be none or fp16");
         failsWith(CliRun.of("train", "--data", ds.toString(), "--set", "train.engine=tpu"), "unknown train.engine");
         Path job = dir.resolve("job.yaml");
         Files.writeString(job, "data: " + ds + "\ntrain:\n  epoch: 3\n");
@@ -136,6 +147,19 @@ class CliTest {
         failsWith(r, ds.resolve("train.parquet") + ": SHA-256");
         assertTrue(r.err().contains("does not match the manifest"), r.toString());
         assertFalse(r.err().contains("SparkException"), r.toString());
+    }
+
+    @Test
+    void aFailedRankFailsTheGangAndTheCliNamesRankHostAndCause() throws IOException {
+        Path ds = dir.resolve("gen");
+        ok(CliRun.of("generate", "--out", ds.toString(), "--users", "80", "--items", "200"));
+        long t0 = System.nanoTime();
+        CliRun r = CliRun.of("train", "--data", ds.toString(), "--workers", "2", "--runs-dir",
+                dir.resolve("runs").toString(), "--set", "fault.kill-rank=1", "--set", "fault.at-step=3");
+        failsWith(r, "error: rank 1 on ");
+        assertTrue(r.err().contains("injected fault: rank 1 stopped at step 3"), r.toString());
+        assertFalse(r.err().contains("SparkException"), r.toString());
+        assertTrue((System.nanoTime() - t0) / 1e9 < 60, "the gang must not wait for the ring timeout");
     }
 
     @Test

@@ -377,6 +377,11 @@ public final class RingAllReducer implements Collective {
                 lastProgress = System.nanoTime();
                 continue;
             }
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new RingException("rank " + rank + ": interrupted during all-reduce #" + call
+                        + " (the task was killed)");
+            }
             long idle = System.nanoTime() - lastProgress;
             if (idle >= stallNanos) {
                 if (received < recvTotal || !headerSeen) {
