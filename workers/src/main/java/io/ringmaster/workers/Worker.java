@@ -99,6 +99,6 @@ public final class Worker {
         }
         return new WorkerResult(rank, summary, baseline == null ? Double.NaN : baseline.hr(),
                 baseline == null ? Double.NaN : baseline.ndcg(), baseline == null ? Double.NaN : baseline.map(),
-                s.engine().id(), backend);
+                s.engine().id(), backend, WorkerResult.currentProcess());
     }
 }

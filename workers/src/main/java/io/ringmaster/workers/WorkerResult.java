@@ -3,7 +3,21 @@ package io.ringmaster.workers;
 import io.ringmaster.workers.train.TrainingSummary;
 import java.io.Serializable;
 
-/** What one gang task hands back to the driver. Baseline figures are NaN on ranks that do not evaluate. */
+/**
+ * What one gang task hands back to the driver. Baseline figures are NaN on ranks that do not evaluate;
+ * {@code process} is the worker's {@code pid@host}.
+ */
 public record WorkerResult(int rank, TrainingSummary summary, double baselineHr, double baselineNdcg,
-                           double baselineMap, String engine, String backend) implements Serializable {
+                           double baselineMap, String engine, String backend, String process) implements Serializable {
+
+    /** This JVM as {@code pid@host}. */
+    public static String currentProcess() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "unknown-host";
+        }
+        return ProcessHandle.current().pid() + "@" + host;
+    }
 }

@@ -82,6 +82,8 @@ public final class TrainJob {
         summary.put("dataset", job.dataUri());
         summary.put("datasetChecksum", manifest.checksum());
         summary.put("workers", job.workers);
+        summary.put("workerProcesses", results.stream().map(WorkerResult::process).toList());
+        summary.put("allreduce", job.ringOptions().compression().id());
         summary.put("engine", lead.engine());
         summary.put("backend", lead.backend());
         summary.put("k", k);

@@ -1,0 +1,73 @@
+package io.ringmaster.orchestrator.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringmaster.data.DatasetStore;
+import io.ringmaster.data.Storage;
+import io.ringmaster.data.SyntheticDataset;
+import io.ringmaster.orchestrator.job.JobConfig;
+import io.ringmaster.orchestrator.run.TrainJob;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ring across processes: a 2-worker job on Spark {@code local-cluster[2,1,1024]}, whose two
+ * executors are separate JVMs started from the test classpath (an empty Spark home with {@code jars/}
+ * and {@code SPARK_SCALA_VERSION}, both set up by the build).
+ */
+class LocalClusterGangTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoExecutorJvmsTrainOneModelThroughTheRing() throws Exception {
+        Path data = dir.resolve("data");
+        SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(300, 200, 20, 8, 0.8, 2.5,
+                7, 50));
+        DatasetStore.write(Storage.configuration(), data.toString(), r.dataset(), r.source(), r.split(), false);
+
+        String jvmFlags = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports"))
+                .collect(Collectors.joining(" "));
+        JobConfig job = JobConfig.parse("", "test", List.of(
+                JobConfig.override("data", data.toString()),
+                "workers=2",
+                "train.epochs=2",
+                "train.batch-size=128",
+                JobConfig.override("run.dir", dir.resolve("runs").toString()),
+                "run.id=cluster",
+                "spark.master=local-cluster[2,1,1024]"));
+        job.spark.conf.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
+        job.spark.conf.put("spark.executor.extraJavaOptions", jvmFlags + " -Djava.io.tmpdir="
+                + System.getProperty("java.io.tmpdir"));
+        job.spark.conf.put("spark.executorEnv.OMP_NUM_THREADS", "1");
+        job.spark.conf.put("spark.local.dir", dir.resolve("spark-local").toString());
+
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        TrainJob.Outcome o = TrainJob.run(job, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("gang of 2 workers on Spark local-cluster[2,1,1024]"), out);
+        assertTrue(out.contains("epoch   2  loss"), out);
+        assertTrue(o.summary().bestHr() > o.baselineHr(), out);
+
+        // each rank ran in its own executor JVM: the start record lists two distinct process ids
+        JsonNode summary = new ObjectMapper().readTree(dir.resolve("runs/cluster/summary.json").toFile());
+        assertEquals(2, summary.get("workers").asInt());
+        JsonNode pids = summary.get("workerProcesses");
+        assertEquals(2, pids.size(), summary.toString());
+        assertTrue(!pids.get(0).asText().equals(pids.get(1).asText()), summary.toString());
+        assertTrue(Files.readString(dir.resolve("runs/cluster/metrics.jsonl")).contains("\"event\":\"done\""));
+    }
+}
