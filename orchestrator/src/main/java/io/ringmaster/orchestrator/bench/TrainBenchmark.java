@@ -44,9 +44,11 @@ public final class TrainBenchmark {
     private final double targetHr;
     private final int maxEpochs;
     private final int threads;
+    private final List<Integer> workers;
 
+    /** {@code workers}: gang sizes for the scaling benchmark; empty runs the single-worker benchmark. */
     public TrainBenchmark(String data, List<Integer> batchSizes, int epochs, int dl4jSteps, double targetHr,
-                          int maxEpochs, int threads) {
+                          int maxEpochs, int threads, List<Integer> workers) {
         if (epochs < 1 || maxEpochs < 1 || dl4jSteps < 0 || batchSizes.isEmpty()) {
             throw new IllegalArgumentException("bench train: --epochs and --max-epochs must be >= 1, --dl4j-steps >= 0,"
                     + " and at least one batch size");
@@ -58,6 +60,12 @@ public final class TrainBenchmark {
         this.targetHr = targetHr;
         this.maxEpochs = maxEpochs;
         this.threads = threads;
+        this.workers = workers;
+        for (int n : workers) {
+            if (n < 1 || n > 64) {
+                throw new IllegalArgumentException("bench train: --workers must be between 1 and 64, got " + n);
+            }
+        }
     }
 
     public void run(PrintStream out) throws IOException {
@@ -84,6 +92,10 @@ public final class TrainBenchmark {
                         + " %d BLAS thread(s), %d cores%n", ds.name(), ds.numUsers(), ds.numItems(), ds.train().size(),
                 sampler.epochSize(), spec, threads, Runtime.getRuntime().availableProcessors());
         out.println();
+        if (!workers.isEmpty()) {
+            GangScalingBenchmark.run(ds, spec, workers, batchSizes, epochs, threads, out);
+            return;
+        }
         out.println("throughput (samples/s; 'step' = gradient + update, 'epoch' adds negative sampling and shuffling)");
         out.printf("%6s  %-8s %13s %13s  %8s  %-28s  %s%n", "batch", "engine", "step", "epoch", "vs fit()",
                 "vs PyTorch 1-thread reference", "time split of an epoch");

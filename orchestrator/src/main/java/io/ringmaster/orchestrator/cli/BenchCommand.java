@@ -1,6 +1,8 @@
 package io.ringmaster.orchestrator.cli;
 
+import io.ringmaster.orchestrator.bench.AllReduceBenchmark;
 import io.ringmaster.orchestrator.bench.TrainBenchmark;
+import io.ringmaster.workers.ring.Compression;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -8,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Train.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.AllReduce.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
@@ -16,7 +18,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, allreduce)");
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -47,12 +49,44 @@ final class BenchCommand implements Runnable {
                 description = "Epochs allowed to reach the target (default: ${DEFAULT-VALUE}).")
         int maxEpochs;
 
-        @Option(names = "--threads", defaultValue = "1", description = "BLAS threads (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--threads", defaultValue = "1", description = "BLAS threads per worker (default: ${DEFAULT-VALUE}).")
         int threads;
+
+        @Option(names = "--workers", split = ",",
+                description = "Gang sizes, e.g. 1,2: measure gang scaling (ring all-reduce between worker threads)"
+                        + " at each global batch size instead of the single-worker comparison.")
+        List<Integer> workers = new java.util.ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
-            new TrainBenchmark(data, batchSizes, epochs, dl4jSteps, targetHr, maxEpochs, threads).run(System.out);
+            new TrainBenchmark(data, batchSizes, epochs, dl4jSteps, targetHr, maxEpochs, threads, workers)
+                    .run(System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "allreduce", mixinStandardHelpOptions = true,
+            description = "Ring all-reduce between N worker processes on this machine: time, algorithm and bus"
+                    + " bandwidth per buffer size, beside a raw TCP copy between the same processes in the same run.")
+    static final class AllReduce implements Callable<Integer> {
+
+        @Option(names = "--workers", split = ",", defaultValue = "2,4",
+                description = "Gang sizes (default: ${DEFAULT-VALUE}).")
+        List<Integer> workers;
+
+        @Option(names = "--mb", split = ",", defaultValue = "1,4,16,64",
+                description = "Buffer sizes in MiB of fp32 values (default: ${DEFAULT-VALUE}).")
+        List<Integer> megabytes;
+
+        @Option(names = "--compression", defaultValue = "none", description = "none or fp16 (default: ${DEFAULT-VALUE}).")
+        String compression;
+
+        @Option(names = "--chunk-kb", defaultValue = "1024", description = "Pipelined chunk size, KiB (default: ${DEFAULT-VALUE}).")
+        int chunkKb;
+
+        @Override
+        public Integer call() throws Exception {
+            new AllReduceBenchmark(workers, megabytes, Compression.parse(compression), chunkKb).run(System.out);
             return 0;
         }
     }

@@ -264,8 +264,8 @@ public final class RingAllReducer implements Collective {
 
             // encode what is final and fits
             long sendable = Math.min(sendTotal, firstSeg + received);
-            if (sent < sendable && sendBuf.remaining() < sendBuf.capacity() / 2) {
-                sendBuf.compact();
+            if (sent < sendable && !sendBuf.hasRemaining()) { // refill only when drained: no compaction copies
+                sendBuf.clear();
                 while (sent < sendable && sendBuf.remaining() >= e) {
                     int seg = Math.floorMod(rank - sendT, n);
                     int sl = segLen(seg, base, extra);
@@ -430,16 +430,16 @@ public final class RingAllReducer implements Collective {
     }
 
     /**
-     * Measures the raw TCP copy the ring runs on, for benchmarks: rank {@code from} writes
-     * {@code bytes} to its successor, which reads them; returns the receiver's seconds (0 on other
-     * ranks). Uses the ring's own sockets and chunk size.
+     * A raw TCP copy over the ring's own sockets, for benchmarks: rank {@code from} writes {@code bytes}
+     * to its successor, which reads them (no header, no arithmetic). Every rank must call it; time it
+     * on the sender up to a following tiny all-reduce, which completes only once the successor has
+     * read everything.
      */
-    public double rawCopy(int from, long bytes) throws IOException {
+    public void rawCopy(int from, long bytes) throws IOException {
         if (size == 1) {
-            return 0;
+            return;
         }
         int to = (from + 1) % size;
-        long t0 = System.nanoTime();
         if (rank == from) {
             long left = bytes;
             while (left > 0) {
@@ -454,13 +454,10 @@ public final class RingAllReducer implements Collective {
                 }
                 left -= sendBuf.limit();
             }
-            return 0;
-        }
-        if (rank == to) {
-            if (recvBuf.position() != 0) {
-                throw new IllegalStateException("unread all-reduce data before a raw copy");
-            }
-            long left = bytes;
+            sendBuf.clear().flip();
+        } else if (rank == to) {
+            // bytes of the copy may already sit in the buffer, read during the all-reduce before it
+            long left = bytes - recvBuf.position();
             while (left > 0) {
                 recvBuf.clear();
                 recvBuf.limit((int) Math.min(recvBuf.capacity(), left));
@@ -475,9 +472,8 @@ public final class RingAllReducer implements Collective {
                 }
                 left -= r;
             }
-            return (System.nanoTime() - t0) / 1e9;
+            recvBuf.clear(); // the copied bytes are not all-reduce data
         }
-        return 0;
     }
 
     @Override
