@@ -14,8 +14,9 @@ public final class GangFailure extends RuntimeException {
 
     private static final String EXCEPTION = "([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)+(?:Exception|Error|Fault))";
     private static final Pattern EXCEPTION_LINE = Pattern.compile("^" + EXCEPTION + ": (.*)$", Pattern.MULTILINE);
-    private static final Pattern CAUSE_LINE = Pattern.compile("^Caused by: " + EXCEPTION + "(?:: (.*))?$",
-            Pattern.MULTILINE);
+    /** Any throwable class (java.lang.Exception, Throwable, ...) after "Caused by: ". */
+    private static final Pattern CAUSE_LINE = Pattern.compile(
+            "^Caused by: ([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)+)(?:: (.*))?$", Pattern.MULTILINE);
 
     private final String taskExceptionClass;
     private final boolean thrownByRingmaster;

@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -134,6 +135,13 @@ public final class RingAllReducer implements Collective {
             accepting.cancel(true);
             closeQuietly(out);
             closeQuietly(in);
+            if (in == null && accepting.isDone() && !accepting.isCancelled()) {
+                try {
+                    closeQuietly(accepting.get()); // authenticated just too late: do not leave it open
+                } catch (ExecutionException | InterruptedException ignored) {
+                    // nothing was accepted
+                }
+            }
             throw e;
         }
     }
@@ -156,7 +164,8 @@ public final class RingAllReducer implements Collective {
                 RingHandshake.client(ch, auth, rv.rank(), next, peer,
                         Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_MILLIS)));
                 return ch;
-            } catch (ConnectException | NoRouteToHostException | SocketTimeoutException e) {
+            } catch (ConnectException | NoRouteToHostException | SocketTimeoutException
+                     | RingHandshake.Interrupted e) {
                 closeQuietly(ch);
                 last = e;
                 sleep(100);
@@ -202,9 +211,7 @@ public final class RingAllReducer implements Collective {
 
     @Override
     public void allReduce(float[] buf, int off, int len, boolean average) throws IOException {
-        if (off < 0 || len < 0 || off + len > buf.length) {
-            throw new IndexOutOfBoundsException("range [" + off + ", " + (off + len) + ") of " + buf.length);
-        }
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
         if (size == 1) {
             return;
         }
@@ -213,7 +220,7 @@ public final class RingAllReducer implements Collective {
         }
         long call = ++calls;
         try {
-            run(buf, off, len, call);
+            run(buf, off, len, call, average);
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -226,7 +233,7 @@ public final class RingAllReducer implements Collective {
         }
     }
 
-    private void run(float[] buf, int off, int len, long call) throws IOException {
+    private void run(float[] buf, int off, int len, long call, boolean average) throws IOException {
         final int n = size;
         final int steps = 2 * n - 2;
         final int base = len / n;
@@ -246,7 +253,8 @@ public final class RingAllReducer implements Collective {
         final long firstSeg = segLen(rank, base, extra);
 
         sendBuf.clear();
-        sendBuf.putInt(MAGIC).putLong(call).putInt(len).putInt(e).putInt(rank);
+        final int format = e | (average ? 0x100 : 0);
+        sendBuf.putInt(MAGIC).putLong(call).putInt(len).putInt(format).putInt(rank);
         sendBuf.flip();
         boolean headerSeen = false; // recvBuf keeps bytes of this call read during the last one
 
@@ -300,6 +308,8 @@ public final class RingAllReducer implements Collective {
                 int w;
                 try {
                     w = out.write(sendBuf);
+                } catch (ClosedByInterruptException x) {
+                    throw killed(call, x);
                 } catch (IOException x) {
                     throw new RingException("rank " + rank + ": lost the connection to " + describe(next)
                             + " during all-reduce #" + call + ": " + x.getMessage()
@@ -314,6 +324,8 @@ public final class RingAllReducer implements Collective {
                 int r;
                 try {
                     r = in.read(recvBuf);
+                } catch (ClosedByInterruptException x) {
+                    throw killed(call, x);
                 } catch (IOException x) {
                     throw new RingException("rank " + rank + ": lost the connection to " + describe(prev)
                             + " during all-reduce #" + call + ": " + x.getMessage()
@@ -328,7 +340,7 @@ public final class RingAllReducer implements Collective {
                 recvBuf.flip();
                 int before = recvBuf.remaining();
                 if (!headerSeen && recvBuf.remaining() >= HEADER_BYTES) {
-                    checkHeader(recvBuf, call, len, e, prev);
+                    checkHeader(recvBuf, call, len, format, prev);
                     headerSeen = true;
                 }
                 if (headerSeen) {
@@ -377,10 +389,8 @@ public final class RingAllReducer implements Collective {
                 lastProgress = System.nanoTime();
                 continue;
             }
-            if (Thread.interrupted()) {
-                Thread.currentThread().interrupt();
-                throw new RingException("rank " + rank + ": interrupted during all-reduce #" + call
-                        + " (the task was killed)");
+            if (Thread.currentThread().isInterrupted()) {
+                throw killed(call, null);
             }
             long idle = System.nanoTime() - lastProgress;
             if (idle >= stallNanos) {
@@ -404,21 +414,31 @@ public final class RingAllReducer implements Collective {
         }
     }
 
-    private void checkHeader(ByteBuffer b, long call, int len, int bytesPerValue, int prev) throws RingException {
+    private RingException killed(long call, Exception cause) {
+        Thread.currentThread().interrupt();
+        return new RingException("rank " + rank + ": interrupted during all-reduce #" + call
+                + " (the task was cancelled)", cause);
+    }
+
+    private void checkHeader(ByteBuffer b, long call, int len, int format, int prev) throws RingException {
         int magic = b.getInt();
         long theirCall = b.getLong();
         int theirLen = b.getInt();
-        int theirBytes = b.getInt();
+        int theirFormat = b.getInt();
         int theirRank = b.getInt();
         if (magic != MAGIC || theirRank != prev) {
             throw new RingException("rank " + rank + ": " + describe(prev) + " sent data that is not a Ringmaster"
                     + " all-reduce frame");
         }
-        if (theirCall != call || theirLen != len || theirBytes != bytesPerValue) {
+        if (theirCall != call || theirLen != len || theirFormat != format) {
             throw new RingException("rank " + rank + ": " + describe(prev) + " is in all-reduce #" + theirCall + " of "
-                    + theirLen + " values at " + theirBytes + " bytes each, this rank in #" + call + " of " + len
-                    + " at " + bytesPerValue + ": the ranks disagree (different model, data or settings)");
+                    + theirLen + " values (" + formatName(theirFormat) + "), this rank in #" + call + " of " + len
+                    + " (" + formatName(format) + "): the ranks disagree (different model, data or settings)");
         }
+    }
+
+    private static String formatName(int format) {
+        return (format & 0xff) + " bytes per value, " + ((format & 0x100) != 0 ? "mean" : "sum");
     }
 
     private static int segLen(int seg, int base, int extra) {
@@ -447,33 +467,43 @@ public final class RingAllReducer implements Collective {
                 sendBuf.limit((int) Math.min(sendBuf.capacity(), left));
                 while (sendBuf.hasRemaining()) {
                     if (out.write(sendBuf) == 0) {
-                        outKey.interestOps(SelectionKey.OP_WRITE);
-                        selector.select(options.stepTimeoutMillis());
-                        selector.selectedKeys().clear();
+                        await(outKey, SelectionKey.OP_WRITE, "raw copy to " + describe(to));
                     }
                 }
                 left -= sendBuf.limit();
             }
             sendBuf.clear().flip();
         } else if (rank == to) {
-            // bytes of the copy may already sit in the buffer, read during the all-reduce before it
-            long left = bytes - recvBuf.position();
+            // the start of the copy may already sit in the buffer, read during the all-reduce before it
+            recvBuf.flip();
+            int early = (int) Math.min(recvBuf.remaining(), bytes);
+            recvBuf.position(early);
+            recvBuf.compact();
+            long left = bytes - early;
+            ByteBuffer sink = ByteBuffer.allocateDirect(recvBuf.capacity());
             while (left > 0) {
-                recvBuf.clear();
-                recvBuf.limit((int) Math.min(recvBuf.capacity(), left));
-                int r = in.read(recvBuf);
+                sink.clear();
+                sink.limit((int) Math.min(sink.capacity(), left));
+                int r = in.read(sink);
                 if (r < 0) {
                     throw new RingException("rank " + rank + ": " + describe(from) + " closed the connection");
                 }
                 if (r == 0) {
-                    inKey.interestOps(SelectionKey.OP_READ);
-                    selector.select(options.stepTimeoutMillis());
-                    selector.selectedKeys().clear();
+                    await(inKey, SelectionKey.OP_READ, "raw copy from " + describe(from));
                 }
                 left -= r;
             }
-            recvBuf.clear(); // the copied bytes are not all-reduce data
         }
+    }
+
+    private void await(SelectionKey key, int op, String what) throws IOException {
+        key.interestOps(op);
+        if (selector.select(options.stepTimeoutMillis()) == 0) {
+            throw new RingException("rank " + rank + ": " + what + " stalled for "
+                    + options.stepTimeoutMillis() / 1000.0 + " s");
+        }
+        selector.selectedKeys().clear();
+        key.interestOps(0);
     }
 
     @Override

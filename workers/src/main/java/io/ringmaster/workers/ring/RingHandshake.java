@@ -31,6 +31,13 @@ final class RingHandshake {
     private RingHandshake() {
     }
 
+    /** A handshake that timed out or was cut before any proof was checked: worth another try. */
+    static final class Interrupted extends RingException {
+        Interrupted(String message) {
+            super(message);
+        }
+    }
+
     /** The connecting side; returns when the peer has accepted this rank, else throws naming the peer. */
     static void client(SocketChannel ch, RingAuth auth, int rank, int serverRank, Peer peer, long deadline)
             throws IOException {
@@ -41,7 +48,7 @@ final class RingHandshake {
         write(ch, hello, deadline, who);
         ByteBuffer reply = ByteBuffer.allocate(REPLY_BYTES);
         if (!read(ch, reply, deadline, who)) {
-            throw new RingException("rank " + rank + ": " + who + " closed the connection during the handshake");
+            throw new Interrupted("rank " + rank + ": " + who + " closed the connection during the handshake");
         }
         reply.flip();
         if (reply.getInt() != MAGIC) {
@@ -128,9 +135,13 @@ final class RingHandshake {
                     SocketAddress from = ch.getRemoteAddress();
                     try {
                         RingAllReducer.configure(ch);
-                        String why = serve(ch, Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(10)));
-                        if (why == null) {
+                        // a short limit per connection, so a silent one (a port scan) cannot hold up the ring
+                        String why = serve(ch, Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(5)));
+                        if (why == null && !cancelled) {
                             return ch;
+                        }
+                        if (why == null) {
+                            break;
                         }
                         reject(from, why);
                     } catch (IOException e) {
@@ -215,7 +226,7 @@ final class RingHandshake {
     private static void waitFor(Selector sel, long deadline, String who) throws IOException {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (left <= 0) {
-            throw new RingException("handshake with " + who + " timed out");
+            throw new Interrupted("handshake with " + who + " timed out");
         }
         sel.select(left);
         sel.selectedKeys().clear();

@@ -87,7 +87,9 @@ public final class Trainer {
                 lossSum += loss * mine;
                 if (ranks > 1) {
                     float[] g = engine.gradient();
-                    if ((long) mine * ranks != n) {
+                    if (mine == 0) {
+                        java.util.Arrays.fill(g, 0f); // a stand-in gradient, weighted zero (even if not finite)
+                    } else if ((long) mine * ranks != n) {
                         float w = (float) ((double) mine * ranks / n);
                         for (int i = 0; i < g.length; i++) {
                             g[i] *= w;

@@ -189,6 +189,29 @@ class RingAllReducerTest {
     }
 
     @Test
+    void aSilentStrangerOnTheListenerDoesNotStopTheRingFromForming() throws Exception {
+        RingListener l0 = RingListener.open("127.0.0.1");
+        RingListener l1 = RingListener.open("127.0.0.1");
+        List<Peer> peers = List.of(l0.address(), l1.address());
+        try (l0; l1; java.net.Socket stranger = new java.net.Socket("127.0.0.1", l0.address().port())) {
+            Future<RingAllReducer> r0 = pool.submit(() ->
+                    RingAllReducer.connect(new FixedRendezvous(0, peers), l0, SECRET, FAST));
+            Thread.sleep(300); // the stranger is accepted first and says nothing
+            RingAllReducer r1 = RingAllReducer.connect(new FixedRendezvous(1, peers), l1, SECRET, FAST);
+            RingAllReducer a = r0.get(30, TimeUnit.SECONDS);
+            try {
+                float[] x = {1};
+                float[] y = {2};
+                onEveryRank(List.of(a, r1), r -> r.allReduce(r.rank() == 0 ? x : y, 0, 1, false));
+                assertEquals(3f, x[0]);
+            } finally {
+                a.close();
+                r1.close();
+            }
+        }
+    }
+
+    @Test
     void aRankWhosePeerNeverComesFailsWithinTheConnectTimeout() throws Exception {
         RingListener l0 = RingListener.open("127.0.0.1");
         RingListener l1 = RingListener.open("127.0.0.1");
@@ -265,6 +288,14 @@ class RingAllReducerTest {
             assertTrue(e.getMessage().contains("disagree"), e.getMessage());
         } finally {
             ring.forEach(RingAllReducer::close);
+        }
+        List<RingAllReducer> again = LoopbackRing.form(2, SECRET, FAST);
+        try {
+            Exception e = assertThrows(Exception.class, () -> onEveryRank(again,
+                    r -> r.allReduce(new float[10], 0, 10, r.rank() == 0)));
+            assertTrue(e.getMessage().contains("mean") && e.getMessage().contains("sum"), e.getMessage());
+        } finally {
+            again.forEach(RingAllReducer::close);
         }
     }
 
