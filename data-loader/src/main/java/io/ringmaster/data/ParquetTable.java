@@ -81,6 +81,16 @@ public final class ParquetTable {
 
     /** Writes {@code columns} (all of equal length) as one Parquet file, SNAPPY-compressed. */
     public static void write(Configuration conf, Path file, String tableName, List<Column> columns) throws IOException {
+        write(conf, file, tableName, columns, ParquetWriter.DEFAULT_BLOCK_SIZE);
+    }
+
+    /**
+     * Writes {@code columns} as one SNAPPY-compressed Parquet file whose row groups hold about
+     * {@code rowGroupBytes} each (Parquet checks the size every 100 to 10,000 rows, so small groups
+     * come out approximate).
+     */
+    public static void write(Configuration conf, Path file, String tableName, List<Column> columns,
+                             long rowGroupBytes) throws IOException {
         int rows = columns.get(0).rows();
         List<Type> fields = new ArrayList<>();
         for (Column c : columns) {
@@ -94,6 +104,7 @@ public final class ParquetTable {
                 .withConf(conf)
                 .withWriteMode(ParquetFileWriter.Mode.CREATE)
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
+                .withRowGroupSize(rowGroupBytes)
                 .build()) {
             for (int r = 0; r < rows; r++) {
                 writer.write(r);

@@ -1,0 +1,60 @@
+package io.ringmaster.data.loader;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Retries storage calls that fail with an {@link IOException} (a dropped connection, a throttled
+ * object store), with exponential backoff. A missing file is not retried, and neither is anything
+ * else (a corrupt file fails at once).
+ */
+public final class Retry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
+
+    /** A storage call. */
+    @FunctionalInterface
+    public interface Call<T> {
+        T run() throws IOException;
+    }
+
+    private final int attempts;
+    private final long firstDelayMillis;
+
+    public Retry(int attempts, long firstDelayMillis) {
+        if (attempts < 1 || firstDelayMillis < 0) {
+            throw new IllegalArgumentException("attempts must be >= 1 and the delay >= 0");
+        }
+        this.attempts = attempts;
+        this.firstDelayMillis = firstDelayMillis;
+    }
+
+    public static Retry defaults() {
+        return new Retry(4, 500);
+    }
+
+    public <T> T run(String what, Call<T> call) throws IOException {
+        long delay = firstDelayMillis;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.run();
+            } catch (FileNotFoundException e) {
+                throw e;
+            } catch (IOException e) {
+                if (attempt >= attempts) {
+                    throw new IOException(what + ": failed " + attempts + " times, last: " + e.getMessage(), e);
+                }
+                LOG.warn("{}: {} (attempt {} of {}), retrying in {} ms", what, e.toString(), attempt, attempts, delay);
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(what + ": interrupted while retrying", ie);
+                }
+                delay *= 2;
+            }
+        }
+    }
+}
