@@ -17,6 +17,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,14 @@ public final class DatasetStore {
 
     public static final String MANIFEST = "manifest.json";
     public static final String TRAIN = "train.parquet";
+    /** Row groups aimed for in train.parquet, so a gang's loader can shard it without re-materializing. */
+    public static final int TRAIN_ROW_GROUPS = 64;
+
+    /** Row group size for a training table of {@code rows}: about {@link #TRAIN_ROW_GROUPS} groups, 16 KiB to 128 MiB. */
+    static long trainRowGroupBytes(long rows) {
+        long bytes = rows * 20 / TRAIN_ROW_GROUPS; // user, item, rating, timestamp: 20 bytes a row before encoding
+        return Math.max(16 * 1024, Math.min(128L << 20, bytes));
+    }
     public static final String TEST = "test.parquet";
     public static final String TEST_NEGATIVES = "test_negatives.parquet";
     public static final String USERS = "users.parquet";
@@ -166,7 +175,9 @@ public final class DatasetStore {
         for (Map.Entry<String, List<ParquetTable.Column>> t : tables.entrySet()) {
             Path file = new Path(dir, t.getKey());
             String tableName = t.getKey().substring(0, t.getKey().indexOf('.'));
-            ParquetTable.write(conf, file, tableName, t.getValue());
+            long rowGroupBytes = t.getKey().equals(TRAIN) ? trainRowGroupBytes(train.size())
+                    : ParquetWriter.DEFAULT_BLOCK_SIZE;
+            ParquetTable.write(conf, file, tableName, t.getValue(), rowGroupBytes);
             List<DatasetManifest.ColumnSpec> cols = new ArrayList<>();
             for (ParquetTable.Column c : t.getValue()) {
                 cols.add(new DatasetManifest.ColumnSpec(c.name(), c.kind().name().toLowerCase(),
