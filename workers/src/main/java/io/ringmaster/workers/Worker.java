@@ -3,6 +3,9 @@ package io.ringmaster.workers;
 import io.ringmaster.data.Dataset;
 import io.ringmaster.data.DatasetStore;
 import io.ringmaster.data.Storage;
+import io.ringmaster.data.loader.ParquetDataset;
+import io.ringmaster.data.loader.Retry;
+import io.ringmaster.data.loader.ShardLoader;
 import io.ringmaster.workers.eval.EvalResult;
 import io.ringmaster.workers.eval.NcfEvaluator;
 import io.ringmaster.workers.eval.PopularityBaseline;
@@ -10,6 +13,9 @@ import io.ringmaster.workers.metrics.MetricsLog;
 import io.ringmaster.workers.model.NeuMFKernel;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.train.EpochListener;
+import io.ringmaster.workers.train.InMemorySource;
+import io.ringmaster.workers.train.LoaderSource;
+import io.ringmaster.workers.train.SampleSource;
 import io.ringmaster.workers.train.Collective;
 import io.ringmaster.workers.train.NegativeSampler;
 import io.ringmaster.workers.train.Trainer;
@@ -59,6 +65,28 @@ public final class Worker {
         boolean evaluates = rank == 0;
         NcfEvaluator evaluator = NcfEvaluator.slice(ds.test(), s.evalK(), rank, gang.size());
         MetricsLog log = evaluates ? new MetricsLog(conf, new Path(Storage.path(spec.runDirUri()), METRICS_FILE)) : null;
+        SampleSource source;
+        Map<String, Object> loaderInfo = new LinkedHashMap<>();
+        if (spec.loader().stream()) {
+            LoaderSettings ls = spec.loader();
+            String uri = ls.uri() != null ? ls.uri() : new Path(Storage.path(spec.datasetUri()), DatasetStore.TRAIN)
+                    .toString();
+            ParquetDataset parquet = ParquetDataset.open(conf, uri, LoaderSource.COLUMNS, Retry.defaults());
+            int positives = LoaderSource.positivesPerStep(s.batchSize(), gang.size(), s.negatives());
+            ShardLoader shards = new ShardLoader(parquet, new ShardLoader.Options(positives, ls.shuffleGroups(),
+                    ls.prefetchGroups(), s.seed(), ls.nulls(), Retry.defaults()), rank, gang.size());
+            source = new LoaderSource(shards, parquet.uri(), seen, s.negatives(), s.seed(), rank, gang.size(),
+                    positives);
+            loaderInfo.put("loader", "stream");
+            loaderInfo.put("loaderData", parquet.uri());
+            loaderInfo.put("rowGroups", parquet.rowGroups().size());
+            loaderInfo.put("loaderMemoryBoundBytes", shards.memoryBoundBytes());
+            loaderInfo.put("stepsPerEpoch", shards.plan(0).stepsPerEpoch());
+            loaderInfo.put("globalBatch", positives * (1 + s.negatives()) * gang.size());
+        } else {
+            source = new InMemorySource(sampler, s.batchSize(), rank, gang.size());
+            loaderInfo.put("loader", "memory");
+        }
         EvalResult baseline = null;
         if (evaluates) {
             baseline = new NcfEvaluator(ds.test(), s.evalK()).evaluate(new PopularityBaseline(ds.numItems(), ds.train().items()));
@@ -74,6 +102,7 @@ public final class Worker {
             start.put("samplesPerEpoch", sampler.epochSize());
             start.put("batchSize", s.batchSize());
             start.put("workers", gang.size());
+            start.putAll(loaderInfo);
             log.write(start);
             Map<String, Object> b = new LinkedHashMap<>();
             b.put("event", "baseline");
@@ -89,7 +118,9 @@ public final class Worker {
                 backend);
         TrainingSummary summary;
         try (TrainingEngine engine = s.engine().create(model)) {
-            summary = new Trainer(engine, sampler, s, gang, evaluator, listener, spec.fault()).run();
+            summary = new Trainer(engine, source, s, gang, evaluator, listener, spec.fault()).run();
+        } finally {
+            source.close();
         }
         if (evaluates) {
             Map<String, Object> done = new LinkedHashMap<>();

@@ -12,8 +12,8 @@ import java.util.Objects;
  * optional injected fault (tests).
  */
 public record WorkerSpec(String runId, String datasetUri, String runDirUri, Map<String, String> hadoop, int factors,
-                         int[] layers, double learningRate, TrainingSettings settings, FaultInjection fault)
-        implements Serializable {
+                         int[] layers, double learningRate, TrainingSettings settings, FaultInjection fault,
+                         LoaderSettings loader) implements Serializable {
 
     public WorkerSpec {
         Objects.requireNonNull(runId, "runId");
@@ -22,6 +22,7 @@ public record WorkerSpec(String runId, String datasetUri, String runDirUri, Map<
         Objects.requireNonNull(layers, "layers");
         Objects.requireNonNull(settings, "settings");
         fault = fault == null ? FaultInjection.NONE : fault;
+        loader = loader == null ? LoaderSettings.MEMORY : loader;
         hadoop = hadoop == null ? Map.of() : Map.copyOf(hadoop);
         layers = layers.clone();
     }

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.ringmaster.data.Storage;
+import io.ringmaster.data.loader.NullPolicy;
+import io.ringmaster.workers.LoaderSettings;
 import io.ringmaster.workers.ring.Compression;
 import io.ringmaster.workers.ring.RingOptions;
 import io.ringmaster.workers.train.EngineKind;
@@ -46,6 +48,7 @@ public final class JobConfig {
     public Run run = new Run();
     public Spark spark = new Spark();
     public AllReduce allreduce = new AllReduce();
+    public Loader loader = new Loader();
     /** Deliberate failure for tests (off unless set). */
     public Fault fault;
     /** Hadoop configuration entries (e.g. credentials for s3a:// or wasbs://). */
@@ -101,6 +104,19 @@ public final class JobConfig {
         public int connectTimeout = 60;
         /** Size of each pipelined chunk, KiB. */
         public int chunkKb = 1024;
+    }
+
+    public static final class Loader {
+        /** stream (Parquet row-group shards, the default) or memory (every rank samples the whole epoch). */
+        public String mode = "stream";
+        /** Training Parquet for stream mode; default: the dataset's train.parquet. */
+        public String data;
+        /** Row groups whose rows are shuffled together. */
+        public int shuffleGroups = 8;
+        /** Row groups decoded ahead on a background thread. */
+        public int prefetchGroups = 4;
+        /** reject or skip rows with nulls. */
+        public String nulls = "reject";
     }
 
     public static final class Fault {
@@ -209,7 +225,7 @@ public final class JobConfig {
     public JobConfig validate() {
         for (Object[] section : new Object[][] {{"model", model}, {"train", train}, {"eval", eval}, {"run", run},
                 {"spark", spark}, {"spark.conf", spark == null ? Map.of() : spark.conf}, {"hadoop", hadoop},
-                {"allreduce", allreduce}}) {
+                {"allreduce", allreduce}, {"loader", loader}}) {
             if (section[1] == null) {
                 throw new JobConfigException("job: '" + section[0] + "' must be a mapping, not empty (remove the key"
                         + " for the defaults" + (section[0].equals("spark.conf") || section[0].equals("hadoop")
@@ -264,6 +280,7 @@ public final class JobConfig {
         try {
             settings();
             ringOptions();
+            loaderSettings();
             EngineKind.parse(train.engine);
         } catch (IllegalArgumentException e) {
             throw new JobConfigException("job: " + e.getMessage(), e);
@@ -291,6 +308,19 @@ public final class JobConfig {
         }
         return new RingOptions(Compression.parse(allreduce.compression), allreduce.connectTimeout * 1000,
                 allreduce.timeout * 1000, allreduce.chunkKb * 1024);
+    }
+
+    /** The workers' loader settings from the {@code loader} section. */
+    public LoaderSettings loaderSettings() {
+        if (!"memory".equals(loader.mode) && !"stream".equals(loader.mode)) {
+            throw new IllegalArgumentException("loader.mode must be memory or stream, got '" + loader.mode + "'");
+        }
+        if (loader.nulls == null) {
+            throw new IllegalArgumentException("loader.nulls must be reject or skip");
+        }
+        return new LoaderSettings("stream".equals(loader.mode), loader.data == null ? null
+                : Storage.path(loader.data).toString(), loader.shuffleGroups, loader.prefetchGroups,
+                NullPolicy.parse(loader.nulls));
     }
 
     public FaultInjection faultInjection() {

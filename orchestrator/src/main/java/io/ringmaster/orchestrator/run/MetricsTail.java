@@ -88,9 +88,16 @@ public final class MetricsTail implements AutoCloseable {
     public static String format(Map<String, Object> m) {
         Object event = m.get("event");
         if ("start".equals(event)) {
-            return String.format("training %s  engine %s on %s  %,d samples/epoch  batch %s", m.get("model"),
+            String line = String.format("training %s  engine %s on %s  %,d samples/epoch  batch %s", m.get("model"),
                     m.get("engine"), m.get("backend"), ((Number) m.get("samplesPerEpoch")).longValue(),
                     m.get("batchSize"));
+            if ("stream".equals(m.get("loader"))) {
+                line += String.format("%nloader: streaming %s, %s row groups, %s steps/epoch, global batch %s,"
+                                + " at most %.1f MB decoded at once per worker", m.get("loaderData"),
+                        m.get("rowGroups"), m.get("stepsPerEpoch"), m.get("globalBatch"),
+                        ((Number) m.get("loaderMemoryBoundBytes")).doubleValue() / (1 << 20));
+            }
+            return line;
         }
         if ("baseline".equals(event)) {
             int k = ((Number) m.get("k")).intValue();

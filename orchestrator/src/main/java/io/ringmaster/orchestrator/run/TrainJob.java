@@ -54,7 +54,8 @@ public final class TrainJob {
                         ring.compression() == Compression.NONE ? "fp32" : ring.compression().id()));
 
         WorkerSpec spec = new WorkerSpec(run.id(), job.dataUri(), run.path().toString(), job.hadoop,
-                job.model.factors, job.layers(), job.train.learningRate, job.settings(), job.faultInjection());
+                job.model.factors, job.layers(), job.train.learningRate, job.settings(), job.faultInjection(),
+                job.loaderSettings());
         boolean ownSession = SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
         SparkSession spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(), job.spark.conf);
         List<WorkerResult> results;

@@ -5,19 +5,17 @@ import io.ringmaster.workers.eval.NcfEvaluator;
 import java.io.IOException;
 
 /**
- * The training loop of one worker of a gang (synchronous data parallelism, as Horovod). Every rank
- * draws the same epoch of samples (same seed), cut into global batches of {@code batchSize}; rank r
- * computes the mean gradient of its contiguous share of each global batch, the gang averages the
- * gradients ({@link Collective#allReduce}), and every rank applies the same update. Shares are equal
- * for full batches; for the last, shorter one they are weighted by size, so the step equals one
- * worker's step over the whole global batch up to float summation order. Every rank runs the same
- * number of steps whatever the data. After each epoch the ranks evaluate their share of the test
- * users and combine the figures.
+ * The training loop of one worker of a gang (synchronous data parallelism, as Horovod). Each step a
+ * {@link SampleSource} gives this rank its local batch and the size of the global batch; the rank
+ * computes the mean gradient of its batch, weights it by its share when shares are uneven, the gang
+ * averages the gradients ({@link Collective#allReduce}), and every rank applies the same update.
+ * Every rank runs the same number of steps whatever the data. After each epoch the ranks evaluate
+ * their share of the test users and combine the figures.
  */
 public final class Trainer {
 
     private final TrainingEngine engine;
-    private final NegativeSampler sampler;
+    private final SampleSource source;
     private final TrainingSettings settings;
     private final Collective gang;
     private final NcfEvaluator evaluator;
@@ -28,15 +26,22 @@ public final class Trainer {
      * {@code evaluator} evaluates this rank's share of the test users ({@link NcfEvaluator#slice}); it is
      * null when no rank evaluates (then it must be null on every rank).
      */
-    public Trainer(TrainingEngine engine, NegativeSampler sampler, TrainingSettings settings, Collective gang,
+    public Trainer(TrainingEngine engine, SampleSource source, TrainingSettings settings, Collective gang,
                    NcfEvaluator evaluator, EpochListener listener, FaultInjection fault) {
         this.engine = engine;
-        this.sampler = sampler;
+        this.source = source;
         this.settings = settings;
         this.gang = gang;
         this.evaluator = evaluator;
         this.listener = listener;
         this.fault = fault;
+    }
+
+    /** Examples from an in-memory {@link NegativeSampler}, the same epoch on every rank. */
+    public Trainer(TrainingEngine engine, NegativeSampler sampler, TrainingSettings settings, Collective gang,
+                   NcfEvaluator evaluator, EpochListener listener, FaultInjection fault) {
+        this(engine, new InMemorySource(sampler, settings.batchSize(), gang.rank(), gang.size()), settings, gang,
+                evaluator, listener, fault);
     }
 
     /** A single worker. */
@@ -46,7 +51,6 @@ public final class Trainer {
     }
 
     public TrainingSummary run() throws IOException {
-        int global = settings.batchSize();
         int ranks = gang.size();
         int rank = gang.rank();
         int bestEpoch = 0;
@@ -62,21 +66,19 @@ public final class Trainer {
                 d.setEpoch(epoch - 1);
             }
             long t0 = System.nanoTime();
-            EpochSamples samples = sampler.sample(epoch - 1);
-            int size = samples.size();
+            int steps = source.startEpoch(epoch - 1);
+            long size = source.epochExamples();
             double lossSum = 0;
-            for (int from = 0; from < size; from += global) {
+            for (int s = 0; s < steps; s++) {
                 fault.check(rank, engine.step() + 1);
-                int n = Math.min(global, size - from);
-                int base = n / ranks;
-                int extra = n % ranks;
-                int mine = base + (rank < extra ? 1 : 0);
-                int start = from + rank * base + Math.min(rank, extra);
+                SampleSource.LocalBatch b = source.next();
+                int n = b.globalCount();
+                int mine = b.count();
                 double loss;
                 if (mine > 0) {
-                    loss = engine.computeGradient(samples.users(), samples.items(), samples.labels(), start, mine);
+                    loss = engine.computeGradient(b.users(), b.items(), b.labels(), b.from(), mine);
                 } else { // fewer examples than ranks: this rank contributes a zero-weighted gradient
-                    engine.computeGradient(samples.users(), samples.items(), samples.labels(), from, 1);
+                    engine.computeGradient(b.users(), b.items(), b.labels(), b.from(), 1);
                     loss = 0;
                 }
                 if (!Double.isFinite(loss)) {
@@ -99,6 +101,7 @@ public final class Trainer {
                 }
                 engine.applyUpdate();
             }
+            source.endEpoch();
             if (ranks > 1) {
                 sums[0] = (float) lossSum;
                 gang.allReduce(sums, 0, 1, false);
