@@ -59,7 +59,11 @@ class CliTest {
         JsonNode epoch2 = JSON.readTree(lines.get(3));
         assertEquals(2, epoch2.get("epoch").asInt());
         assertTrue(epoch2.get("hr").asDouble() > 0 && epoch2.get("samplesPerSecond").asDouble() > 0);
-        assertEquals(2, JSON.readTree(lines.get(0)).get("workers").asInt());
+        JsonNode start = JSON.readTree(lines.get(0));
+        assertEquals(2, start.get("workers").asInt());
+        assertEquals("stream", start.get("loader").asText(), "the demo reads its batches through the loader");
+        assertTrue(start.get("rowGroups").asInt() >= 8, start.toString());
+        assertTrue(r.out().contains("loader: streaming "), r.out());
         JsonNode summary = JSON.readTree(runs.get(0).resolve("summary.json").toFile());
         assertEquals(2, summary.get("workers").asInt());
         assertTrue(summary.get("bestHr").asDouble() > summary.get("baselineHr").asDouble(), summary.toString());
