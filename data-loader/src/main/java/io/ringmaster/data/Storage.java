@@ -25,11 +25,15 @@ public final class Storage {
     /**
      * A Hadoop configuration with Ringmaster's defaults plus {@code overrides} (e.g. credentials from
      * the job file). Local files go through the raw local file system: no {@code .crc} side files.
+     * Because of that, s3a buffers uploads in memory ({@code fs.s3a.fast.upload.buffer=bytebuffer}):
+     * its default disk buffer asks Hadoop for the checksummed local file system, which the raw one
+     * is not. Both can be overridden.
      */
     public static Configuration configuration(Map<String, String> overrides) {
         Configuration conf = new Configuration();
         conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
         conf.setBoolean("fs.file.impl.disable.cache", true);
+        conf.set("fs.s3a.fast.upload.buffer", "bytebuffer");
         if (overrides != null) {
             overrides.forEach(conf::set);
         }

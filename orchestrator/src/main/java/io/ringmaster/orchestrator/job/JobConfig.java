@@ -341,12 +341,53 @@ public final class JobConfig {
         return Storage.path(data).toString();
     }
 
-    /** The resolved job as YAML (every default filled in). */
+    /** The resolved job as YAML (every default filled in), credentials included. */
     public String toYaml() {
         try {
             return YAML.writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise job", e);
+        }
+    }
+
+    /**
+     * The resolved job as YAML with the values of credential-like {@code hadoop} and {@code spark.conf}
+     * keys (access keys, secrets, passwords, tokens, SAS, account keys) replaced by {@code <redacted>}:
+     * what goes into the run directory and logs.
+     */
+    public String toRedactedYaml() {
+        try {
+            ObjectNode tree = YAML.valueToTree(this);
+            redact(tree.get("hadoop"));
+            JsonNode sparkNode = tree.get("spark");
+            if (sparkNode != null) {
+                redact(sparkNode.get("conf"));
+            }
+            return YAML.writeValueAsString(tree);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot serialise job", e);
+        }
+    }
+
+    /** True for configuration keys whose values are credentials. */
+    public static boolean isCredential(String key) {
+        String k = key.toLowerCase(java.util.Locale.ROOT);
+        if (k.endsWith("provider") || k.endsWith(".type")) {
+            return false;
+        }
+        return k.contains("secret") || k.contains("password") || k.contains("passwd") || k.contains("token")
+                || k.contains(".sas") || k.endsWith(".key") || k.contains(".key.") || k.contains("credential");
+    }
+
+    private static void redact(JsonNode section) {
+        if (section instanceof ObjectNode obj) {
+            List<String> names = new java.util.ArrayList<>();
+            obj.fieldNames().forEachRemaining(names::add);
+            for (String n : names) {
+                if (isCredential(n)) {
+                    obj.put(n, "<redacted>");
+                }
+            }
         }
     }
 }

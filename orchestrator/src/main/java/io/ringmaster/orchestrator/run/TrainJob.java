@@ -43,7 +43,7 @@ public final class TrainJob {
         DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
         RunDirectory run = RunDirectory.create(conf, job.run.dir, job.run.id);
         job.run.id = run.id();
-        run.write(RunDirectory.JOB_FILE, job.toYaml());
+        run.write(RunDirectory.JOB_FILE, job.toRedactedYaml());
         out.printf("run %s  dataset %s (%,d users, %,d items, %,d training interactions, %,d test users)%n",
                 run.id(), manifest.name(), manifest.counts().users(), manifest.counts().items(),
                 manifest.counts().trainInteractions(), manifest.counts().testUsers());

@@ -126,4 +126,20 @@ class JobConfigTest {
         assertEquals(c.toYaml(), back.toYaml());
         assertTrue(c.toYaml().contains("batch-size: 64"), c.toYaml());
     }
+
+    @Test
+    void credentialsAreRedactedFromTheResolvedJob() {
+        JobConfig c = JobConfig.parse("data: d\nhadoop:\n  fs.s3a.access.key: AKIA123\n  fs.s3a.secret.key: s3cr3t\n"
+                + "  fs.azure.account.key.acct.blob.core.windows.net: azkey\n"
+                + "  fs.s3a.aws.credentials.provider: org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider\n"
+                + "  fs.s3a.endpoint: http://minio:9000\nspark:\n  conf:\n    spark.hadoop.fs.s3a.secret.key: s3cr3t\n",
+                "job.yaml", List.of());
+        String y = c.toRedactedYaml();
+        for (String secret : List.of("AKIA123", "s3cr3t", "azkey")) {
+            assertTrue(!y.contains(secret), secret + " leaked:\n" + y);
+        }
+        assertTrue(y.contains("fs.s3a.endpoint: http://minio:9000"), y);
+        assertTrue(y.contains("SimpleAWSCredentialsProvider"), y);
+        assertTrue(c.toYaml().contains("s3cr3t"), "the unredacted form keeps them for the workers");
+    }
 }

@@ -1,0 +1,86 @@
+package io.ringmaster.orchestrator.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringmaster.data.DatasetStore;
+import io.ringmaster.data.Storage;
+import io.ringmaster.data.SyntheticDataset;
+import io.ringmaster.data.loader.Materializer;
+import io.ringmaster.orchestrator.job.JobConfig;
+import io.ringmaster.orchestrator.run.TrainJob;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The same end-to-end job against each real storage back end, started by the test on 127.0.0.1:
+ * dataset written there, training Parquet materialized there, a 2-worker gang training one epoch
+ * streaming from it, and the run directory (job, metrics, summary) written there. Checkpoints join
+ * when they exist.
+ */
+class StorageBackendsTest {
+
+    static TestStore start(String backend) throws Exception {
+        return switch (backend) {
+            case "hdfs" -> MiniHdfs.start();
+            case "s3" -> S3Proxy.start();
+            default -> throw new IllegalArgumentException(backend);
+        };
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hdfs", "s3"})
+    void materializeAndTrainTwoWorkersOnTheBackend(String backend) throws Exception {
+        try (TestStore store = start(backend)) {
+            Configuration conf = Storage.configuration(store.hadoop());
+            SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(200, 150, 20, 8, 0.8,
+                    2.5, 5, 30));
+            String data = store.root() + "/datasets/synthetic";
+            DatasetStore.write(conf, data, r.dataset(), r.source(), r.split(), false);
+            String train = store.root() + "/datasets/synthetic-train";
+            Materializer.Result m = Materializer.fromDataset(conf, data, train, new Materializer.Options(1, 2, false),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            assertTrue(m.manifest().rowGroups() >= 2, "row groups: " + m.manifest().rowGroups());
+
+            JobConfig job = JobConfig.parse("", "test", List.of(
+                    JobConfig.override("data", data),
+                    JobConfig.override("loader.data", train),
+                    "workers=2", "train.epochs=1", "train.batch-size=100",
+                    JobConfig.override("run.dir", store.root() + "/runs"), "run.id=" + backend));
+            job.hadoop.putAll(store.hadoop());
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            TrainJob.run(job, new PrintStream(buf, true, StandardCharsets.UTF_8));
+            String out = buf.toString(StandardCharsets.UTF_8);
+            assertTrue(out.contains("loader: streaming " + train), out);
+            assertTrue(out.contains("epoch   1  loss"), out);
+
+            FileSystem fs = FileSystem.get(java.net.URI.create(store.root()), conf);
+            Path run = new Path(store.root() + "/runs/" + backend);
+            try (InputStream in = fs.open(new Path(run, "summary.json"))) {
+                JsonNode summary = new ObjectMapper().readTree(in);
+                assertEquals(2, summary.get("workers").asInt());
+                assertEquals(1, summary.get("epochs").asInt());
+            }
+            try (InputStream in = fs.open(new Path(run, "job.yaml"))) {
+                String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                store.hadoop().forEach((k, v) -> {
+                    if (JobConfig.isCredential(k)) {
+                        assertFalse(yaml.contains(v), "credentials must not be written to job.yaml:\n" + yaml);
+                        assertTrue(yaml.contains(k + ": <redacted>"), yaml);
+                    }
+                });
+            }
+        }
+    }
+}
