@@ -35,12 +35,13 @@ class StorageBackendsTest {
         return switch (backend) {
             case "hdfs" -> MiniHdfs.start();
             case "s3" -> S3Proxy.start();
+            case "azure" -> Azurite.start();
             default -> throw new IllegalArgumentException(backend);
         };
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hdfs", "s3"})
+    @ValueSource(strings = {"hdfs", "s3", "azure"})
     void materializeAndTrainTwoWorkersOnTheBackend(String backend) throws Exception {
         try (TestStore store = start(backend)) {
             Configuration conf = Storage.configuration(store.hadoop());
