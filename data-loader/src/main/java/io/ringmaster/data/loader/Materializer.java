@@ -68,13 +68,30 @@ public final class Materializer {
         Path tmp = new Path(out.getParent(), "." + out.getName() + ".tmp-" + UUID.randomUUID());
         try {
             fs.mkdirs(tmp);
-            ParquetTable.write(conf, new Path(tmp, "part-00000.parquet"), "train", List.of(
-                    ParquetTable.Column.ints("user", train.users()),
-                    ParquetTable.Column.ints("item", train.items()),
-                    ParquetTable.Column.floats("rating", train.ratings())), bytes);
-            ParquetDataset written = ParquetDataset.open(conf, tmp.toString(),
-                    List.of(ColumnSpec.ints("user"), ColumnSpec.ints("item"), ColumnSpec.floats("rating")),
-                    Retry.defaults());
+            Path part = new Path(tmp, "part-00000.parquet");
+            List<ColumnSpec> cols = List.of(ColumnSpec.ints("user"), ColumnSpec.ints("item"),
+                    ColumnSpec.floats("rating"));
+            ParquetDataset written = null;
+            long wanted = Math.min(4L * o.workers(), Math.max(1, train.size()));
+            // Parquet sizes row groups by its encoded-size estimate, which dictionary encoding makes far
+            // smaller than the raw bytes: when a write gives too few row groups, shrink and write again
+            for (int attempt = 0; attempt < 5; attempt++) {
+                ParquetTable.write(conf, part, "train", List.of(
+                        ParquetTable.Column.ints("user", train.users()),
+                        ParquetTable.Column.ints("item", train.items()),
+                        ParquetTable.Column.floats("rating", train.ratings())), bytes);
+                written = ParquetDataset.open(conf, tmp.toString(), cols, Retry.defaults());
+                int groups = written.rowGroups().size();
+                if (groups >= wanted || bytes <= MIN_ROW_GROUP_BYTES) {
+                    break;
+                }
+                bytes = Math.max(MIN_ROW_GROUP_BYTES, (long) (bytes * 0.8 * groups / wanted));
+                fs.delete(part, false);
+            }
+            if (written.rowGroups().size() < wanted) {
+                log.printf("warning: %d row groups, fewer than %d (workers x 4); a gang of %d or fewer can still"
+                        + " shard it%n", written.rowGroups().size(), wanted, written.rowGroups().size());
+            }
             LoaderManifest m = new LoaderManifest(LoaderManifest.FORMAT_VERSION, Storage.display(
                     Storage.path(datasetUri)), List.of("user:int32", "item:int32", "rating:float"), written.rows(),
                     written.rowGroups().size(), bytes, 1);

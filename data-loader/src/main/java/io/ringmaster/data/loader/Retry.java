@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Retries storage calls that fail with an {@link IOException} (a dropped connection, a throttled
- * object store), with exponential backoff. A missing file is not retried, and neither is anything
- * else (a corrupt file fails at once).
+ * object store), with exponential backoff. A missing file is not retried, nor is a call whose thread
+ * is being interrupted, nor anything that is not an IOException (a corrupt file fails at once).
  */
 public final class Retry {
 
@@ -40,9 +40,13 @@ public final class Retry {
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.run();
-            } catch (FileNotFoundException e) {
-                throw e;
+            } catch (FileNotFoundException | java.io.InterruptedIOException
+                     | java.nio.channels.ClosedByInterruptException e) {
+                throw e; // missing, or the caller is being stopped: nothing to retry
             } catch (IOException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
                 if (attempt >= attempts) {
                     throw new IOException(what + ": failed " + attempts + " times, last: " + e.getMessage(), e);
                 }

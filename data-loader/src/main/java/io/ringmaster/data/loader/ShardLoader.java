@@ -82,6 +82,10 @@ public final class ShardLoader {
         private int at;
         private int emptyWindowsInARow;
         private long groupsTaken;
+        /** Row groups the producer may decode: enough for the epoch by the footers' row counts, raised on demand. */
+        private long allowance;
+        private long taken;
+        private final Object gate = new Object();
 
         private Epoch(LoaderCursor cursor) throws IOException {
             this.epoch = cursor.epoch();
@@ -92,6 +96,11 @@ public final class ShardLoader {
                         + plan.stepsPerEpoch() + " steps of epoch " + epoch);
             }
             this.queue = new ArrayBlockingQueue<>(options.prefetchGroups());
+            long need = plan.rowsPerRank();
+            for (long i = 0; need > 0; i++) {
+                need -= Math.max(1, shard.get((int) (i % shard.size())).rows());
+                allowance = i + 1;
+            }
             this.producer = new Thread(this::produce, "ringmaster-loader-rank" + rank + "-epoch" + epoch);
             producer.setDaemon(true);
             producer.start();
@@ -231,6 +240,13 @@ public final class ShardLoader {
         }
 
         private RowGroup take() throws IOException {
+            synchronized (gate) {
+                if (taken >= allowance) { // rows were skipped: the epoch needs more than the footers said
+                    allowance = taken + 1;
+                    gate.notifyAll();
+                }
+            }
+            taken++;
             Object o;
             try {
                 o = queue.take();
@@ -257,6 +273,14 @@ public final class ShardLoader {
         private void produce() {
             try (RowGroupReader reader = new RowGroupReader(dataset, options.nulls(), options.retry())) {
                 for (long i = 0; !closed; i++) {
+                    synchronized (gate) {
+                        while (i >= allowance && !closed) {
+                            gate.wait();
+                        }
+                    }
+                    if (closed) {
+                        break;
+                    }
                     RowGroup g = reader.read(shard.get((int) (i % shard.size())));
                     queue.put(g);
                 }
@@ -276,6 +300,9 @@ public final class ShardLoader {
         @Override
         public void close() {
             closed = true;
+            synchronized (gate) {
+                gate.notifyAll();
+            }
             producer.interrupt();
             queue.clear();
         }

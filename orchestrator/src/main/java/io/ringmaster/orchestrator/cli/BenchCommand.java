@@ -1,6 +1,7 @@
 package io.ringmaster.orchestrator.cli;
 
 import io.ringmaster.orchestrator.bench.AllReduceBenchmark;
+import io.ringmaster.orchestrator.bench.LoaderBenchmark;
 import io.ringmaster.orchestrator.bench.TrainBenchmark;
 import io.ringmaster.workers.ring.Compression;
 import java.util.List;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.AllReduce.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.AllReduce.class, BenchCommand.Loader.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
@@ -18,7 +19,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, allreduce)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, allreduce, loader)");
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -87,6 +88,34 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             new AllReduceBenchmark(workers, megabytes, Compression.parse(compression), chunkKb).run(System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "loader", mixinStandardHelpOptions = true,
+            description = "Streaming loader rows/s over a Parquet dataset, beside a plain single-threaded parquet-hadoop"
+                    + " ColumnReader pass over the same data and one trainer's demand, in the same run.")
+    static final class Loader implements Callable<Integer> {
+
+        @Option(names = "--uri", required = true,
+                description = "Training Parquet with user and item columns (file or directory, any Hadoop URI).")
+        String uri;
+
+        @Option(names = "--batch", defaultValue = "1024", description = "Rows per batch (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--shuffle-groups", defaultValue = "8", description = "Shuffle window, row groups (default: ${DEFAULT-VALUE}).")
+        int shuffleGroups;
+
+        @Option(names = "--prefetch-groups", defaultValue = "4", description = "Prefetch depth, row groups (default: ${DEFAULT-VALUE}).")
+        int prefetchGroups;
+
+        @Option(names = "--hadoop", description = "Hadoop setting key=value (repeatable), e.g. s3a endpoint and keys.")
+        java.util.Map<String, String> hadoop = new java.util.LinkedHashMap<>();
+
+        @Override
+        public Integer call() throws Exception {
+            new LoaderBenchmark(uri, hadoop, batch, shuffleGroups, prefetchGroups).run(System.out);
             return 0;
         }
     }
