@@ -23,17 +23,47 @@ public final class Storage {
     }
 
     /**
-     * A Hadoop configuration with Ringmaster's defaults plus {@code overrides} (e.g. credentials from
-     * the job file). Local files go through the raw local file system: no {@code .crc} side files.
+     * A Hadoop configuration for this process: Ringmaster's defaults, then the cluster's Hadoop files
+     * ({@code core-site.xml}, {@code hdfs-site.xml} in {@code $HADOOP_CONF_DIR}), then credentials from
+     * the environment, then {@code overrides} (the job's {@code hadoop} section), each overriding the
+     * one before. Local files go through the raw local file system: no {@code .crc} side files.
      * Because of that, s3a buffers uploads in memory ({@code fs.s3a.fast.upload.buffer=bytebuffer}):
      * its default disk buffer asks Hadoop for the checksummed local file system, which the raw one
-     * is not. Both can be overridden.
+     * is not. Credential values are never logged.
      */
     public static Configuration configuration(Map<String, String> overrides) {
+        return configuration(overrides, System.getenv());
+    }
+
+    /**
+     * As {@link #configuration(Map)}, with the environment given. From the environment: AWS keys
+     * ({@code AWS_ACCESS_KEY_ID}, ...) are read by s3a's own default credential chain; an Azure
+     * storage account key ({@code AZURE_STORAGE_ACCOUNT} + {@code AZURE_STORAGE_KEY}) is set for that
+     * account's Blob (wasb) and Data Lake (abfs) endpoints.
+     */
+    public static Configuration configuration(Map<String, String> overrides, Map<String, String> env) {
         Configuration conf = new Configuration();
+        String confDir = env.get("HADOOP_CONF_DIR");
+        if (confDir != null && !confDir.isBlank()) {
+            for (String f : new String[] {"core-site.xml", "hdfs-site.xml"}) {
+                java.io.File file = new java.io.File(confDir, f);
+                if (file.isFile()) {
+                    conf.addResource(new Path(file.toURI()));
+                }
+            }
+        }
         conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
         conf.setBoolean("fs.file.impl.disable.cache", true);
-        conf.set("fs.s3a.fast.upload.buffer", "bytebuffer");
+        if (conf.get("fs.s3a.fast.upload.buffer") == null || !conf.get("fs.s3a.fast.upload.buffer").equals("array")) {
+            conf.set("fs.s3a.fast.upload.buffer", "bytebuffer");
+        }
+        String account = env.get("AZURE_STORAGE_ACCOUNT");
+        String key = env.get("AZURE_STORAGE_KEY");
+        if (account != null && !account.isBlank() && key != null && !key.isBlank()) {
+            for (String endpoint : new String[] {".blob.core.windows.net", ".dfs.core.windows.net"}) {
+                conf.set("fs.azure.account.key." + account + endpoint, key);
+            }
+        }
         if (overrides != null) {
             overrides.forEach(conf::set);
         }
