@@ -136,4 +136,22 @@ class SparkWrittenParquetTest {
             assertTrue(users.stream().noneMatch(u -> u % 100 == 7));
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aDataFrameMaterializesIntoEnoughRowGroupsForTheGang() throws IOException {
+        String out = dir.resolve("from-frame").toString();
+        io.ringmaster.data.loader.LoaderManifest m = DataFrameMaterializer.write(
+                frame(false).withColumnRenamed("label", "rating"), out, 64, 2, java.util.Map.of());
+        assertEquals(ROWS, m.rows());
+        assertTrue(m.rowGroups() >= 8, "row groups: " + m.rowGroups());
+        ParquetDataset ds = ParquetDataset.open(Storage.configuration(), out, List.of(ColumnSpec.ints("user"),
+                ColumnSpec.ints("item"), ColumnSpec.floats("rating")), Retry.defaults());
+        assertEquals(m.rowGroups(), ds.rowGroups().size(), "the manifest and _SUCCESS are not data");
+        long[] r = readAll(ds, NullPolicy.REJECT);
+        assertEquals((long) ROWS * (ROWS - 1) / 2, r[1]);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DataFrameMaterializer.write(frame(false).withColumnRenamed("item", "movie"),
+                        dir.resolve("bad").toString(), 64, 2, java.util.Map.of()));
+        assertTrue(e.getMessage().contains("no 'item' column"), e.getMessage());
+    }
 }
