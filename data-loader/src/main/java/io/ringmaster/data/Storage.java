@@ -26,10 +26,10 @@ public final class Storage {
      * A Hadoop configuration for this process: Ringmaster's defaults, then the cluster's Hadoop files
      * ({@code core-site.xml}, {@code hdfs-site.xml} in {@code $HADOOP_CONF_DIR}), then credentials from
      * the environment, then {@code overrides} (the job's {@code hadoop} section), each overriding the
-     * one before. Local files go through the raw local file system: no {@code .crc} side files.
-     * Because of that, s3a buffers uploads in memory ({@code fs.s3a.fast.upload.buffer=bytebuffer}):
-     * its default disk buffer asks Hadoop for the checksummed local file system, which the raw one
-     * is not. Credential values are never logged.
+     * one before. Whatever the files say, local files go through the raw local file system (no
+     * {@code .crc} side files), and so s3a buffers uploads in memory ({@code bytebuffer}, or
+     * {@code array} if asked): its disk buffer asks Hadoop for the checksummed local file system,
+     * which the raw one is not. Credential values are never logged.
      */
     public static Configuration configuration(Map<String, String> overrides) {
         return configuration(overrides, System.getenv());

@@ -77,6 +77,7 @@ public final class Worker {
                     ls.prefetchGroups(), s.seed(), ls.nulls(), Retry.defaults()), rank, gang.size());
             source = new LoaderSource(shards, parquet.uri(), seen, s.negatives(), s.seed(), rank, gang.size(),
                     positives);
+            checkSameData(gang, parquet);
             loaderInfo.put("loader", "stream");
             loaderInfo.put("loaderData", parquet.uri());
             loaderInfo.put("rowGroups", parquet.rowGroups().size());
@@ -131,5 +132,33 @@ public final class Worker {
         return new WorkerResult(rank, summary, baseline == null ? Double.NaN : baseline.hr(),
                 baseline == null ? Double.NaN : baseline.ndcg(), baseline == null ? Double.NaN : baseline.map(),
                 s.engine().id(), backend, WorkerResult.currentProcess());
+    }
+
+    /**
+     * Every rank lists and plans the training data itself; if the files changed while the gang
+     * started, ranks would plan different steps and the ring would wait for a step that never comes.
+     * The ranks compare a fingerprint (row groups, rows, a hash of files and groups) first.
+     */
+    private static void checkSameData(Collective gang, ParquetDataset parquet) throws IOException {
+        if (gang.size() == 1) {
+            return;
+        }
+        long hash = 17;
+        for (io.ringmaster.data.loader.RowGroupRef g : parquet.rowGroups()) {
+            hash = hash * 31 + g.file().hashCode();
+            hash = hash * 31 + g.index();
+            hash = hash * 31 + g.rows();
+        }
+        int mod = 1 << 20; // sums of up to 16 ranks stay exact in float
+        float[] mine = {parquet.rowGroups().size() % mod, parquet.rows() % mod, Math.floorMod(hash, mod)};
+        float[] sum = mine.clone();
+        gang.allReduce(sum, 0, sum.length, false);
+        for (int i = 0; i < mine.length; i++) {
+            if (sum[i] != mine[i] * gang.size()) {
+                throw new IOException(parquet.uri() + ": the workers see different training data (rank "
+                        + gang.rank() + " sees " + parquet.rowGroups().size() + " row groups, " + parquet.rows()
+                        + " rows); was it changed while the job started?");
+            }
+        }
     }
 }

@@ -82,7 +82,7 @@ public final class Materializer {
                         ParquetTable.Column.floats("rating", train.ratings())), bytes);
                 written = ParquetDataset.open(conf, tmp.toString(), cols, Retry.defaults());
                 int groups = written.rowGroups().size();
-                if (groups >= wanted || bytes <= MIN_ROW_GROUP_BYTES) {
+                if (groups >= wanted || bytes <= MIN_ROW_GROUP_BYTES || attempt == 4) {
                     break;
                 }
                 bytes = Math.max(MIN_ROW_GROUP_BYTES, (long) (bytes * 0.8 * groups / wanted));
@@ -103,14 +103,21 @@ public final class Materializer {
                     throw new IOException("cannot move " + Storage.display(out) + " aside");
                 }
             }
-            if (!fs.rename(tmp, out)) {
-                if (old != null) {
-                    fs.rename(old, out);
+            boolean moved;
+            try {
+                moved = fs.rename(tmp, out);
+            } catch (IOException e) {
+                moved = false;
+            }
+            if (!moved) {
+                if (old != null && !fs.rename(old, out)) {
+                    throw new IOException("cannot rename " + Storage.display(tmp) + " to " + Storage.display(out)
+                            + ", and the previous copy could not be put back: it is at " + Storage.display(old));
                 }
                 throw new IOException("cannot rename " + Storage.display(tmp) + " to " + Storage.display(out));
             }
-            if (old != null) {
-                fs.delete(old, true);
+            if (old != null && !fs.delete(old, true)) {
+                log.printf("warning: the replaced copy is left at %s%n", Storage.display(old));
             }
             return new Result(Storage.display(out), m, lowered);
         } catch (IOException | RuntimeException e) {

@@ -110,6 +110,13 @@ public final class ParquetDataset {
             return r.getFooter();
         } catch (RuntimeException e) { // parquet reports a bad magic number or footer this way
             throw new DataFormatException(name + ": not a Parquet file or its footer is corrupt: " + e.getMessage(), e);
+        } catch (java.io.EOFException e) {
+            throw new DataFormatException(name + ": truncated Parquet file: " + e.getMessage(), e);
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("FileMetaData")) {
+                throw new DataFormatException(name + ": the Parquet footer is corrupt: " + e.getMessage(), e);
+            }
+            throw e;
         }
     }
 
@@ -123,6 +130,16 @@ public final class ParquetDataset {
             throw new DataFormatException(file + ": column '" + c.name() + "' is not a single primitive value per row");
         }
         PrimitiveTypeName p = t.asPrimitiveType().getPrimitiveTypeName();
+        org.apache.parquet.schema.LogicalTypeAnnotation logical = t.getLogicalTypeAnnotation();
+        if (logical instanceof org.apache.parquet.schema.LogicalTypeAnnotation.DecimalLogicalTypeAnnotation
+                || logical instanceof org.apache.parquet.schema.LogicalTypeAnnotation.IntLogicalTypeAnnotation i
+                && !i.isSigned()
+                || logical instanceof org.apache.parquet.schema.LogicalTypeAnnotation.DateLogicalTypeAnnotation
+                || logical instanceof org.apache.parquet.schema.LogicalTypeAnnotation.TimestampLogicalTypeAnnotation
+                || logical instanceof org.apache.parquet.schema.LogicalTypeAnnotation.TimeLogicalTypeAnnotation) {
+            throw new DataFormatException(file + ": column '" + c.name() + "' is " + p + " " + logical
+                    + "; cast it to a plain signed integer or floating-point column");
+        }
         boolean ok = switch (c.target()) {
             case INT -> p == PrimitiveTypeName.INT32 || p == PrimitiveTypeName.INT64;
             case FLOAT -> p == PrimitiveTypeName.FLOAT || p == PrimitiveTypeName.DOUBLE

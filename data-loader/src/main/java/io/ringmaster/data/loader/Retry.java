@@ -35,16 +35,26 @@ public final class Retry {
         return new Retry(4, 500);
     }
 
+    /**
+     * Worth another try: not a missing or forbidden file, not a truncated one, not a stop request
+     * (a socket or connect timeout is an InterruptedIOException too, and is retried).
+     */
+    static boolean transient_(IOException e) {
+        if (Thread.currentThread().isInterrupted() || e instanceof java.nio.channels.ClosedByInterruptException
+                || e.getClass() == java.io.InterruptedIOException.class) {
+            return false;
+        }
+        return !(e instanceof FileNotFoundException || e instanceof java.io.EOFException
+                || e instanceof java.nio.file.FileSystemException);
+    }
+
     public <T> T run(String what, Call<T> call) throws IOException {
         long delay = firstDelayMillis;
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.run();
-            } catch (FileNotFoundException | java.io.InterruptedIOException
-                     | java.nio.channels.ClosedByInterruptException e) {
-                throw e; // missing, or the caller is being stopped: nothing to retry
             } catch (IOException e) {
-                if (Thread.currentThread().isInterrupted()) {
+                if (!transient_(e)) {
                     throw e;
                 }
                 if (attempt >= attempts) {

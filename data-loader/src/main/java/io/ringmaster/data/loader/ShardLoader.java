@@ -85,6 +85,7 @@ public final class ShardLoader {
         /** Row groups the producer may decode: enough for the epoch by the footers' row counts, raised on demand. */
         private long allowance;
         private long taken;
+        private volatile String failure;
         private final Object gate = new Object();
 
         private Epoch(LoaderCursor cursor) throws IOException {
@@ -247,9 +248,15 @@ public final class ShardLoader {
                 }
             }
             taken++;
-            Object o;
+            Object o = null;
             try {
-                o = queue.take();
+                while (o == null) {
+                    o = queue.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                    if (o == null && !producer.isAlive() && queue.isEmpty()) {
+                        throw new IOException(dataset.uri() + ": the loader's prefetch thread stopped"
+                                + (failure != null ? " after: " + failure : ""));
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while waiting for row groups", e);
@@ -258,13 +265,18 @@ public final class ShardLoader {
                 return g;
             }
             if (o instanceof IOException e) {
+                failure = e.toString();
                 throw new IOException(e.getMessage(), e);
             }
-            if (o instanceof RuntimeException e) {
-                if (e instanceof DataFormatException d) {
+            if (o instanceof Throwable t) {
+                failure = t.toString();
+                if (t instanceof DataFormatException d) {
                     throw new DataFormatException(d.getMessage(), d);
                 }
-                throw new IllegalStateException(e.getMessage(), e);
+                if (t instanceof Error err) {
+                    throw new IOException(dataset.uri() + ": the loader's prefetch thread failed: " + err, err);
+                }
+                throw new IllegalStateException(t.getMessage(), t);
             }
             throw new IllegalStateException("loader: unexpected " + o);
         }
@@ -286,7 +298,7 @@ public final class ShardLoader {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // errors too (OutOfMemoryError, a codec's native library): never leave the consumer waiting
                 if (!closed) {
                     try {
                         queue.put(e);

@@ -169,7 +169,8 @@ public final class JobConfig {
                 node = child instanceof ObjectNode obj ? obj : node.putObject(keys[i]);
             }
             String value = o.substring(eq + 1).trim();
-            JsonNode parsed = read("--set " + o, () -> value.isEmpty() ? null : YAML.readTree(value));
+            String shown = isCredential(o.substring(0, eq).trim()) ? o.substring(0, eq) + "=<redacted>" : o;
+            JsonNode parsed = read("--set " + shown, () -> value.isEmpty() ? null : YAML.readTree(value));
             node.set(keys[keys.length - 1], parsed == null ? YAML.nullNode() : parsed);
         }
         return read("--set", () -> YAML.readerForUpdating(base).readValue(tree));
@@ -369,14 +370,25 @@ public final class JobConfig {
         }
     }
 
-    /** True for configuration keys whose values are credentials. */
+    private static final java.util.Set<String> CREDENTIAL_WORDS = java.util.Set.of("key", "accountkey", "accesskey",
+            "secret", "secretkey", "password", "passwd", "token", "sas", "credential", "credentials");
+
+    /**
+     * True for configuration keys whose values are credentials: a word of the key (split at '.', '_',
+     * '-' and camelCase) is key, secret, password, token, sas or credential(s); providers and types
+     * (class names) are not.
+     */
     public static boolean isCredential(String key) {
-        String k = key.toLowerCase(java.util.Locale.ROOT);
-        if (k.endsWith("provider") || k.endsWith(".type")) {
+        String lower = key.toLowerCase(java.util.Locale.ROOT);
+        if (lower.endsWith("provider") || lower.endsWith(".type") || lower.endsWith("provider.type")) {
             return false;
         }
-        return k.contains("secret") || k.contains("password") || k.contains("passwd") || k.contains("token")
-                || k.contains(".sas") || k.endsWith(".key") || k.contains(".key.") || k.contains("credential");
+        for (String word : key.split("[._\\-]|(?<=[a-z0-9])(?=[A-Z])")) {
+            if (CREDENTIAL_WORDS.contains(word.toLowerCase(java.util.Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void redact(JsonNode section) {

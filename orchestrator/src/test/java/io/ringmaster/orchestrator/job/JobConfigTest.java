@@ -141,5 +141,13 @@ class JobConfigTest {
         assertTrue(y.contains("fs.s3a.endpoint: http://minio:9000"), y);
         assertTrue(y.contains("SimpleAWSCredentialsProvider"), y);
         assertTrue(c.toYaml().contains("s3cr3t"), "the unredacted form keeps them for the workers");
+        for (String k : List.of("spark.executorEnv.AZURE_STORAGE_KEY", "spark.kubernetes.authenticate.oauthToken",
+                "fs.azure.sas.mycontainer.acct.blob.core.windows.net", "spark.ssl.keyStorePassword")) {
+            assertTrue(JobConfig.isCredential(k), k);
+        }
+        for (String k : List.of("fs.s3a.endpoint", "fs.s3a.aws.credentials.provider", "spark.executor.cores",
+                "fs.azure.account.auth.type", "fs.s3a.path.style.access")) {
+            assertTrue(!JobConfig.isCredential(k), k);
+        }
     }
 }
