@@ -6,12 +6,16 @@ import io.ringmaster.data.Storage;
 import io.ringmaster.data.loader.ParquetDataset;
 import io.ringmaster.data.loader.Retry;
 import io.ringmaster.data.loader.ShardLoader;
+import io.ringmaster.workers.checkpoint.Checkpoint;
+import io.ringmaster.workers.checkpoint.CheckpointState;
+import io.ringmaster.workers.checkpoint.CheckpointStore;
 import io.ringmaster.workers.eval.EvalResult;
 import io.ringmaster.workers.eval.NcfEvaluator;
 import io.ringmaster.workers.eval.PopularityBaseline;
 import io.ringmaster.workers.metrics.MetricsLog;
 import io.ringmaster.workers.model.NeuMFKernel;
 import io.ringmaster.workers.model.NeuMFSpec;
+import io.ringmaster.workers.train.Checkpointer;
 import io.ringmaster.workers.train.EpochListener;
 import io.ringmaster.workers.train.InMemorySource;
 import io.ringmaster.workers.train.LoaderSource;
@@ -118,8 +122,57 @@ public final class Worker {
         LOG.info("rank {} of {}: training {} with the {} engine on {}", rank, gang.size(), model, s.engine().id(),
                 backend);
         TrainingSummary summary;
-        try (TrainingEngine engine = s.engine().create(model)) {
-            summary = new Trainer(engine, source, s, gang, evaluator, listener, spec.fault()).run();
+        CheckpointSettings cs = spec.checkpoint();
+        CheckpointStore store = new CheckpointStore(conf, spec.runDirUri(), cs.keep());
+        Checkpoint resume = cs.resumeFrom() == null ? null : store.open(cs.resumeFrom());
+        if (resume != null && evaluates) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("event", "resume");
+            r.put("checkpoint", cs.resumeFrom());
+            r.put("step", resume.step());
+            r.put("epoch", resume.state().epoch());
+            r.put("stepInEpoch", resume.state().stepInEpoch());
+            log.write(r);
+        }
+        String paramsSha;
+        try (TrainingEngine engine = resume == null ? s.engine().create(model)
+                : s.engine().restore(store.loadModel(resume), model)) {
+            Checkpointer checkpointer = new Checkpointer() {
+                @Override
+                public boolean dueAfterStep(long globalStep) {
+                    return cs.everySteps() > 0 && globalStep % cs.everySteps() == 0;
+                }
+
+                @Override
+                public boolean dueAfterEpoch(int epochsDone, boolean last) {
+                    return last || cs.everyEpochs() > 0 && epochsDone % cs.everyEpochs() == 0;
+                }
+
+                @Override
+                public void save(TrainingEngine e, CheckpointState state) throws IOException {
+                    if (rank == 0) {
+                        CheckpointState st = new CheckpointState(state.epoch(), state.stepInEpoch(), state.globalStep(),
+                                state.epochLossSum(), state.bestEpoch(), state.bestHr(), state.bestNdcg(),
+                                state.bestMap(), state.trainSeconds(), state.trained(), state.workers(),
+                                cs.configHash());
+                        Path dir = store.save(e.toGraph(), st, cs.jobYaml());
+                        Map<String, Object> c = new LinkedHashMap<>();
+                        c.put("event", "checkpoint");
+                        c.put("step", st.globalStep());
+                        c.put("epoch", st.epoch());
+                        c.put("stepInEpoch", st.stepInEpoch());
+                        c.put("dir", Storage.display(dir));
+                        log.write(c);
+                    }
+                }
+            };
+            Trainer trainer = new Trainer(engine, source, s, gang, evaluator, listener, spec.fault())
+                    .checkpoints(checkpointer);
+            if (resume != null) {
+                trainer.resumeFrom(resume.state());
+            }
+            summary = trainer.run();
+            paramsSha = paramsSha256(engine);
         } finally {
             source.close();
         }
@@ -131,7 +184,8 @@ public final class Worker {
         }
         return new WorkerResult(rank, summary, baseline == null ? Double.NaN : baseline.hr(),
                 baseline == null ? Double.NaN : baseline.ndcg(), baseline == null ? Double.NaN : baseline.map(),
-                s.engine().id(), backend, WorkerResult.currentProcess());
+                s.engine().id(), backend, WorkerResult.currentProcess(), paramsSha,
+                resume == null ? -1 : resume.step());
     }
 
     /**
@@ -159,6 +213,19 @@ public final class Worker {
                         + gang.rank() + " sees " + parquet.rowGroups().size() + " row groups, " + parquet.rows()
                         + " rows); was it changed while the job started?");
             }
+        }
+    }
+
+    /** SHA-256 of the network's parameters (graph order), to compare runs bit for bit. */
+    static String paramsSha256(TrainingEngine engine) {
+        float[] p = engine.toGraph().params().dup().data().asFloat();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(p.length * 4);
+        b.asFloatBuffer().put(p);
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(b.array()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -8,7 +8,8 @@ import java.io.Serializable;
  * {@code process} is the worker's {@code pid@host}.
  */
 public record WorkerResult(int rank, TrainingSummary summary, double baselineHr, double baselineNdcg,
-                           double baselineMap, String engine, String backend, String process) implements Serializable {
+                           double baselineMap, String engine, String backend, String process, String paramsSha256,
+                           long resumedFromStep) implements Serializable {
 
     /** This JVM as {@code pid@host}. */
     public static String currentProcess() {

@@ -13,7 +13,7 @@ import java.util.Objects;
  */
 public record WorkerSpec(String runId, String datasetUri, String runDirUri, Map<String, String> hadoop, int factors,
                          int[] layers, double learningRate, TrainingSettings settings, FaultInjection fault,
-                         LoaderSettings loader) implements Serializable {
+                         LoaderSettings loader, CheckpointSettings checkpoint) implements Serializable {
 
     public WorkerSpec {
         Objects.requireNonNull(runId, "runId");
@@ -23,6 +23,7 @@ public record WorkerSpec(String runId, String datasetUri, String runDirUri, Map<
         Objects.requireNonNull(settings, "settings");
         fault = fault == null ? FaultInjection.NONE : fault;
         loader = loader == null ? LoaderSettings.MEMORY : loader;
+        checkpoint = checkpoint == null ? CheckpointSettings.NONE : checkpoint;
         hadoop = hadoop == null ? Map.of() : Map.copyOf(hadoop);
         layers = layers.clone();
     }

@@ -49,6 +49,8 @@ public final class JobConfig {
     public Spark spark = new Spark();
     public AllReduce allreduce = new AllReduce();
     public Loader loader = new Loader();
+    public Checkpoint checkpoint = new Checkpoint();
+    public Retry retry = new Retry();
     /** Deliberate failure for tests (off unless set). */
     public Fault fault;
     /** Hadoop configuration entries (e.g. credentials for s3a:// or wasbs://). */
@@ -117,6 +119,20 @@ public final class JobConfig {
         public int prefetchGroups = 4;
         /** reject or skip rows with nulls. */
         public String nulls = "reject";
+    }
+
+    public static final class Checkpoint {
+        /** Checkpoint every N global steps (0: not by steps). */
+        public int everySteps = 0;
+        /** Checkpoint every N epochs (0: not by epochs); the end of training always gets one. */
+        public int everyEpochs = 1;
+        /** Newest checkpoints kept. */
+        public int keep = 3;
+    }
+
+    public static final class Retry {
+        /** Gang launches before the job fails: a failed gang is relaunched from the newest checkpoint. */
+        public int maxAttempts = 3;
     }
 
     public static final class Fault {
@@ -226,7 +242,7 @@ public final class JobConfig {
     public JobConfig validate() {
         for (Object[] section : new Object[][] {{"model", model}, {"train", train}, {"eval", eval}, {"run", run},
                 {"spark", spark}, {"spark.conf", spark == null ? Map.of() : spark.conf}, {"hadoop", hadoop},
-                {"allreduce", allreduce}, {"loader", loader}}) {
+                {"allreduce", allreduce}, {"loader", loader}, {"checkpoint", checkpoint}, {"retry", retry}}) {
             if (section[1] == null) {
                 throw new JobConfigException("job: '" + section[0] + "' must be a mapping, not empty (remove the key"
                         + " for the defaults" + (section[0].equals("spark.conf") || section[0].equals("hadoop")
@@ -273,6 +289,13 @@ public final class JobConfig {
         if (run.id != null && !run.id.matches("[A-Za-z0-9._-]+")) {
             throw new JobConfigException("job: 'run.id' may only use letters, digits, '.', '_' and '-', got '"
                     + run.id + "'");
+        }
+        if (checkpoint.everySteps < 0 || checkpoint.everyEpochs < 0 || checkpoint.keep < 1) {
+            throw new JobConfigException("job: 'checkpoint.every-steps' and 'checkpoint.every-epochs' must be >= 0"
+                    + " and 'checkpoint.keep' >= 1");
+        }
+        if (retry.maxAttempts < 1) {
+            throw new JobConfigException("job: 'retry.max-attempts' must be >= 1, got " + retry.maxAttempts);
         }
         if (fault != null && (fault.killRank < 0 || fault.killRank >= workers || fault.atStep < 1)) {
             throw new JobConfigException("job: 'fault' needs kill-rank in [0, workers) and at-step >= 1, got kill-rank "
@@ -368,6 +391,51 @@ public final class JobConfig {
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new IllegalStateException("cannot serialise job", e);
         }
+    }
+
+    /**
+     * The settings a checkpoint's state depends on: resuming with any of them changed would not
+     * continue the same training. Run-only settings (epochs, checkpointing, retries, evaluation,
+     * Spark, Hadoop, all-reduce transport) may change.
+     */
+    public Map<String, String> modelSettings() {
+        Map<String, String> m = new java.util.TreeMap<>();
+        m.put("data", dataUri());
+        m.put("workers", String.valueOf(workers));
+        m.put("model.factors", String.valueOf(model.factors));
+        m.put("model.layers", String.valueOf(model.layers));
+        m.put("train.batch-size", String.valueOf(train.batchSize));
+        m.put("train.learning-rate", String.valueOf(train.learningRate));
+        m.put("train.negatives", String.valueOf(train.negatives));
+        m.put("train.seed", String.valueOf(train.seed));
+        m.put("train.engine", String.valueOf(train.engine));
+        m.put("loader.mode", String.valueOf(loader.mode));
+        m.put("loader.data", String.valueOf(loader.data == null ? null : Storage.path(loader.data).toString()));
+        m.put("loader.shuffle-groups", String.valueOf(loader.shuffleGroups));
+        return m;
+    }
+
+    /** SHA-256 of {@link #modelSettings()}. */
+    public String configHash() {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(modelSettings().toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Lines {@code key: old -> new} for every model setting that differs from {@code before}. */
+    public List<String> modelDiff(JobConfig before) {
+        List<String> diff = new java.util.ArrayList<>();
+        Map<String, String> a = before.modelSettings();
+        Map<String, String> b = modelSettings();
+        for (String k : b.keySet()) {
+            if (!java.util.Objects.equals(a.get(k), b.get(k))) {
+                diff.add(k + ": " + a.get(k) + " -> " + b.get(k));
+            }
+        }
+        return diff;
     }
 
     private static final java.util.Set<String> CREDENTIAL_WORDS = java.util.Set.of("key", "accountkey", "accesskey",

@@ -34,6 +34,12 @@ public final class MetricsTail implements AutoCloseable {
         this.fs = file.getFileSystem(conf);
         this.file = file;
         this.out = out;
+        if (fs.exists(file)) { // a continued run: print only what this launch adds
+            try (InputStream in = fs.open(file)) {
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                this.printed = text.split("\n", -1).length - 1;
+            }
+        }
         this.thread = new Thread(this::loop, "ringmaster-metrics-tail");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -98,6 +104,12 @@ public final class MetricsTail implements AutoCloseable {
                         ((Number) m.get("loaderMemoryBoundBytes")).doubleValue() / (1 << 20));
             }
             return line;
+        }
+        if ("checkpoint".equals(event)) {
+            return String.format("checkpoint  step %s -> %s", m.get("step"), m.get("dir"));
+        }
+        if ("resume".equals(event)) {
+            return String.format("resumed from checkpoint step %s", m.get("step"));
         }
         if ("baseline".equals(event)) {
             int k = ((Number) m.get("k")).intValue();

@@ -30,17 +30,33 @@ public final class RunDirectory {
         this.id = id;
     }
 
-    /** A fresh run directory; fails when one with this id already holds a run. */
-    public static RunDirectory create(Configuration conf, String runsDir, String runId) throws IOException {
+    /** A fresh run directory, or the existing one of this id (to continue it): see {@link #existing()}. */
+    public static RunDirectory openOrCreate(Configuration conf, String runsDir, String runId) throws IOException {
         String id = runId != null ? runId : newId();
         Path dir = new Path(Storage.path(runsDir), id);
         FileSystem fs = Storage.fs(dir, conf);
-        if (fs.exists(dir) && fs.listStatus(dir).length > 0) {
-            throw new IllegalArgumentException("run directory " + Storage.display(dir) + " already exists; choose"
-                    + " another run.id (resuming a run is not supported yet)");
+        boolean existing = fs.exists(dir) && fs.listStatus(dir).length > 0;
+        if (existing && !fs.exists(new Path(dir, JOB_FILE))) {
+            throw new IllegalArgumentException("run directory " + Storage.display(dir) + " exists but holds no "
+                    + JOB_FILE + ": it is not a Ringmaster run; choose another run.id");
         }
         fs.mkdirs(dir);
-        return new RunDirectory(fs, dir, id);
+        RunDirectory r = new RunDirectory(fs, dir, id);
+        r.existing = existing;
+        return r;
+    }
+
+    private boolean existing;
+
+    /** True when the directory already held a run. */
+    public boolean existing() {
+        return existing;
+    }
+
+    public String read(String name) throws IOException {
+        try (java.io.InputStream in = fs.open(new Path(dir, name))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     static String newId() {

@@ -11,6 +11,14 @@ import io.ringmaster.orchestrator.spark.SparkSessions;
 import io.ringmaster.workers.Worker;
 import io.ringmaster.workers.WorkerResult;
 import io.ringmaster.workers.WorkerSpec;
+import io.ringmaster.workers.CheckpointSettings;
+import io.ringmaster.workers.checkpoint.Checkpoint;
+import io.ringmaster.workers.checkpoint.CheckpointState;
+import io.ringmaster.workers.checkpoint.CheckpointStore;
+import io.ringmaster.workers.train.FaultInjection;
+import io.ringmaster.orchestrator.job.JobConfigException;
+import io.ringmaster.orchestrator.spark.GangFailure;
+import java.util.Optional;
 import io.ringmaster.workers.ring.Compression;
 import io.ringmaster.workers.ring.RingAuth;
 import io.ringmaster.workers.ring.RingOptions;
@@ -41,8 +49,18 @@ public final class TrainJob {
         job.validate();
         Configuration conf = Storage.configuration(job.hadoop);
         DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
-        RunDirectory run = RunDirectory.create(conf, job.run.dir, job.run.id);
+        RunDirectory run = RunDirectory.openOrCreate(conf, job.run.dir, job.run.id);
         job.run.id = run.id();
+        if (run.existing()) {
+            JobConfig before = JobConfig.parse(run.read(RunDirectory.JOB_FILE), Storage.display(
+                    run.file(RunDirectory.JOB_FILE)), List.of());
+            List<String> diff = job.modelDiff(before);
+            if (!diff.isEmpty()) {
+                throw new JobConfigException("run " + run.id() + " cannot continue with a changed model or data: "
+                        + String.join("; ", diff) + " (only run settings such as train.epochs, checkpoint.*, retry.*,"
+                        + " eval.*, spark.*, hadoop may change; start a new run.id for the rest)");
+            }
+        }
         run.write(RunDirectory.JOB_FILE, job.toRedactedYaml());
         out.printf("run %s  dataset %s (%,d users, %,d items, %,d training interactions, %,d test users)%n",
                 run.id(), manifest.name(), manifest.counts().users(), manifest.counts().items(),
@@ -53,14 +71,49 @@ public final class TrainJob {
                         " (%d per worker), ring all-reduce (%s)", job.train.batchSize / job.workers,
                         ring.compression() == Compression.NONE ? "fp32" : ring.compression().id()));
 
-        WorkerSpec spec = new WorkerSpec(run.id(), job.dataUri(), run.path().toString(), job.hadoop,
-                job.model.factors, job.layers(), job.train.learningRate, job.settings(), job.faultInjection(),
-                job.loaderSettings());
+        CheckpointStore store = new CheckpointStore(conf, run.path().toString(), job.checkpoint.keep);
+        CheckpointSettings checkpoints = new CheckpointSettings(job.checkpoint.everySteps, job.checkpoint.everyEpochs,
+                job.checkpoint.keep, job.toRedactedYaml(), job.configHash(), null);
         boolean ownSession = SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
         SparkSession spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(), job.spark.conf);
-        List<WorkerResult> results;
-        try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out)) {
-            results = GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers);
+        List<WorkerResult> results = null;
+        List<String> attempts = new java.util.ArrayList<>();
+        try {
+            for (int attempt = 1; results == null; attempt++) {
+                List<String> warnings = new java.util.ArrayList<>();
+                Optional<Checkpoint> newest = store.newest(warnings);
+                warnings.forEach(w -> out.println("warning: " + w));
+                if (newest.isPresent()) {
+                    CheckpointState st = newest.get().state();
+                    if (!job.configHash().equals(st.configHash())) {
+                        throw new JobConfigException("checkpoint " + Storage.display(newest.get().dir())
+                                + " was written with other model settings (config hash " + st.configHash()
+                                + ", this job " + job.configHash() + ")");
+                    }
+                    out.printf("continuing from checkpoint step %d (epoch %d, step %d of it)%n", st.globalStep(),
+                            st.epoch() + 1, st.stepInEpoch());
+                } else if (run.existing() || attempt > 1) {
+                    out.println("no complete checkpoint: starting from the beginning");
+                }
+                WorkerSpec spec = new WorkerSpec(run.id(), job.dataUri(), run.path().toString(), job.hadoop,
+                        job.model.factors, job.layers(), job.train.learningRate, job.settings(),
+                        attempt == 1 ? job.faultInjection() : FaultInjection.NONE, job.loaderSettings(),
+                        checkpoints.resumingFrom(newest.map(c -> c.dir().toString()).orElse(null)));
+                try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out)) {
+                    results = GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers);
+                } catch (GangFailure f) {
+                    attempts.add("attempt " + attempt + ": " + f.getMessage());
+                    if (attempt >= job.retry.maxAttempts || f.thrownByRingmaster() && isUserError(f)) {
+                        if (attempt > 1) {
+                            out.println("giving up after " + attempt + " attempts:");
+                            attempts.forEach(a -> out.println("  " + a));
+                        }
+                        throw f;
+                    }
+                    out.printf("attempt %d of %d failed: %s%nrelaunching the gang (retry.max-attempts %d)%n", attempt,
+                            job.retry.maxAttempts, f.getMessage(), job.retry.maxAttempts);
+                }
+            }
         } finally {
             if (ownSession) {
                 spark.stop(); // the next job may want another master or gang size
@@ -84,6 +137,10 @@ public final class TrainJob {
         summary.put("datasetChecksum", manifest.checksum());
         summary.put("workers", job.workers);
         summary.put("workerProcesses", results.stream().map(WorkerResult::process).toList());
+        summary.put("attempts", attempts.size() + 1);
+        summary.put("failedAttempts", attempts);
+        summary.put("resumedFromStep", lead.resumedFromStep());
+        summary.put("paramsSha256", lead.paramsSha256());
         summary.put("allreduce", job.ringOptions().compression().id());
         summary.put("engine", lead.engine());
         summary.put("backend", lead.backend());
@@ -96,5 +153,12 @@ public final class TrainJob {
                 .writeValueAsString(summary));
         return new Outcome(run.id(), Storage.display(run.path()), s, lead.baselineHr(), lead.baselineNdcg(),
                 lead.baselineMap());
+    }
+
+    /** Failures a relaunch cannot fix: bad data or job settings (the same check as the CLI's one-line errors). */
+    private static boolean isUserError(GangFailure f) {
+        String c = f.taskExceptionClass();
+        return c != null && (c.endsWith("DataFormatException") || c.endsWith("JobConfigException")
+                || c.equals(IllegalArgumentException.class.getName()) || c.endsWith("TrainingDivergedException"));
     }
 }

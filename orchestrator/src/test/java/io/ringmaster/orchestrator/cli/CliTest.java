@@ -54,9 +54,10 @@ class CliTest {
         List<Path> runs = runDirs(demo.resolve("runs"));
         assertEquals(1, runs.size());
         List<String> lines = Files.readAllLines(runs.get(0).resolve("metrics.jsonl"));
-        assertEquals(List.of("start", "baseline", "epoch", "epoch", "epoch", "done"),
+        assertEquals(List.of("start", "baseline", "epoch", "checkpoint", "epoch", "checkpoint", "epoch", "checkpoint",
+                "done"),
                 lines.stream().map(l -> event(l)).toList());
-        JsonNode epoch2 = JSON.readTree(lines.get(3));
+        JsonNode epoch2 = JSON.readTree(lines.get(4));
         assertEquals(2, epoch2.get("epoch").asInt());
         assertTrue(epoch2.get("hr").asDouble() > 0 && epoch2.get("samplesPerSecond").asDouble() > 0);
         JsonNode start = JSON.readTree(lines.get(0));
@@ -102,11 +103,18 @@ class CliTest {
         ok(CliRun.of("train", "--config", job.toString(), "--epochs", "1", "--set", "eval.k=5"));
         Path run = dir.resolve("runs/first");
         List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
-        assertEquals(1, lines.stream().filter(l -> l.contains("\"epoch\":1")).count());
-        assertTrue(lines.stream().noneMatch(l -> l.contains("\"epoch\":2")), "--epochs overrides the file");
+        List<String> epochs = lines.stream().filter(l -> l.contains("\"event\":\"epoch\"")).toList();
+        assertEquals(1, epochs.size(), "--epochs overrides the file: " + epochs);
         assertTrue(Files.readString(run.resolve("summary.json")).contains("\"k\" : 5"));
 
-        failsWith(CliRun.of("train", "--config", job.toString()), "already exists");
+        // the same run id continues the run from its newest checkpoint, up to the file's 5 epochs
+        CliRun more = CliRun.of("train", "--config", job.toString(), "--set", "eval.k=5");
+        ok(more);
+        assertTrue(more.out().contains("continuing from checkpoint step"), more.out());
+        assertTrue(more.out().contains("epoch   5  loss") && !more.out().contains("epoch   1  loss"), more.out());
+        // but not with another model
+        failsWith(CliRun.of("train", "--config", job.toString(), "--set", "model.factors=16"),
+                "cannot continue with a changed model or data: model.factors: 8 -> 16");
     }
 
     @Test
@@ -158,8 +166,10 @@ class CliTest {
         Path ds = dir.resolve("gen");
         ok(CliRun.of("generate", "--out", ds.toString(), "--users", "80", "--items", "200"));
         long t0 = System.nanoTime();
+        // with no retries left, the worker's failure is the job's, reported in one line
         CliRun r = CliRun.of("train", "--data", ds.toString(), "--workers", "2", "--runs-dir",
-                dir.resolve("runs").toString(), "--set", "fault.kill-rank=1", "--set", "fault.at-step=3");
+                dir.resolve("runs").toString(), "--set", "fault.kill-rank=1", "--set", "fault.at-step=3",
+                "--set", "retry.max-attempts=1");
         failsWith(r, "error: rank 1 on ");
         assertTrue(r.err().contains("injected fault: rank 1 stopped at step 3"), r.toString());
         assertFalse(r.err().contains("SparkException"), r.toString());

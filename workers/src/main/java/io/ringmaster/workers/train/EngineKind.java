@@ -14,6 +14,11 @@ public enum EngineKind {
         return this == FUSED ? new FusedEngine(spec) : new Dl4jEngine(spec);
     }
 
+    /** An engine continuing from {@code graph}'s parameters, Adam state and iteration count (a checkpoint). */
+    public TrainingEngine restore(org.deeplearning4j.nn.graph.ComputationGraph graph, NeuMFSpec spec) {
+        return this == FUSED ? new FusedEngine(graph, spec) : new Dl4jEngine(graph);
+    }
+
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -22,9 +22,9 @@ public final class InMemorySource implements SampleSource {
     }
 
     @Override
-    public int startEpoch(int epoch) {
+    public int startEpoch(int epoch, int fromStep) {
         samples = sampler.sample(epoch);
-        from = 0;
+        from = fromStep * globalBatch;
         return (samples.size() + globalBatch - 1) / globalBatch;
     }
 

@@ -59,11 +59,11 @@ public final class LoaderSource implements SampleSource {
     }
 
     @Override
-    public int startEpoch(int epoch) throws IOException {
+    public int startEpoch(int epoch, int fromStep) throws IOException {
         endEpoch();
         this.epoch = epoch;
-        this.step = 0;
-        current = loader.open(LoaderCursor.start(epoch));
+        this.step = fromStep;
+        current = loader.open(new LoaderCursor(epoch, fromStep));
         return current.steps();
     }
 

@@ -13,7 +13,15 @@ public interface SampleSource extends AutoCloseable {
     }
 
     /** Starts {@code epoch} (0-based); returns the number of steps every rank runs in it. */
-    int startEpoch(int epoch) throws IOException;
+    default int startEpoch(int epoch) throws IOException {
+        return startEpoch(epoch, 0);
+    }
+
+    /**
+     * Starts {@code epoch} at step {@code fromStep} (a resumed run): the batches are exactly those an
+     * uninterrupted epoch would give from that step on. Returns the steps of the whole epoch.
+     */
+    int startEpoch(int epoch, int fromStep) throws IOException;
 
     /**
      * The next step's local batch. {@code count} may be 0 (a rank with no share of a short last

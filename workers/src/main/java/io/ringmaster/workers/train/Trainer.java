@@ -2,6 +2,7 @@ package io.ringmaster.workers.train;
 
 import io.ringmaster.workers.eval.EvalResult;
 import io.ringmaster.workers.eval.NcfEvaluator;
+import io.ringmaster.workers.checkpoint.CheckpointState;
 import java.io.IOException;
 
 /**
@@ -21,6 +22,8 @@ public final class Trainer {
     private final NcfEvaluator evaluator;
     private final EpochListener listener;
     private final FaultInjection fault;
+    private Checkpointer checkpointer = Checkpointer.NONE;
+    private CheckpointState from;
 
     /**
      * {@code evaluator} evaluates this rank's share of the test users ({@link NcfEvaluator#slice}); it is
@@ -50,26 +53,41 @@ public final class Trainer {
         this(engine, sampler, settings, Collective.single(), evaluator, listener, FaultInjection.NONE);
     }
 
+    /** Takes checkpoints with {@code c}; returns this. */
+    public Trainer checkpoints(Checkpointer c) {
+        this.checkpointer = c;
+        return this;
+    }
+
+    /** Continues from a checkpoint's state (the engine must already hold its parameters); returns this. */
+    public Trainer resumeFrom(CheckpointState state) {
+        this.from = state;
+        return this;
+    }
+
     public TrainingSummary run() throws IOException {
         int ranks = gang.size();
         int rank = gang.rank();
-        int bestEpoch = 0;
-        double bestHr = -1;
-        double bestNdcg = 0;
-        double bestMap = 0;
+        CheckpointState at = from != null ? from : CheckpointState.start(ranks, "");
+        int bestEpoch = at.bestEpoch();
+        double bestHr = at.bestHr();
+        double bestNdcg = at.bestNdcg();
+        double bestMap = at.bestMap();
         double lastLoss = Double.NaN;
-        double trainSeconds = 0;
-        long trained = 0;
+        double trainSeconds = at.trainSeconds();
+        long trained = at.trained();
         float[] sums = new float[4];
-        for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
+        for (int epoch = at.epoch() + 1; epoch <= settings.epochs(); epoch++) {
             if (engine instanceof Dl4jEngine d) {
                 d.setEpoch(epoch - 1);
             }
             long t0 = System.nanoTime();
-            int steps = source.startEpoch(epoch - 1);
+            boolean resuming = epoch == at.epoch() + 1 && at.stepInEpoch() > 0;
+            int first = resuming ? at.stepInEpoch() : 0;
+            int steps = source.startEpoch(epoch - 1, first);
             long size = source.epochExamples();
-            double lossSum = 0;
-            for (int s = 0; s < steps; s++) {
+            double lossSum = resuming && rank == 0 ? at.epochLossSum() : 0; // the gang's sum so far, once
+            for (int s = first; s < steps; s++) {
                 fault.check(rank, engine.step() + 1);
                 SampleSource.LocalBatch b = source.next();
                 int n = b.globalCount();
@@ -100,6 +118,17 @@ public final class Trainer {
                     gang.allReduce(g, 0, g.length, true);
                 }
                 engine.applyUpdate();
+                if (s + 1 < steps && checkpointer.dueAfterStep(engine.step())) {
+                    double gangLoss = lossSum;
+                    if (ranks > 1) {
+                        float[] l = {(float) lossSum};
+                        gang.allReduce(l, 0, 1, false);
+                        gangLoss = l[0];
+                    }
+                    checkpointer.save(engine, new CheckpointState(epoch - 1, s + 1, engine.step(), gangLoss,
+                            bestEpoch, bestHr, bestNdcg, bestMap,
+                            trainSeconds + (System.nanoTime() - t0) / 1e9, trained, ranks, at.configHash()));
+                }
             }
             source.endEpoch();
             if (ranks > 1) {
@@ -131,6 +160,10 @@ public final class Trainer {
             listener.onEpoch(new EpochMetrics(epoch, engine.step(), lastLoss, settings.evalK(),
                     eval == null ? Double.NaN : eval.hr(), eval == null ? Double.NaN : eval.ndcg(),
                     eval == null ? Double.NaN : eval.map(), size, seconds, evalSeconds, size / seconds));
+            if (checkpointer.dueAfterEpoch(epoch, epoch == settings.epochs())) {
+                checkpointer.save(engine, new CheckpointState(epoch, 0, engine.step(), 0, bestEpoch, bestHr, bestNdcg,
+                        bestMap, trainSeconds, trained, ranks, at.configHash()));
+            }
         }
         return new TrainingSummary(settings.epochs(), engine.step(), bestEpoch, bestHr, bestNdcg, bestMap, lastLoss,
                 trained / trainSeconds, trainSeconds);

@@ -1,0 +1,61 @@
+package io.ringmaster.orchestrator.cli;
+
+import io.ringmaster.data.Storage;
+import io.ringmaster.orchestrator.job.JobConfig;
+import io.ringmaster.orchestrator.run.RunDirectory;
+import io.ringmaster.orchestrator.run.TrainJob;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "resume", mixinStandardHelpOptions = true,
+        description = "Continue a run from its newest complete checkpoint, with the job it was started with."
+                + " Run settings (epochs, checkpoint.*, retry.*, eval.*, spark.*, hadoop) may be changed; model"
+                + " and data settings may not. Credentials were redacted from the run's job.yaml: they come from"
+                + " the environment, $HADOOP_CONF_DIR, or --set hadoop.KEY=VALUE.")
+final class ResumeCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "The run directory (runs/<run-id>, any Hadoop URI).")
+    String runDir;
+
+    @Option(names = "--epochs", description = "Train up to this many epochs in all (job key: train.epochs).")
+    Integer epochs;
+
+    @Option(names = "--set", description = "Override a run setting: --set retry.max-attempts=5")
+    List<String> sets = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = Storage.path(runDir);
+        Configuration conf = Storage.configuration();
+        String yaml;
+        try (InputStream in = Storage.fs(dir, conf).open(new Path(dir, RunDirectory.JOB_FILE))) {
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalArgumentException(Storage.display(dir) + " is not a run directory (no "
+                    + RunDirectory.JOB_FILE + ")");
+        } catch (IOException e) {
+            throw new IOException(Storage.display(dir) + ": cannot read " + RunDirectory.JOB_FILE + ": "
+                    + e.getMessage(), e);
+        }
+        List<String> overrides = new ArrayList<>(sets);
+        overrides.add(JobConfig.override("run.dir", dir.getParent().toString()));
+        overrides.add(JobConfig.override("run.id", dir.getName()));
+        if (epochs != null) {
+            overrides.add(JobConfig.override("train.epochs", epochs));
+        }
+        JobConfig job = JobConfig.parse(yaml, Storage.display(new Path(dir, RunDirectory.JOB_FILE)), overrides);
+        job.hadoop.values().removeIf("<redacted>"::equals);
+        job.spark.conf.values().removeIf("<redacted>"::equals);
+        TrainJob.run(job, System.out);
+        return 0;
+    }
+}

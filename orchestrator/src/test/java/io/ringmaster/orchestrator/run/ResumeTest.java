@@ -1,0 +1,87 @@
+package io.ringmaster.orchestrator.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringmaster.data.DatasetStore;
+import io.ringmaster.data.Storage;
+import io.ringmaster.data.SyntheticDataset;
+import io.ringmaster.orchestrator.job.JobConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Bit-identical resume and surviving a dead worker, on local Spark: parameters are compared by the
+ * SHA-256 each run records in summary.json.
+ */
+class ResumeTest {
+
+    @TempDir
+    static Path dir;
+    static String data;
+
+    @BeforeAll
+    static void dataset() throws Exception {
+        SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(150, 120, 20, 8, 0.8, 2.5,
+                9, 20));
+        data = dir.resolve("data").toString();
+        DatasetStore.write(Storage.configuration(), data, r.dataset(), r.source(), r.split(), false);
+    }
+
+    static JsonNode train(String runId, int workers, int epochs, String... extra) throws Exception {
+        List<String> sets = new ArrayList<>(List.of(JobConfig.override("data", data), "workers=" + workers,
+                "train.epochs=" + epochs, "train.batch-size=200",
+                JobConfig.override("run.dir", dir.resolve("runs").toString()), "run.id=" + runId));
+        sets.addAll(List.of(extra));
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        TrainJob.run(JobConfig.parse("", "test", sets), new PrintStream(buf, true, StandardCharsets.UTF_8));
+        JsonNode summary = new ObjectMapper().readTree(dir.resolve("runs").resolve(runId).resolve("summary.json")
+                .toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) summary).put("console", buf.toString(StandardCharsets.UTF_8));
+        return summary;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void stoppingAfterOneEpochAndResumingGivesExactlyTheUninterruptedParameters(int workers) throws Exception {
+        JsonNode full = train("full-" + workers, workers, 2);
+        JsonNode first = train("split-" + workers, workers, 1);
+        JsonNode resumed = train("split-" + workers, workers, 2);
+        assertTrue(resumed.get("console").asText().contains("continuing from checkpoint step "
+                + first.get("steps").asLong()), resumed.get("console").asText());
+        assertEquals(first.get("steps").asLong(), resumed.get("resumedFromStep").asLong());
+        assertEquals(full.get("steps").asLong(), resumed.get("steps").asLong());
+        assertEquals(full.get("paramsSha256").asText(), resumed.get("paramsSha256").asText(),
+                "resumed parameters differ from the uninterrupted run's");
+        assertTrue(!first.get("paramsSha256").asText().equals(full.get("paramsSha256").asText()));
+    }
+
+    @Test
+    void aWorkerKilledMidEpochIsRelaunchedFromTheNewestCheckpointAndEndsWhereAnUninterruptedRunEnds()
+            throws Exception {
+        JsonNode full = train("uninterrupted", 2, 2, "checkpoint.every-steps=20");
+        long steps = full.get("steps").asLong();
+        long killAt = steps / 2 + 7; // mid-epoch 2 (or late in epoch 1), not on a checkpoint
+        JsonNode faulted = train("faulted", 2, 2, "checkpoint.every-steps=20", "fault.kill-rank=1",
+                "fault.at-step=" + killAt);
+        String console = faulted.get("console").asText();
+        assertEquals(2, faulted.get("attempts").asInt(), console);
+        assertTrue(console.contains("attempt 1 of 3 failed: rank 1 on "), console);
+        assertTrue(console.contains("injected fault: rank 1 stopped at step " + killAt), console);
+        long from = faulted.get("resumedFromStep").asLong();
+        assertTrue(from < killAt && killAt - from <= 20, "lost " + (killAt - from) + " steps, more than one interval");
+        assertEquals(full.get("paramsSha256").asText(), faulted.get("paramsSha256").asText(),
+                "the relaunched gang must end with the uninterrupted run's parameters");
+    }
+}

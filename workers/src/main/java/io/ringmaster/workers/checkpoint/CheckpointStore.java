@@ -1,0 +1,232 @@
+package io.ringmaster.workers.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ringmaster.data.Storage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checkpoints under {@code <run dir>/checkpoints/<global step>/}: the network with its Adam state
+ * and iteration count ({@code model.zip}, DL4J's ModelSerializer), the training state
+ * ({@code state.json}), the resolved job ({@code job.yaml}), and {@code manifest.json} with the
+ * SHA-256 of each, then the commit marker {@code _COMMITTED}, written last. On stores with an atomic
+ * directory rename (local files, HDFS) everything is written under a temporary name first and renamed
+ * into place; on object stores (s3a, wasb, abfs) the marker alone commits. A checkpoint counts only
+ * when its marker is present and every checksum matches; {@link #newest} skips others with a warning
+ * naming them. The newest {@code keep} are kept.
+ */
+public final class CheckpointStore {
+
+    public static final String DIR = "checkpoints";
+    public static final String MARKER = "_COMMITTED";
+    static final String MODEL = "model.zip";
+    static final String STATE = "state.json";
+    static final String JOB = "job.yaml";
+    static final String MANIFEST = "manifest.json";
+    static final int FORMAT_VERSION = 1;
+
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Test hook: a crash between writing the files and committing them. */
+    public interface CrashPoint {
+        CrashPoint NONE = () -> {
+        };
+
+        void beforeCommit() throws IOException;
+    }
+
+    private final Configuration conf;
+    private final Path root;
+    private final int keep;
+    private final CrashPoint crash;
+
+    public CheckpointStore(Configuration conf, String runDirUri, int keep) {
+        this(conf, runDirUri, keep, CrashPoint.NONE);
+    }
+
+    public CheckpointStore(Configuration conf, String runDirUri, int keep, CrashPoint crash) {
+        if (keep < 1) {
+            throw new IllegalArgumentException("checkpoint.keep must be >= 1, got " + keep);
+        }
+        this.conf = conf;
+        this.root = new Path(Storage.path(runDirUri), DIR);
+        this.keep = keep;
+        this.crash = crash;
+    }
+
+    /** Writes and commits one checkpoint, then drops all but the newest {@code keep}. */
+    public Path save(ComputationGraph graph, CheckpointState state, String jobYaml) throws IOException {
+        FileSystem fs = Storage.fs(root, conf);
+        Path target = new Path(root, String.valueOf(state.globalStep()));
+        boolean atomicRename = switch (String.valueOf(root.toUri().getScheme())) {
+            case "file", "hdfs", "viewfs" -> true;
+            default -> false;
+        };
+        Path dir = atomicRename ? new Path(root, ".tmp-" + state.globalStep() + "-" + UUID.randomUUID()) : target;
+        if (fs.exists(target)) {
+            fs.delete(target, true); // an uncommitted leftover of a failed attempt at this step
+        }
+        fs.mkdirs(dir);
+        ByteArrayOutputStream model = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(graph, model, true);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(MODEL, model.toByteArray());
+        files.put(STATE, JSON.writeValueAsBytes(state));
+        files.put(JOB, jobYaml.getBytes(StandardCharsets.UTF_8));
+        Map<String, String> sums = new LinkedHashMap<>();
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            write(fs, new Path(dir, f.getKey()), f.getValue());
+            sums.put(f.getKey(), sha256(f.getValue()));
+        }
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("formatVersion", FORMAT_VERSION);
+        manifest.put("step", state.globalStep());
+        manifest.put("epoch", state.epoch());
+        manifest.put("stepInEpoch", state.stepInEpoch());
+        manifest.put("configHash", state.configHash());
+        manifest.put("sha256", sums);
+        write(fs, new Path(dir, MANIFEST), JSON.writeValueAsBytes(manifest));
+        crash.beforeCommit();
+        write(fs, new Path(dir, MARKER), new byte[0]);
+        if (atomicRename && !fs.rename(dir, target)) {
+            throw new IOException("cannot commit checkpoint " + Storage.display(dir) + " as " + Storage.display(target));
+        }
+        prune(fs);
+        return target;
+    }
+
+    private void prune(FileSystem fs) throws IOException {
+        List<Long> steps = committedSteps(fs);
+        for (int i = keep; i < steps.size(); i++) {
+            fs.delete(new Path(root, String.valueOf(steps.get(i))), true);
+        }
+    }
+
+    /** Steps of directories with a commit marker, newest first (not yet verified). */
+    private List<Long> committedSteps(FileSystem fs) throws IOException {
+        List<Long> steps = new ArrayList<>();
+        if (!fs.exists(root)) {
+            return steps;
+        }
+        for (FileStatus st : fs.listStatus(root)) {
+            String name = st.getPath().getName();
+            if (st.isDirectory() && name.matches("\\d+")) {
+                steps.add(Long.parseLong(name));
+            }
+        }
+        steps.sort((a, b) -> Long.compare(b, a));
+        return steps;
+    }
+
+    /**
+     * The newest complete checkpoint, verified; partial or corrupt ones are skipped with a warning
+     * that names them (each warning also goes to {@code warnings}).
+     */
+    public Optional<Checkpoint> newest(List<String> warnings) throws IOException {
+        FileSystem fs = Storage.fs(root, conf);
+        for (long step : committedSteps(fs)) {
+            Path dir = new Path(root, String.valueOf(step));
+            String problem = verify(fs, dir);
+            if (problem == null) {
+                CheckpointState s = JSON.readValue(read(fs, new Path(dir, STATE)), CheckpointState.class);
+                return Optional.of(new Checkpoint(dir, s));
+            }
+            String w = "skipping checkpoint " + Storage.display(dir) + ": " + problem;
+            LOG.warn(w);
+            warnings.add(w);
+        }
+        return Optional.empty();
+    }
+
+    /** Null when complete and intact, else what is wrong. */
+    private String verify(FileSystem fs, Path dir) {
+        try {
+            if (!fs.exists(new Path(dir, MARKER))) {
+                return "no " + MARKER + " marker (the write did not finish)";
+            }
+            Map<?, ?> manifest = JSON.readValue(read(fs, new Path(dir, MANIFEST)), Map.class);
+            Object version = manifest.get("formatVersion");
+            if (!(version instanceof Number n) || n.intValue() != FORMAT_VERSION) {
+                return "format version " + version + ", this build reads " + FORMAT_VERSION;
+            }
+            Map<?, ?> sums = (Map<?, ?>) manifest.get("sha256");
+            for (String f : List.of(MODEL, STATE, JOB)) {
+                Object want = sums == null ? null : sums.get(f);
+                Path p = new Path(dir, f);
+                if (!fs.exists(p)) {
+                    return f + " is missing";
+                }
+                if (want == null || !want.equals(sha256(read(fs, p)))) {
+                    return f + ": SHA-256 does not match the manifest";
+                }
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "unreadable: " + e.getMessage();
+        }
+    }
+
+    /** The checkpoint in {@code dirUri}, verified (marker and checksums), or a clear error. */
+    public Checkpoint open(String dirUri) throws IOException {
+        FileSystem fs = Storage.fs(root, conf);
+        Path dir = Storage.path(dirUri);
+        String problem = verify(fs, dir);
+        if (problem != null) {
+            throw new IOException("checkpoint " + Storage.display(dir) + ": " + problem);
+        }
+        return new Checkpoint(dir, JSON.readValue(read(fs, new Path(dir, STATE)), CheckpointState.class));
+    }
+
+    public ComputationGraph loadModel(Checkpoint c) throws IOException {
+        FileSystem fs = Storage.fs(root, conf);
+        return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(read(fs, new Path(c.dir(), MODEL))),
+                true);
+    }
+
+    public String loadJob(Checkpoint c) throws IOException {
+        return new String(read(Storage.fs(root, conf), new Path(c.dir(), JOB)), StandardCharsets.UTF_8);
+    }
+
+    private static void write(FileSystem fs, Path p, byte[] bytes) throws IOException {
+        try (OutputStream out = fs.create(p, true)) {
+            out.write(bytes);
+        }
+    }
+
+    private static byte[] read(FileSystem fs, Path p) throws IOException {
+        try (InputStream in = fs.open(p)) {
+            return in.readAllBytes();
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.ringmaster.workers.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringmaster.data.Storage;
+import io.ringmaster.workers.model.NeuMFSpec;
+import io.ringmaster.workers.train.FusedEngine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+
+    @TempDir
+    Path dir;
+
+    static final NeuMFSpec SPEC = new NeuMFSpec(30, 40, 4, new int[] {16, 8}, 1e-3, 3);
+
+    static CheckpointState state(long step) {
+        return new CheckpointState(1, (int) step, step, 0.5, 1, 0.6, 0.4, 0.3, 1.0, 100, 2, "hash");
+    }
+
+    /** An engine after a few real steps, so parameters and Adam state are non-trivial. */
+    static FusedEngine trained(int steps) {
+        FusedEngine e = new FusedEngine(SPEC);
+        int[] u = {0, 1, 2, 3};
+        int[] i = {5, 6, 7, 8};
+        float[] y = {1, 0, 1, 0};
+        for (int s = 0; s < steps; s++) {
+            e.computeGradient(u, i, y, 0, 4);
+            e.applyUpdate();
+        }
+        return e;
+    }
+
+    @Test
+    void roundTripsParametersAdamStateAndStepExactly() throws IOException {
+        Configuration conf = Storage.configuration();
+        CheckpointStore store = new CheckpointStore(conf, dir.toString(), 3);
+        try (FusedEngine e = trained(7)) {
+            store.save(e.toGraph(), state(7), "job: yes\n");
+            Checkpoint c = store.newest(new ArrayList<>()).orElseThrow();
+            assertEquals(7, c.step());
+            assertEquals(state(7), c.state());
+            assertEquals("job: yes\n", store.loadJob(c));
+            try (FusedEngine back = new FusedEngine(store.loadModel(c), SPEC)) {
+                assertEquals(7, back.step());
+                assertArrayEquals(e.parameters(), back.parameters());
+                // the same next step on both: Adam's moments and bias correction came back exactly
+                int[] u = {4, 5};
+                int[] i = {1, 2};
+                float[] y = {1, 0};
+                e.computeGradient(u, i, y, 0, 2);
+                e.applyUpdate();
+                back.computeGradient(u, i, y, 0, 2);
+                back.applyUpdate();
+                assertArrayEquals(e.parameters(), back.parameters());
+            }
+        }
+    }
+
+    @Test
+    void aCrashBeforeTheCommitLeavesThePreviousCheckpointNewest() throws IOException {
+        Configuration conf = Storage.configuration();
+        try (FusedEngine e = trained(3)) {
+            new CheckpointStore(conf, dir.toString(), 3).save(e.toGraph(), state(3), "");
+            CheckpointStore crashing = new CheckpointStore(conf, dir.toString(), 3, () -> {
+                throw new IOException("simulated crash");
+            });
+            assertThrows(IOException.class, () -> crashing.save(e.toGraph(), state(9), ""));
+            assertEquals(3, new CheckpointStore(conf, dir.toString(), 3).newest(new ArrayList<>()).orElseThrow().step());
+        }
+    }
+
+    @Test
+    void aCorruptOrUnmarkedCheckpointIsSkippedWithAWarningNamingIt() throws IOException {
+        Configuration conf = Storage.configuration();
+        CheckpointStore store = new CheckpointStore(conf, dir.toString(), 5);
+        try (FusedEngine e = trained(2)) {
+            store.save(e.toGraph(), state(2), "");
+            store.save(e.toGraph(), state(4), "");
+            store.save(e.toGraph(), state(6), "");
+        }
+        Path cp = dir.resolve(CheckpointStore.DIR);
+        byte[] model = Files.readAllBytes(cp.resolve("6/model.zip"));
+        model[model.length / 2] ^= 1;
+        Files.write(cp.resolve("6/model.zip"), model);
+        Files.delete(cp.resolve("4/" + CheckpointStore.MARKER));
+        List<String> warnings = new ArrayList<>();
+        assertEquals(2, store.newest(warnings).orElseThrow().step());
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("checkpoints/6") && warnings.get(0).contains("model.zip: SHA-256"),
+                warnings.get(0));
+        assertTrue(warnings.get(1).contains("checkpoints/4") && warnings.get(1).contains("_COMMITTED"),
+                warnings.get(1));
+        IOException bad = assertThrows(IOException.class, () -> store.open(cp.resolve("6").toString()));
+        assertTrue(bad.getMessage().contains("SHA-256"), bad.getMessage());
+    }
+
+    @Test
+    void keepsOnlyTheNewestK() throws IOException {
+        Configuration conf = Storage.configuration();
+        CheckpointStore store = new CheckpointStore(conf, dir.toString(), 2);
+        try (FusedEngine e = trained(1)) {
+            for (long s : new long[] {10, 20, 30, 40}) {
+                store.save(e.toGraph(), state(s), "");
+            }
+        }
+        try (var list = Files.list(dir.resolve(CheckpointStore.DIR))) {
+            assertEquals(List.of("30", "40"), list.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+}
