@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The same end-to-end job against each real storage back end, started by the test on 127.0.0.1:
  * dataset written there, training Parquet materialized there, a 2-worker gang training one epoch
- * streaming from it, and the run directory (job, metrics, summary) written there. Checkpoints join
- * when they exist.
+ * streaming from it with the run directory (job, metrics, checkpoint, summary) there, then the run
+ * resumed from that checkpoint for a second epoch.
  */
 class StorageBackendsTest {
 
@@ -66,12 +66,31 @@ class StorageBackendsTest {
             assertTrue(out.contains("loader: streaming " + train), out);
             assertTrue(out.contains("epoch   1  loss"), out);
 
+            // resume: the same run continues to a second epoch from the checkpoint stored on the back end
+            JobConfig more = JobConfig.parse("", "test", List.of(
+                    JobConfig.override("data", data),
+                    JobConfig.override("loader.data", train),
+                    "workers=2", "train.epochs=2", "train.batch-size=100",
+                    JobConfig.override("run.dir", store.root() + "/runs"), "run.id=" + backend));
+            more.hadoop.putAll(store.hadoop());
+            ByteArrayOutputStream buf2 = new ByteArrayOutputStream();
+            TrainJob.run(more, new PrintStream(buf2, true, StandardCharsets.UTF_8));
+            String out2 = buf2.toString(StandardCharsets.UTF_8);
+            assertTrue(out2.contains("continuing from checkpoint step "), out2);
+            assertTrue(out2.contains("epoch   2  loss") && !out2.contains("epoch   1  loss"), out2);
+
             FileSystem fs = FileSystem.get(java.net.URI.create(store.root()), conf);
             Path run = new Path(store.root() + "/runs/" + backend);
+            org.apache.hadoop.fs.FileStatus[] cps = fs.listStatus(new Path(run, "checkpoints"));
+            assertTrue(cps.length == 2, "two checkpoints (epoch 1 and 2) on " + backend);
+            for (org.apache.hadoop.fs.FileStatus c : cps) {
+                assertTrue(fs.exists(new Path(c.getPath(), "_COMMITTED")), c.getPath().toString());
+            }
             try (InputStream in = fs.open(new Path(run, "summary.json"))) {
                 JsonNode summary = new ObjectMapper().readTree(in);
                 assertEquals(2, summary.get("workers").asInt());
-                assertEquals(1, summary.get("epochs").asInt());
+                assertEquals(2, summary.get("epochs").asInt());
+                assertTrue(summary.get("resumedFromStep").asLong() > 0, summary.toString());
             }
             try (InputStream in = fs.open(new Path(run, "job.yaml"))) {
                 String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
