@@ -65,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
         TrainJob.Outcome o = TrainJob.run(job, out);
         out.printf("demo finished in %.1fs: best HR@10 %.4f vs most-popular %.4f; figures in %s/metrics.jsonl%n",
                 (System.nanoTime() - t0) / 1e9, o.summary().bestHr(), o.baselineHr(), o.runDir());
-        out.println("not in the demo yet: checkpoints/resume, export and batch scoring (see README status)");
+        out.println("not in the demo yet: export and batch scoring (see README status)");
         return 0;
     }
 }
