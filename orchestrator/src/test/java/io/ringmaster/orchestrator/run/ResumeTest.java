@@ -68,6 +68,17 @@ class ResumeTest {
     }
 
     @Test
+    void theDl4jEngineResumesMidEpochBitIdenticallyToo() throws Exception {
+        JsonNode full = train("dl4j-full", 1, 1, "train.engine=dl4j", "train.batch-size=500");
+        long half = full.get("steps").asLong() / 2;
+        JsonNode faulted = train("dl4j-faulted", 1, 1, "train.engine=dl4j", "train.batch-size=500",
+                "checkpoint.every-steps=" + (half - 3), "fault.kill-rank=0", "fault.at-step=" + half);
+        assertEquals(2, faulted.get("attempts").asInt(), faulted.get("console").asText());
+        assertEquals(half - 3, faulted.get("resumedFromStep").asLong());
+        assertEquals(full.get("paramsSha256").asText(), faulted.get("paramsSha256").asText());
+    }
+
+    @Test
     void aWorkerKilledMidEpochIsRelaunchedFromTheNewestCheckpointAndEndsWhereAnUninterruptedRunEnds()
             throws Exception {
         JsonNode full = train("uninterrupted", 2, 2, "checkpoint.every-steps=20");
