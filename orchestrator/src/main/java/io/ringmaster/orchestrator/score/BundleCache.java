@@ -1,0 +1,34 @@
+package io.ringmaster.orchestrator.score;
+
+import io.ringmaster.data.Storage;
+import io.ringmaster.workers.export.ModelBundle;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Model bundles loaded once per JVM (driver or executor), not per row or partition. */
+public final class BundleCache {
+
+    private static final Map<String, ModelBundle> LOADED = new ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicInteger LOADS = new java.util.concurrent.atomic.AtomicInteger();
+
+    private BundleCache() {
+    }
+
+    public static ModelBundle get(String uri, Map<String, String> hadoop) {
+        return LOADED.computeIfAbsent(uri, u -> {
+            try {
+                LOADS.incrementAndGet();
+                return ModelBundle.load(Storage.configuration(hadoop), u);
+            } catch (IOException e) {
+                throw new UncheckedIOException(u + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Bundles loaded by this JVM so far (tests check it stays at one per bundle). */
+    public static int loads() {
+        return LOADS.get();
+    }
+}

@@ -1,0 +1,101 @@
+package io.ringmaster.orchestrator.score;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringmaster.data.Dataset;
+import io.ringmaster.data.DatasetManifest;
+import io.ringmaster.data.DatasetStore;
+import io.ringmaster.data.Storage;
+import io.ringmaster.orchestrator.job.JobConfig;
+import io.ringmaster.orchestrator.run.RunDirectory;
+import io.ringmaster.workers.Worker;
+import io.ringmaster.workers.checkpoint.Checkpoint;
+import io.ringmaster.workers.checkpoint.CheckpointStore;
+import io.ringmaster.workers.export.ModelBundle;
+import io.ringmaster.workers.model.NeuMFSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * {@code ringmaster export}: a run's checkpoint (the newest, or a given step) as a {@link ModelBundle},
+ * with provenance: run id, checkpoint, config hash, dataset name and checksum, and the metrics the
+ * run recorded for that checkpoint's epoch.
+ */
+public final class Exporter {
+
+    private Exporter() {
+    }
+
+    public record Result(String bundle, long step, Map<String, Object> provenance) {
+    }
+
+    public static Result export(Configuration conf, String runDirUri, Long step, String outUri) throws IOException {
+        Path runDir = Storage.path(runDirUri);
+        FileSystem fs = Storage.fs(runDir, conf);
+        String yaml;
+        try (InputStream in = fs.open(new Path(runDir, RunDirectory.JOB_FILE))) {
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalArgumentException(Storage.display(runDir) + " is not a run directory (no job.yaml)");
+        }
+        JobConfig job = JobConfig.parse(yaml, Storage.display(new Path(runDir, RunDirectory.JOB_FILE)), List.of());
+        CheckpointStore store = new CheckpointStore(conf, runDir.toString(), Integer.MAX_VALUE);
+        Checkpoint cp;
+        if (step == null) {
+            List<String> warnings = new ArrayList<>();
+            cp = store.newest(warnings).orElseThrow(() -> new IllegalArgumentException(Storage.display(runDir)
+                    + " has no complete checkpoint to export"));
+        } else {
+            cp = store.open(new Path(new Path(runDir, CheckpointStore.DIR), String.valueOf(step)).toString());
+        }
+        Dataset ds = DatasetStore.read(conf, job.dataUri());
+        DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
+        NeuMFSpec spec = new NeuMFSpec(ds.numUsers(), ds.numItems(), job.model.factors, job.layers(),
+                job.train.learningRate, job.train.seed);
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("runId", runDir.getName());
+        provenance.put("runDir", Storage.display(runDir));
+        provenance.put("checkpointStep", cp.step());
+        provenance.put("checkpointEpoch", cp.state().epoch());
+        provenance.put("configHash", cp.state().configHash());
+        provenance.put("dataset", job.dataUri());
+        provenance.put("datasetName", manifest.name());
+        provenance.put("datasetChecksum", manifest.checksum());
+        provenance.put("metricsAtExport", metricsAt(fs, runDir, cp.step()));
+        provenance.put("bestHrSoFar", cp.state().bestHr());
+        ModelBundle.write(conf, store.loadModel(cp), spec, ds, provenance, outUri);
+        return new Result(Storage.display(Storage.path(outUri)), cp.step(), provenance);
+    }
+
+    /** The last epoch record at or before {@code step} in the run's metrics.jsonl, or an empty map. */
+    private static Map<String, Object> metricsAt(FileSystem fs, Path runDir, long step) throws IOException {
+        Path metrics = new Path(runDir, Worker.METRICS_FILE);
+        Map<String, Object> found = new LinkedHashMap<>();
+        if (!fs.exists(metrics)) {
+            return found;
+        }
+        String text;
+        try (InputStream in = fs.open(metrics)) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        ObjectMapper json = new ObjectMapper();
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = json.readValue(line, Map.class);
+            if ("epoch".equals(m.get("event")) && ((Number) m.get("step")).longValue() <= step) {
+                found = m;
+            }
+        }
+        return found;
+    }
+}

@@ -1,0 +1,346 @@
+package io.ringmaster.orchestrator.score;
+
+import io.ringmaster.data.Dataset;
+import io.ringmaster.data.DatasetStore;
+import io.ringmaster.data.Storage;
+import io.ringmaster.workers.export.BundleScorer;
+import io.ringmaster.workers.export.ModelBundle;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Batch scoring in Spark with an exported {@link ModelBundle}. The bundle is loaded once per JVM
+ * ({@link BundleCache}); each partition scores with its own kernel, a user's whole catalogue (top-K)
+ * or 64k pairs at a time. Output is Parquet with raw ids.
+ */
+public final class ScoreJob {
+
+    /** What a scoring run did: rows written and unknown ids met (with up to a few examples). */
+    public record Report(long rows, long unknownUsers, List<Long> unknownUserExamples, long unknownItems,
+                         List<Long> unknownItemExamples) {
+    }
+
+    public static final StructType TOP_K = new StructType()
+            .add("user", DataTypes.LongType, false)
+            .add("rank", DataTypes.IntegerType, false)
+            .add("item", DataTypes.LongType, false)
+            .add("score", DataTypes.FloatType, false)
+            .add("title", DataTypes.StringType, true);
+
+    private ScoreJob() {
+    }
+
+    /** Top-K items per user ({@code users}: "all" or a Parquet/CSV file with a {@code user} column of raw ids). */
+    public static Report topK(SparkSession spark, String bundleUri, String users, String outUri, int k,
+                              String excludeSeen, UnknownIdPolicy policy, Map<String, String> hadoop)
+            throws IOException {
+        if (k < 1) {
+            throw new IllegalArgumentException("--top-k must be >= 1, got " + k);
+        }
+        ModelBundle bundle = BundleCache.get(bundleUri, hadoop);
+        org.apache.spark.sql.Dataset<Long> ids;
+        if ("all".equals(users)) {
+            List<Long> all = new ArrayList<>();
+            for (long id : bundle.users().rawIds()) {
+                all.add(id);
+            }
+            ids = spark.createDataset(all, Encoders.LONG())
+                    .repartition(Math.max(1, spark.sparkContext().defaultParallelism()));
+        } else {
+            ids = read(spark, users, "user").select(functions.col("user").cast(DataTypes.LongType))
+                    .as(Encoders.LONG());
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<HashMap<Integer, int[]>> seen = jsc.broadcast(seen(spark, bundle, bundleUri, excludeSeen, hadoop));
+        LongAccumulator unknown = spark.sparkContext().longAccumulator("unknown users");
+        CollectionAccumulator<Long> examples = spark.sparkContext().collectionAccumulator("unknown user examples");
+        org.apache.spark.sql.Dataset<Row> out = ids.mapPartitions(new TopKPartition(bundleUri, new HashMap<>(hadoop),
+                k, seen, policy, unknown, examples), Encoders.row(TOP_K));
+        out.write().mode(SaveMode.ErrorIfExists).parquet(outUri);
+        long rows = spark.read().parquet(outUri).count();
+        return new Report(rows, unknown.value(), firstFew(examples.value()), 0, List.of());
+    }
+
+    /** Scores given (user, item) rows: the input columns plus {@code score} (probability) and {@code logit}. */
+    public static Report pairs(SparkSession spark, String bundleUri, String pairsUri, String outUri,
+                               UnknownIdPolicy policy, Map<String, String> hadoop) {
+        org.apache.spark.sql.Dataset<Row> in = read(spark, pairsUri, "user", "item");
+        StructType schema = in.schema().add("score", DataTypes.FloatType, true).add("logit", DataTypes.FloatType, true);
+        LongAccumulator unknownUsers = spark.sparkContext().longAccumulator("unknown users");
+        LongAccumulator unknownItems = spark.sparkContext().longAccumulator("unknown items");
+        CollectionAccumulator<Long> userExamples = spark.sparkContext().collectionAccumulator("unknown user examples");
+        CollectionAccumulator<Long> itemExamples = spark.sparkContext().collectionAccumulator("unknown item examples");
+        org.apache.spark.sql.Dataset<Row> out = in.mapPartitions(new PairsPartition(bundleUri, new HashMap<>(hadoop),
+                policy, in.schema().fieldIndex("user"), in.schema().fieldIndex("item"), unknownUsers, unknownItems,
+                userExamples, itemExamples), Encoders.row(schema));
+        out.write().mode(SaveMode.ErrorIfExists).parquet(outUri);
+        long rows = spark.read().parquet(outUri).count();
+        return new Report(rows, unknownUsers.value(), firstFew(userExamples.value()), unknownItems.value(),
+                firstFew(itemExamples.value()));
+    }
+
+    private static List<Long> firstFew(List<Long> xs) {
+        return xs.stream().distinct().sorted().limit(5).toList();
+    }
+
+    /** Parquet (or CSV with a header, by extension) with the named integer id columns. */
+    static org.apache.spark.sql.Dataset<Row> read(SparkSession spark, String uri, String... idColumns) {
+        org.apache.spark.sql.Dataset<Row> df = uri.endsWith(".csv")
+                ? spark.read().option("header", "true").option("inferSchema", "true").csv(uri)
+                : spark.read().parquet(uri);
+        for (String c : idColumns) {
+            if (!Arrays.asList(df.columns()).contains(c)) {
+                throw new IllegalArgumentException(uri + ": no '" + c + "' column (columns: "
+                        + Arrays.toString(df.columns()) + ")");
+            }
+            DataType t = df.schema().apply(c).dataType();
+            if (!t.equals(DataTypes.IntegerType) && !t.equals(DataTypes.LongType)) {
+                throw new IllegalArgumentException(uri + ": column '" + c + "' is " + t.simpleString()
+                        + "; raw ids must be int or bigint");
+            }
+        }
+        return df;
+    }
+
+    /**
+     * Items to exclude per user index: from a Ringmaster dataset directory (its training interactions;
+     * it must be the bundle's dataset) or from Parquet/CSV with raw {@code user, item} columns.
+     */
+    static HashMap<Integer, int[]> seen(SparkSession spark, ModelBundle bundle, String bundleUri, String uri,
+                                        Map<String, String> hadoop) throws IOException {
+        HashMap<Integer, int[]> out = new HashMap<>();
+        if (uri == null) {
+            return out;
+        }
+        Configuration conf = Storage.configuration(hadoop);
+        Path p = Storage.path(uri);
+        Map<Integer, List<Integer>> lists = new HashMap<>();
+        if (Storage.fs(p, conf).exists(new Path(p, DatasetStore.MANIFEST))) {
+            String checksum = DatasetStore.manifest(conf, uri).checksum();
+            if (!checksum.equals(bundle.provenance().get("datasetChecksum"))) {
+                throw new IllegalArgumentException(uri + " is not the dataset the model in " + bundleUri
+                        + " was trained on (checksums differ); pass a file of raw (user, item) ids instead");
+            }
+            Dataset ds = DatasetStore.read(conf, uri);
+            int[] u = ds.train().users();
+            int[] it = ds.train().items();
+            for (int r = 0; r < u.length; r++) {
+                lists.computeIfAbsent(u[r], x -> new ArrayList<>()).add(it[r]);
+            }
+        } else {
+            Iterator<Row> rows = read(spark, uri, "user", "item").select(
+                    functions.col("user").cast(DataTypes.LongType), functions.col("item").cast(DataTypes.LongType))
+                    .toLocalIterator();
+            while (rows.hasNext()) {
+                Row r = rows.next();
+                if (r.isNullAt(0) || r.isNullAt(1)) {
+                    continue;
+                }
+                int u = bundle.users().indexOf(r.getLong(0));
+                int it = bundle.items().indexOf(r.getLong(1));
+                if (u >= 0 && it >= 0) {
+                    lists.computeIfAbsent(u, x -> new ArrayList<>()).add(it);
+                }
+            }
+        }
+        lists.forEach((u, items) -> {
+            int[] a = items.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
+            out.put(u, a);
+        });
+        return out;
+    }
+
+    /** Items by training popularity, most popular first. */
+    static int[] byPopularity(ModelBundle b) {
+        Integer[] order = new Integer[b.spec().numItems()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> b.trainCount(y) != b.trainCount(x) ? Integer.compare(b.trainCount(y),
+                b.trainCount(x)) : Integer.compare(x, y));
+        return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
+    }
+
+    static final class TopKPartition implements MapPartitionsFunction<Long, Row>, Serializable {
+        private final String bundleUri;
+        private final HashMap<String, String> hadoop;
+        private final int k;
+        private final Broadcast<HashMap<Integer, int[]>> seen;
+        private final UnknownIdPolicy policy;
+        private final LongAccumulator unknown;
+        private final CollectionAccumulator<Long> examples;
+
+        TopKPartition(String bundleUri, HashMap<String, String> hadoop, int k, Broadcast<HashMap<Integer, int[]>> seen,
+                      UnknownIdPolicy policy, LongAccumulator unknown, CollectionAccumulator<Long> examples) {
+            this.bundleUri = bundleUri;
+            this.hadoop = hadoop;
+            this.k = k;
+            this.seen = seen;
+            this.policy = policy;
+            this.unknown = unknown;
+            this.examples = examples;
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Long> users) {
+            ModelBundle b = BundleCache.get(bundleUri, hadoop);
+            List<Row> out = new ArrayList<>();
+            int[] items = new int[k];
+            float[] logits = new float[k];
+            int[] popular = null;
+            int reported = 0;
+            HashMap<Integer, int[]> exclude = seen.value();
+            try (BundleScorer scorer = b.newScorer()) {
+                while (users.hasNext()) {
+                    Long raw = users.next();
+                    if (raw == null) {
+                        continue;
+                    }
+                    int u = b.users().indexOf(raw);
+                    if (u < 0) {
+                        unknown.add(1);
+                        if (reported++ < 5) {
+                            examples.add(raw);
+                        }
+                        if (policy == UnknownIdPolicy.POPULAR) {
+                            popular = popular == null ? byPopularity(b) : popular;
+                            float top = Math.max(1, b.trainCount(popular[0]));
+                            for (int r = 0; r < Math.min(k, popular.length); r++) {
+                                int it = popular[r];
+                                out.add(RowFactory.create(raw, r + 1, b.items().rawId(it), b.trainCount(it) / top,
+                                        b.title(it)));
+                            }
+                        }
+                        continue;
+                    }
+                    int[] ex = exclude.get(u);
+                    int n = scorer.topK(u, k, it -> ex != null && Arrays.binarySearch(ex, it) >= 0, items, logits);
+                    for (int r = 0; r < n; r++) {
+                        out.add(RowFactory.create(raw, r + 1, b.items().rawId(items[r]),
+                                BundleScorer.probability(logits[r]), b.title(items[r])));
+                    }
+                }
+            }
+            return out.iterator();
+        }
+    }
+
+    static final class PairsPartition implements MapPartitionsFunction<Row, Row>, Serializable {
+        private static final int BATCH = 65_536;
+        private final String bundleUri;
+        private final HashMap<String, String> hadoop;
+        private final UnknownIdPolicy policy;
+        private final int userCol;
+        private final int itemCol;
+        private final LongAccumulator unknownUsers;
+        private final LongAccumulator unknownItems;
+        private final CollectionAccumulator<Long> userExamples;
+        private final CollectionAccumulator<Long> itemExamples;
+
+        PairsPartition(String bundleUri, HashMap<String, String> hadoop, UnknownIdPolicy policy, int userCol,
+                       int itemCol, LongAccumulator unknownUsers, LongAccumulator unknownItems,
+                       CollectionAccumulator<Long> userExamples, CollectionAccumulator<Long> itemExamples) {
+            this.bundleUri = bundleUri;
+            this.hadoop = hadoop;
+            this.policy = policy;
+            this.userCol = userCol;
+            this.itemCol = itemCol;
+            this.unknownUsers = unknownUsers;
+            this.unknownItems = unknownItems;
+            this.userExamples = userExamples;
+            this.itemExamples = itemExamples;
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Row> rows) {
+            ModelBundle b = BundleCache.get(bundleUri, hadoop);
+            List<Row> out = new ArrayList<>();
+            int[] us = new int[BATCH];
+            int[] is = new int[BATCH];
+            float[] logits = new float[BATCH];
+            Row[] pending = new Row[BATCH];
+            int reportedUsers = 0;
+            int reportedItems = 0;
+            float top = 0;
+            for (int i = 0; i < b.spec().numItems(); i++) {
+                top = Math.max(top, b.trainCount(i));
+            }
+            try (BundleScorer scorer = b.newScorer()) {
+                int n = 0;
+                while (rows.hasNext() || n > 0) {
+                    if (rows.hasNext() && n < BATCH) {
+                        Row r = rows.next();
+                        if (r.isNullAt(userCol) || r.isNullAt(itemCol)) {
+                            unknownItems.add(r.isNullAt(itemCol) ? 1 : 0);
+                            unknownUsers.add(r.isNullAt(userCol) ? 1 : 0);
+                            continue; // a null id is never scored
+                        }
+                        long rawU = ((Number) r.get(userCol)).longValue();
+                        long rawI = ((Number) r.get(itemCol)).longValue();
+                        int u = b.users().indexOf(rawU);
+                        int it = b.items().indexOf(rawI);
+                        if (it < 0) {
+                            unknownItems.add(1);
+                            if (reportedItems++ < 5) {
+                                itemExamples.add(rawI);
+                            }
+                            continue;
+                        }
+                        if (u < 0) {
+                            unknownUsers.add(1);
+                            if (reportedUsers++ < 5) {
+                                userExamples.add(rawU);
+                            }
+                            if (policy == UnknownIdPolicy.POPULAR) {
+                                out.add(append(r, b.trainCount(it) / Math.max(1f, top), Float.NaN));
+                            }
+                            continue;
+                        }
+                        us[n] = u;
+                        is[n] = it;
+                        pending[n++] = r;
+                        continue;
+                    }
+                    scorer.logits(us, is, n, logits);
+                    for (int j = 0; j < n; j++) {
+                        out.add(append(pending[j], BundleScorer.probability(logits[j]), logits[j]));
+                    }
+                    n = 0;
+                }
+            }
+            return out.iterator();
+        }
+
+        private static Row append(Row r, float score, float logit) {
+            Object[] v = new Object[r.length() + 2];
+            for (int i = 0; i < r.length(); i++) {
+                v[i] = r.get(i);
+            }
+            v[r.length()] = score;
+            v[r.length() + 1] = logit;
+            return RowFactory.create(v);
+        }
+    }
+}
