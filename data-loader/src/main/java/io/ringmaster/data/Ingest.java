@@ -211,9 +211,47 @@ public final class Ingest {
             }
         }
         String splitDesc = "ncf test.negative (" + prefix + ")";
-        Dataset ds = new Dataset(prefix, users, items, null, dense, TestSplit.of(tu, ti, negs));
+        String[] titles = ncfTitles(fs, trainFile.getParent(), train, items, sha);
+        Dataset ds = new Dataset(prefix, users, items, titles, dense, TestSplit.of(tu, ti, negs));
         return new Result(ds, new DatasetManifest.Source(Storage.display(trainFile), InputFormat.NCF.id(), sha, null),
                 splitDesc);
+    }
+
+    /**
+     * Item titles for an NCF split that sits beside the MovieLens files it was made from ({@code u.item}
+     * and {@code u.data}): NCF splits renumber ids from 0, so the offset between the split's ids and
+     * MovieLens's is found by matching the split's first rows (user, item, timestamp) against
+     * {@code u.data}; titles are attached only when every checked row matches one offset. Null otherwise.
+     */
+    private static String[] ncfTitles(FileSystem fs, Path dir, RawInteractions train, IdMap items,
+                                      Map<String, String> sha) throws IOException {
+        Path uItem = new Path(dir, "u.item");
+        Path uData = new Path(dir, "u.data");
+        if (!fs.exists(uItem) || !fs.exists(uData) || train.size() == 0 || !train.hasTimestamps()) {
+            return null;
+        }
+        RawInteractions ml = InteractionFileReader.read(fs, uData, InputFormat.UDATA);
+        Set<String> rows = new HashSet<>();
+        for (int i = 0; i < ml.size(); i++) {
+            rows.add(ml.user(i) + "|" + ml.item(i) + "|" + ml.timestamp(i));
+        }
+        int checked = Math.min(200, train.size());
+        for (long offset : new long[] {1, 0}) {
+            boolean all = true;
+            for (int i = 0; i < checked && all; i++) {
+                all = rows.contains((train.user(i) + offset) + "|" + (train.item(i) + offset) + "|" + train.timestamp(i));
+            }
+            if (all) {
+                Map<Long, String> byId = ItemTitlesReader.read(fs, uItem, "|");
+                String[] titles = new String[items.size()];
+                for (int i = 0; i < titles.length; i++) {
+                    titles[i] = byId.get(items.rawId(i) + offset);
+                }
+                sha.put(uItem.getName(), Storage.sha256(fs, uItem));
+                return titles;
+            }
+        }
+        return null;
     }
 
     private static void checkTestRating(FileSystem fs, Path testFile, NcfNegativesReader.RawTest test, Path negFile)

@@ -44,6 +44,22 @@ class IngestTest {
     }
 
     @Test
+    void ncfSplitBesideMovieLensFilesGetsTitlesWhenItsIdsProvablyMatch() throws IOException {
+        Files.write(dir, "tiny.train.rating", "0\t0\t5\t10", "0\t1\t4\t11", "1\t2\t3\t12", "1\t0\t2\t13");
+        Files.write(dir, "tiny.test.negative", "(0,2)\t3\t4", "(1,1)\t3\t4");
+        // MovieLens numbers from 1: split id 0 is MovieLens id 1
+        Files.write(dir, "u.data", "1\t1\t5\t10", "1\t2\t4\t11", "2\t3\t3\t12", "2\t1\t2\t13");
+        Files.write(dir, "u.item", "1|Alpha (1990)|x", "2|Beta (1991)|x", "3|Gamma (1992)|x", "4|Delta|x", "5|Eps|x");
+        Dataset ds = ingest(dir).dataset();
+        assertEquals("Alpha (1990)", ds.itemTitles()[0]);
+        assertEquals("Eps", ds.itemTitles()[4]);
+
+        // a u.data that does not match the split: no titles rather than wrong ones
+        Files.write(dir, "u.data", "9\t9\t5\t99");
+        assertEquals(null, ingest(dir).dataset().itemTitles());
+    }
+
+    @Test
     void ncfTestItemThatIsAlsoATrainingInteractionIsRejected() {
         Files.write(dir, "t.train.rating", "0\t0\t5\t10", "0\t1\t4\t11");
         Path neg = Files.write(dir, "t.test.negative", "(0,1)\t3\t4");

@@ -86,7 +86,25 @@ public final class ScoreJob {
     /** Scores given (user, item) rows: the input columns plus {@code score} (probability) and {@code logit}. */
     public static Report pairs(SparkSession spark, String bundleUri, String pairsUri, String outUri,
                                UnknownIdPolicy policy, Map<String, String> hadoop) {
-        org.apache.spark.sql.Dataset<Row> in = read(spark, pairsUri, "user", "item");
+        Scored scored = score(spark, bundleUri, read(spark, pairsUri, "user", "item"), policy, hadoop);
+        scored.rows().write().mode(SaveMode.ErrorIfExists).parquet(outUri);
+        long rows = spark.read().parquet(outUri).count();
+        return scored.report(rows);
+    }
+
+    /** A scored DataFrame (lazy) and the counters its evaluation fills. */
+    public record Scored(org.apache.spark.sql.Dataset<Row> rows, LongAccumulator unknownUsers,
+                         LongAccumulator unknownItems, CollectionAccumulator<Long> userExamples,
+                         CollectionAccumulator<Long> itemExamples) {
+        public Report report(long written) {
+            return new Report(written, unknownUsers.value(), firstFew(userExamples.value()), unknownItems.value(),
+                    firstFew(itemExamples.value()));
+        }
+    }
+
+    /** {@code in} (with integer {@code user}, {@code item} raw-id columns) plus {@code score} and {@code logit}. */
+    public static Scored score(SparkSession spark, String bundleUri, org.apache.spark.sql.Dataset<Row> in,
+                               UnknownIdPolicy policy, Map<String, String> hadoop) {
         StructType schema = in.schema().add("score", DataTypes.FloatType, true).add("logit", DataTypes.FloatType, true);
         LongAccumulator unknownUsers = spark.sparkContext().longAccumulator("unknown users");
         LongAccumulator unknownItems = spark.sparkContext().longAccumulator("unknown items");
@@ -95,10 +113,7 @@ public final class ScoreJob {
         org.apache.spark.sql.Dataset<Row> out = in.mapPartitions(new PairsPartition(bundleUri, new HashMap<>(hadoop),
                 policy, in.schema().fieldIndex("user"), in.schema().fieldIndex("item"), unknownUsers, unknownItems,
                 userExamples, itemExamples), Encoders.row(schema));
-        out.write().mode(SaveMode.ErrorIfExists).parquet(outUri);
-        long rows = spark.read().parquet(outUri).count();
-        return new Report(rows, unknownUsers.value(), firstFew(userExamples.value()), unknownItems.value(),
-                firstFew(itemExamples.value()));
+        return new Scored(out, unknownUsers, unknownItems, userExamples, itemExamples);
     }
 
     private static List<Long> firstFew(List<Long> xs) {

@@ -50,6 +50,9 @@ class CliTest {
         assertTrue(r.out().contains("epoch   1  loss"), r.out());
         assertTrue(r.out().contains("epoch   2  loss"), r.out());
         assertTrue(r.out().contains("demo finished"), r.out());
+        assertTrue(r.out().contains("[3/3] export the model"), r.out());
+        assertTrue(r.out().contains("wrote 5,000 recommendations"), r.out()); // 500 users x top 10
+        assertTrue(r.out().contains("   1. item "), r.out());
         assertTrue(Files.exists(demo.resolve("data/manifest.json")));
         List<Path> runs = runDirs(demo.resolve("runs"));
         assertEquals(1, runs.size());
