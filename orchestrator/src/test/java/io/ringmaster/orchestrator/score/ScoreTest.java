@@ -253,4 +253,28 @@ class ScoreTest {
         assertEquals(((Number) metrics.get("hr")).doubleValue(), hr, 1e-12, "HR@10 from score output");
         assertTrue(hr > 0);
     }
+
+    @Test
+    void theTransformerRunsInAPipelineAndSurvivesSaveAndLoad() throws Exception {
+        StructType schema = new StructType().add("customer", DataTypes.IntegerType).add("product", DataTypes.LongType);
+        List<Row> rows = new ArrayList<>();
+        for (int u = 0; u < 20; u++) {
+            rows.add(RowFactory.create((int) ds.userIds().rawId(u), ds.itemIds().rawId((u * 7) % ds.numItems())));
+        }
+        org.apache.spark.sql.Dataset<Row> df = spark.createDataFrame(rows, schema);
+        NeuMFModel model = new NeuMFModel(bundleUri).setUserCol("customer").setItemCol("product");
+        org.apache.spark.ml.PipelineModel fitted = new org.apache.spark.ml.Pipeline()
+                .setStages(new org.apache.spark.ml.PipelineStage[] {model}).fit(df);
+        List<Row> before = fitted.transform(df).orderBy("customer").collectAsList();
+        assertEquals(20, before.size());
+        assertEquals(List.of("customer", "product", "score", "logit"), Arrays.asList(before.get(0).schema().fieldNames()));
+
+        String saved = dir.resolve("pipeline").toString();
+        fitted.write().save(saved);
+        List<Row> after = org.apache.spark.ml.PipelineModel.load(saved).transform(df).orderBy("customer")
+                .collectAsList();
+        assertEquals(before, after);
+        // the saved pipeline carries its own copy of the bundle
+        assertTrue(Files.exists(dir.resolve("pipeline/stages")), "pipeline stages saved");
+    }
 }
