@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.AllReduce.class, BenchCommand.Loader.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.AllReduce.class, BenchCommand.Loader.class,
+                BenchCommand.Score.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
@@ -19,7 +20,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, allreduce, loader)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, allreduce, loader, score)");
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -116,6 +117,20 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             new LoaderBenchmark(uri, hadoop, batch, shuffleGroups, prefetchGroups).run(System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "score", mixinStandardHelpOptions = true,
+            description = "Spark top-K scoring job on local[2] beside plain single-JVM loops over the same model.")
+    static final class Score implements Callable<Integer> {
+
+        @Option(names = "--model", required = true, description = "Model bundle from `ringmaster export`.")
+        String model;
+
+        @Override
+        public Integer call() throws Exception {
+            new io.ringmaster.orchestrator.bench.ScoreBenchmark(model).run(System.out);
             return 0;
         }
     }
