@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BundleCache {
 
     private static final Map<String, ModelBundle> LOADED = new ConcurrentHashMap<>();
-    private static final java.util.concurrent.atomic.AtomicInteger LOADS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final Map<String, Integer> LOADS = new ConcurrentHashMap<>();
 
     private BundleCache() {
     }
@@ -19,7 +19,7 @@ public final class BundleCache {
     public static ModelBundle get(String uri, Map<String, String> hadoop) {
         return LOADED.computeIfAbsent(uri, u -> {
             try {
-                LOADS.incrementAndGet();
+                LOADS.merge(u, 1, Integer::sum);
                 return ModelBundle.load(Storage.configuration(hadoop), u);
             } catch (IOException e) {
                 throw new UncheckedIOException(u + ": " + e.getMessage(), e);
@@ -27,8 +27,8 @@ public final class BundleCache {
         });
     }
 
-    /** Bundles loaded by this JVM so far (tests check it stays at one per bundle). */
-    public static int loads() {
-        return LOADS.get();
+    /** Times this JVM has loaded the bundle at {@code uri} (tests check it stays at one). */
+    public static int loads(String uri) {
+        return LOADS.getOrDefault(uri, 0);
     }
 }

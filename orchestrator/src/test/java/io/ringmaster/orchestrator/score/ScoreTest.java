@@ -169,7 +169,7 @@ class ScoreTest {
                 assertEquals(expected, rows.stream().map(x -> x.getLong(x.fieldIndex("item"))).toList(), "user " + u);
             }
         }
-        assertEquals(1, BundleCache.loads(), "the bundle is loaded once per JVM, not per partition");
+        assertEquals(1, BundleCache.loads(bundleUri), "the bundle is loaded once per JVM, not per partition");
     }
 
     @Test
