@@ -42,6 +42,8 @@ public final class JobConfig {
     public String data;
     /** Gang size: number of workers training one model synchronously. */
     public int workers = 1;
+    /** Cluster profile (gpu-configs name or file) whose settings are this job's defaults. */
+    public String cluster;
     public Model model = new Model();
     public Train train = new Train();
     public Eval eval = new Eval();
@@ -167,10 +169,31 @@ public final class JobConfig {
      * e.g. {@code train.epochs=5} or {@code model.layers=[32,16,8]}).
      */
     public static JobConfig parse(String yaml, String where, List<String> overrides) {
-        JobConfig c = read(where, () -> yaml.isBlank() ? null : YAML.readValue(yaml, JobConfig.class));
-        JobConfig base = c == null ? new JobConfig() : c;
+        JsonNode jobTree = read(where, () -> yaml.isBlank() ? null : YAML.readTree(yaml));
+        if (jobTree != null && !jobTree.isObject() && !jobTree.isNull() && !jobTree.isMissingNode()) {
+            throw new JobConfigException(where + ": a job file must be a YAML mapping of keys to values");
+        }
+        String clusterName = jobTree != null && jobTree.get("cluster") != null ? jobTree.get("cluster").asText() : null;
+        boolean batchSet = jobTree != null && jobTree.get("train") != null && jobTree.get("train").has("batch-size");
+        for (String o : overrides) {
+            String key = o.contains("=") ? o.substring(0, o.indexOf('=')).trim() : o;
+            if (key.equals("cluster")) {
+                clusterName = o.substring(o.indexOf('=') + 1).trim().replaceAll("^'(.*)'$", "$1");
+            }
+            batchSet |= key.equals("train.batch-size");
+        }
+        JobConfig defaults = new JobConfig();
+        ClusterProfile profile = clusterName == null ? null : ClusterProfile.load(clusterName);
+        if (profile != null) {
+            profile.applyTo(defaults);
+        }
+        JobConfig c = read(where, () -> yaml.isBlank() ? null : YAML.readerForUpdating(defaults).readValue(yaml));
+        JobConfig base = c == null ? defaults : c;
+        if (profile != null && profile.train.batchSizePerWorker != null && !batchSet) {
+            base.perWorkerBatch = profile.train.batchSizePerWorker;
+        }
         if (overrides.isEmpty()) {
-            return base;
+            return base.applyPerWorkerBatch();
         }
         ObjectNode tree = YAML.createObjectNode();
         for (String o : overrides) {
@@ -189,7 +212,19 @@ public final class JobConfig {
             JsonNode parsed = read("--set " + shown, () -> value.isEmpty() ? null : YAML.readTree(value));
             node.set(keys[keys.length - 1], parsed == null ? YAML.nullNode() : parsed);
         }
-        return read("--set", () -> YAML.readerForUpdating(base).readValue(tree));
+        JobConfig done = read("--set", () -> YAML.readerForUpdating(base).readValue(tree));
+        return done.applyPerWorkerBatch();
+    }
+
+    /** Set from a cluster profile's train.batch-size-per-worker when the job names no global batch size. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    private Integer perWorkerBatch;
+
+    private JobConfig applyPerWorkerBatch() {
+        if (perWorkerBatch != null) {
+            train.batchSize = perWorkerBatch * workers;
+        }
+        return this;
     }
 
     /** One {@code --set} override for {@link #parse}: {@code key=value}, strings quoted for YAML. */
@@ -289,6 +324,19 @@ public final class JobConfig {
         if (run.id != null && !run.id.matches("[A-Za-z0-9._-]+")) {
             throw new JobConfigException("job: 'run.id' may only use letters, digits, '.', '_' and '-', got '"
                     + run.id + "'");
+        }
+        if (cluster != null) {
+            ClusterProfile p = ClusterProfile.load(cluster);
+            Integer max = p.maxWorkers();
+            if (max != null && workers > max) {
+                throw new JobConfigException("job: workers = " + workers + " but cluster profile '" + cluster + "' has "
+                        + p.executors + " executor(s) x " + p.gpusPerExecutor + " GPUs / " + p.gpusPerTask
+                        + " per worker = " + max + " worker slots");
+            }
+            if (p.gpusPerExecutor > 0 && sparkMaster().startsWith("local")) {
+                throw new JobConfigException("job: cluster profile '" + cluster + "' requests GPUs, which a "
+                        + sparkMaster() + " master cannot schedule; submit to a cluster master (spark.master)");
+            }
         }
         if (checkpoint.everySteps < 0 || checkpoint.everyEpochs < 0 || checkpoint.keep < 1) {
             throw new JobConfigException("job: 'checkpoint.every-steps' and 'checkpoint.every-epochs' must be >= 0"

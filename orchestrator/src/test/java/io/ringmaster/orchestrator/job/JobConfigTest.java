@@ -150,4 +150,48 @@ class JobConfigTest {
             assertTrue(!JobConfig.isCredential(k), k);
         }
     }
+
+    @Test
+    void aClusterProfileSuppliesDefaultsTheJobCanOverride() {
+        JobConfig c = JobConfig.parse("data: d\nworkers: 16\ncluster: 8xA100-node\nspark:\n  master: spark://head:7077\n"
+                + "  conf:\n    spark.executor.memory: 200g\n", "job.yaml", List.of()).validate();
+        assertEquals("dl4j", c.train.engine);
+        assertEquals(16 * 8192, c.train.batchSize, "global batch = workers x the profile's per-worker batch");
+        assertEquals("8", c.spark.conf.get("spark.executor.resource.gpu.amount"));
+        assertEquals("1", c.spark.conf.get("spark.task.resource.gpu.amount"));
+        assertEquals("200g", c.spark.conf.get("spark.executor.memory"), "the job's own setting wins");
+        assertTrue(c.spark.conf.get("spark.executor.extraJavaOptions").contains("-Dorg.bytedeco.javacpp.maxbytes="));
+        assertEquals(8192, c.allreduce.chunkKb);
+        JobConfig explicit = JobConfig.parse("data: d\nworkers: 4\ncluster: 4xV100-node\nspark:\n  master: spark://h:7077\n",
+                "job.yaml", List.of("train.batch-size=1024")).validate();
+        assertEquals(1024, explicit.train.batchSize);
+        JobConfig cpu = JobConfig.parse("data: d\nworkers: 2\n", "job.yaml", List.of("cluster=local-cpu")).validate();
+        assertEquals("fused", cpu.train.engine);
+    }
+
+    @Test
+    void impossibleClusterSettingsAreRefusedWithTheReason() throws Exception {
+        JobConfigException unknown = assertThrows(JobConfigException.class,
+                () -> JobConfig.parse("data: d\ncluster: 16xTPU\n", "job.yaml", List.of()));
+        assertTrue(unknown.getMessage().contains("unknown cluster profile '16xTPU'; built-in: local-cpu, single-gpu"),
+                unknown.getMessage());
+        JobConfigException slots = assertThrows(JobConfigException.class, () -> JobConfig.parse(
+                "data: d\nworkers: 2\ncluster: single-gpu\nspark:\n  master: spark://h:7077\n", "job.yaml",
+                List.of()).validate());
+        assertTrue(slots.getMessage().contains("1 executor(s) x 1 GPUs / 1 per worker = 1 worker slots"),
+                slots.getMessage());
+        JobConfigException local = assertThrows(JobConfigException.class, () -> JobConfig.parse(
+                "data: d\ncluster: single-gpu\n", "job.yaml", List.of()).validate());
+        assertTrue(local.getMessage().contains("cannot schedule"), local.getMessage());
+        java.nio.file.Path bad = java.nio.file.Files.createTempFile("profile", ".yaml");
+        java.nio.file.Files.writeString(bad, "name: x\ngpus-per-executor: 2\ngpus-per-task: 4\nnd4j:\n  backend: cuda\n");
+        JobConfigException task = assertThrows(JobConfigException.class,
+                () -> JobConfig.parse("data: d\ncluster: " + bad + "\n", "job.yaml", List.of()));
+        assertTrue(task.getMessage().contains("gpus-per-task (4) is more than an executor has"), task.getMessage());
+        java.nio.file.Files.writeString(bad, "name: x\ngpu-count: 2\n");
+        JobConfigException key = assertThrows(JobConfigException.class,
+                () -> JobConfig.parse("data: d\ncluster: " + bad + "\n", "job.yaml", List.of()));
+        assertTrue(key.getMessage().contains("unknown key 'gpu-count'"), key.getMessage());
+        assertEquals(5, ClusterProfile.describeBuiltIns().size());
+    }
 }
