@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,14 +51,20 @@ public final class Worker {
 
     /** Runs rank {@code gang.rank()} of a gang (a single worker: {@link Collective#single()}). */
     public static WorkerResult run(WorkerSpec spec, Collective gang) throws IOException {
+        return run(spec, gang, null);
+    }
+
+    /** As {@link #run(WorkerSpec, Collective)}, on the GPU Spark assigned the task (its address, or null). */
+    public static WorkerResult run(WorkerSpec spec, Collective gang, String gpuAddress) throws IOException {
         int rank = gang.rank();
+        String device = DeviceBinding.bind(gpuAddress, rank); // before any ND4J array exists
         Configuration conf = Storage.configuration(spec.hadoop());
         Dataset ds = DatasetStore.read(conf, spec.datasetUri());
         TrainingSettings s = spec.settings();
         NeuMFSpec model = new NeuMFSpec(ds.numUsers(), ds.numItems(), spec.factors(), spec.layers(),
                 spec.learningRate(), s.seed());
         NeuMFKernel.useBlasThreads(s.threads());
-        String backend = Nd4j.getBackend().getClass().getSimpleName();
+        String backend = NdBackends.name();
         UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
         NegativeSampler sampler = new NegativeSampler(ds.train().users(), ds.train().items(), seen, s.negatives(),
                 s.seed());
@@ -107,6 +112,7 @@ public final class Worker {
             start.put("samplesPerEpoch", sampler.epochSize());
             start.put("batchSize", s.batchSize());
             start.put("workers", gang.size());
+            start.put("device", device);
             start.putAll(loaderInfo);
             log.write(start);
             Map<String, Object> b = new LinkedHashMap<>();
@@ -184,7 +190,7 @@ public final class Worker {
         }
         return new WorkerResult(rank, summary, baseline == null ? Double.NaN : baseline.hr(),
                 baseline == null ? Double.NaN : baseline.ndcg(), baseline == null ? Double.NaN : baseline.map(),
-                s.engine().id(), backend, WorkerResult.currentProcess(), paramsSha,
+                s.engine().id(), backend + " / " + device, WorkerResult.currentProcess(), paramsSha,
                 resume == null ? -1 : resume.step());
     }
 

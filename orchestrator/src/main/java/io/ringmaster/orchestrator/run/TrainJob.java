@@ -137,6 +137,7 @@ public final class TrainJob {
         summary.put("datasetChecksum", manifest.checksum());
         summary.put("workers", job.workers);
         summary.put("workerProcesses", results.stream().map(WorkerResult::process).toList());
+        summary.put("workerDevices", results.stream().map(WorkerResult::backend).toList());
         summary.put("attempts", attempts.size() + 1);
         summary.put("failedAttempts", attempts);
         summary.put("resumedFromStep", lead.resumedFromStep());

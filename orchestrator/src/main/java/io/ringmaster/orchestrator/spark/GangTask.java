@@ -47,7 +47,9 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
                 gang = RingAllReducer.connect(BarrierRendezvous.exchange(ctx, listener, secret), listener, secret,
                         ring);
             }
-            WorkerResult r = Worker.run(spec, gang);
+            scala.Option<org.apache.spark.resource.ResourceInformation> gpu = ctx.resources().get("gpu");
+            String address = gpu.isDefined() && gpu.get().addresses().length > 0 ? gpu.get().addresses()[0] : null;
+            WorkerResult r = Worker.run(spec, gang, address);
             gang.close();
             return JavaConverters.asScalaIterator(List.of(r).iterator());
         } catch (Throwable t) {
