@@ -67,7 +67,8 @@ public final class RingmasterCli implements Runnable {
     private static final Set<String> USER_ERRORS = Set.of(DataFormatException.class.getName(),
             JobConfigException.class.getName(), IllegalArgumentException.class.getName(),
             FileNotFoundException.class.getName(), RingException.class.getName(),
-            TrainingDivergedException.class.getName(), FaultInjection.InjectedFault.class.getName());
+            TrainingDivergedException.class.getName(), FaultInjection.InjectedFault.class.getName(),
+            io.ringmaster.workers.NdBackends.BackendUnavailableException.class.getName());
 
     /**
      * The cause that explains the failure to a user, including one that failed a Spark task. Only

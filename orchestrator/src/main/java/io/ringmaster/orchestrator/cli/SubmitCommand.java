@@ -77,6 +77,14 @@ final class SubmitCommand implements Callable<Integer> {
         cmd.add("--master " + job.sparkMaster());
         cmd.add("--class io.ringmaster.orchestrator.cli.RingmasterCli");
         cmd.add("--conf spark.executorEnv.OMP_NUM_THREADS=1");
+        String opens = String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+                .stream().filter(a -> a.startsWith("--add-opens")).toList());
+        if (!opens.isEmpty()) {
+            cmd.add("--driver-java-options '" + opens + "'");
+            if (!job.spark.conf.containsKey("spark.executor.extraJavaOptions")) {
+                cmd.add("--conf 'spark.executor.extraJavaOptions=" + opens + "'");
+            }
+        }
         for (Map.Entry<String, String> e : job.spark.conf.entrySet()) {
             String v = JobConfig.isCredential(e.getKey()) ? "<redacted>" : e.getValue();
             cmd.add("--conf '" + e.getKey() + "=" + v.replace("'", "'\\''") + "'");

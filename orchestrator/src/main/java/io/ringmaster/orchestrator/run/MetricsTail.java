@@ -94,9 +94,9 @@ public final class MetricsTail implements AutoCloseable {
     public static String format(Map<String, Object> m) {
         Object event = m.get("event");
         if ("start".equals(event)) {
-            String line = String.format("training %s  engine %s on %s  %,d samples/epoch  batch %s", m.get("model"),
-                    m.get("engine"), m.get("backend"), ((Number) m.get("samplesPerEpoch")).longValue(),
-                    m.get("batchSize"));
+            String line = String.format("training %s  engine %s on %s (%s)  %,d samples/epoch  batch %s",
+                    m.get("model"), m.get("engine"), m.get("backend"), m.get("device"),
+                    ((Number) m.get("samplesPerEpoch")).longValue(), m.get("batchSize"));
             if ("stream".equals(m.get("loader"))) {
                 line += String.format("%nloader: streaming %s, %s row groups, %s steps/epoch, global batch %s,"
                                 + " at most %.1f MB decoded at once per worker", m.get("loaderData"),

@@ -160,6 +160,7 @@ public final class TrainJob {
     private static boolean isUserError(GangFailure f) {
         String c = f.taskExceptionClass();
         return c != null && (c.endsWith("DataFormatException") || c.endsWith("JobConfigException")
-                || c.equals(IllegalArgumentException.class.getName()) || c.endsWith("TrainingDivergedException"));
+                || c.equals(IllegalArgumentException.class.getName()) || c.endsWith("TrainingDivergedException")
+                || c.endsWith("BackendUnavailableException"));
     }
 }
