@@ -116,6 +116,25 @@ public final class Storage {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /** Hex SHA-256 of {@code bytes}. */
+    public static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(newSha256().digest(bytes));
+    }
+
+    /** A whole (small) file's bytes. */
+    public static byte[] readBytes(FileSystem fs, Path file) throws IOException {
+        try (InputStream in = fs.open(file)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Writes {@code bytes} as {@code file}, replacing it. */
+    public static void writeBytes(FileSystem fs, Path file, byte[] bytes) throws IOException {
+        try (java.io.OutputStream out = fs.create(file, true)) {
+            out.write(bytes);
+        }
+    }
+
     public static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");

@@ -227,11 +227,6 @@ public final class Worker {
         float[] p = engine.toGraph().params().dup().data().asFloat();
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(p.length * 4);
         b.asFloatBuffer().put(p);
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(b.array()));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Storage.sha256(b.array());
     }
 }

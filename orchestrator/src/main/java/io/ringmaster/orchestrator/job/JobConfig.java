@@ -465,12 +465,7 @@ public final class JobConfig {
 
     /** SHA-256 of {@link #modelSettings()}. */
     public String configHash() {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(modelSettings().toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Storage.sha256(modelSettings().toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Lines {@code key: old -> new} for every model setting that differs from {@code before}. */

@@ -6,13 +6,8 @@ import io.ringmaster.data.Storage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,8 +93,8 @@ public final class CheckpointStore {
         files.put(JOB, jobYaml.getBytes(StandardCharsets.UTF_8));
         Map<String, String> sums = new LinkedHashMap<>();
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
-            write(fs, new Path(dir, f.getKey()), f.getValue());
-            sums.put(f.getKey(), sha256(f.getValue()));
+            Storage.writeBytes(fs, new Path(dir, f.getKey()), f.getValue());
+            sums.put(f.getKey(), Storage.sha256(f.getValue()));
         }
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("formatVersion", FORMAT_VERSION);
@@ -108,9 +103,9 @@ public final class CheckpointStore {
         manifest.put("stepInEpoch", state.stepInEpoch());
         manifest.put("configHash", state.configHash());
         manifest.put("sha256", sums);
-        write(fs, new Path(dir, MANIFEST), JSON.writeValueAsBytes(manifest));
+        Storage.writeBytes(fs, new Path(dir, MANIFEST), JSON.writeValueAsBytes(manifest));
         crash.beforeCommit();
-        write(fs, new Path(dir, MARKER), new byte[0]);
+        Storage.writeBytes(fs, new Path(dir, MARKER), new byte[0]);
         if (atomicRename && !fs.rename(dir, target)) {
             throw new IOException("cannot commit checkpoint " + Storage.display(dir) + " as " + Storage.display(target));
         }
@@ -151,7 +146,7 @@ public final class CheckpointStore {
             Path dir = new Path(root, String.valueOf(step));
             String problem = verify(fs, dir);
             if (problem == null) {
-                CheckpointState s = JSON.readValue(read(fs, new Path(dir, STATE)), CheckpointState.class);
+                CheckpointState s = JSON.readValue(Storage.readBytes(fs, new Path(dir, STATE)), CheckpointState.class);
                 return Optional.of(new Checkpoint(dir, s));
             }
             String w = "skipping checkpoint " + Storage.display(dir) + ": " + problem;
@@ -167,7 +162,7 @@ public final class CheckpointStore {
             if (!fs.exists(new Path(dir, MARKER))) {
                 return "no " + MARKER + " marker (the write did not finish)";
             }
-            Map<?, ?> manifest = JSON.readValue(read(fs, new Path(dir, MANIFEST)), Map.class);
+            Map<?, ?> manifest = JSON.readValue(Storage.readBytes(fs, new Path(dir, MANIFEST)), Map.class);
             Object version = manifest.get("formatVersion");
             if (!(version instanceof Number n) || n.intValue() != FORMAT_VERSION) {
                 return "format version " + version + ", this build reads " + FORMAT_VERSION;
@@ -179,7 +174,7 @@ public final class CheckpointStore {
                 if (!fs.exists(p)) {
                     return f + " is missing";
                 }
-                if (want == null || !want.equals(sha256(read(fs, p)))) {
+                if (want == null || !want.equals(Storage.sha256(Storage.readBytes(fs, p)))) {
                     return f + ": SHA-256 does not match the manifest";
                 }
             }
@@ -197,36 +192,19 @@ public final class CheckpointStore {
         if (problem != null) {
             throw new IOException("checkpoint " + Storage.display(dir) + ": " + problem);
         }
-        return new Checkpoint(dir, JSON.readValue(read(fs, new Path(dir, STATE)), CheckpointState.class));
+        return new Checkpoint(dir, JSON.readValue(Storage.readBytes(fs, new Path(dir, STATE)), CheckpointState.class));
     }
 
     public ComputationGraph loadModel(Checkpoint c) throws IOException {
         FileSystem fs = Storage.fs(root, conf);
-        return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(read(fs, new Path(c.dir(), MODEL))),
+        return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(Storage.readBytes(fs, new Path(c.dir(), MODEL))),
                 true);
     }
 
     public String loadJob(Checkpoint c) throws IOException {
-        return new String(read(Storage.fs(root, conf), new Path(c.dir(), JOB)), StandardCharsets.UTF_8);
+        return new String(Storage.readBytes(Storage.fs(root, conf), new Path(c.dir(), JOB)), StandardCharsets.UTF_8);
     }
 
-    private static void write(FileSystem fs, Path p, byte[] bytes) throws IOException {
-        try (OutputStream out = fs.create(p, true)) {
-            out.write(bytes);
-        }
-    }
 
-    private static byte[] read(FileSystem fs, Path p) throws IOException {
-        try (InputStream in = fs.open(p)) {
-            return in.readAllBytes();
-        }
-    }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

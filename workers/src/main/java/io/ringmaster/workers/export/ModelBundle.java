@@ -12,11 +12,6 @@ import io.ringmaster.workers.model.NeuMFSpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +73,7 @@ public final class ModelBundle {
             fs.mkdirs(tmp);
             ByteArrayOutputStream model = new ByteArrayOutputStream();
             ModelSerializer.writeModel(graph, model, false);
-            write(fs, new Path(tmp, MODEL), model.toByteArray());
+            Storage.writeBytes(fs, new Path(tmp, MODEL), model.toByteArray());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("formatVersion", FORMAT_VERSION);
             m.put("model", "NeuMF");
@@ -91,7 +86,7 @@ public final class ModelBundle {
             m.put("inputs", List.of(Map.of("name", "user", "type", "int64 raw id", "mapping", USERS),
                     Map.of("name", "item", "type", "int64 raw id", "mapping", ITEMS)));
             m.put("output", "score: probability of interaction (sigmoid of the logit); ranking uses the logit");
-            write(fs, new Path(tmp, MODEL_JSON), JSON.writeValueAsBytes(m));
+            Storage.writeBytes(fs, new Path(tmp, MODEL_JSON), JSON.writeValueAsBytes(m));
             int[] counts = new int[ds.numItems()];
             for (int it : ds.train().items()) {
                 counts[it]++;
@@ -113,15 +108,15 @@ public final class ModelBundle {
                     ParquetTable.Column.longs("raw_id", ds.itemIds().rawIds()),
                     ParquetTable.Column.strings("title", titles),
                     ParquetTable.Column.ints("train_count", counts)));
-            write(fs, new Path(tmp, PROVENANCE), JSON.writeValueAsBytes(provenance));
+            Storage.writeBytes(fs, new Path(tmp, PROVENANCE), JSON.writeValueAsBytes(provenance));
             Map<String, String> sums = new LinkedHashMap<>();
             for (String f : FILES) {
-                sums.put(f, sha256(read(fs, new Path(tmp, f))));
+                sums.put(f, Storage.sha256(Storage.readBytes(fs, new Path(tmp, f))));
             }
             Map<String, Object> manifest = new LinkedHashMap<>();
             manifest.put("formatVersion", FORMAT_VERSION);
             manifest.put("sha256", sums);
-            write(fs, new Path(tmp, MANIFEST), JSON.writeValueAsBytes(manifest));
+            Storage.writeBytes(fs, new Path(tmp, MANIFEST), JSON.writeValueAsBytes(manifest));
             if (!fs.rename(tmp, out)) {
                 throw new IOException("cannot rename " + Storage.display(tmp) + " to " + Storage.display(out));
             }
@@ -139,7 +134,7 @@ public final class ModelBundle {
         if (!fs.exists(new Path(dir, MANIFEST))) {
             throw new IllegalArgumentException(where + ": not a model bundle (no " + MANIFEST + ")");
         }
-        Map<?, ?> manifest = JSON.readValue(read(fs, new Path(dir, MANIFEST)), Map.class);
+        Map<?, ?> manifest = JSON.readValue(Storage.readBytes(fs, new Path(dir, MANIFEST)), Map.class);
         Object version = manifest.get("formatVersion");
         if (!(version instanceof Number n) || n.intValue() != FORMAT_VERSION) {
             throw new IllegalArgumentException(where + ": bundle format version " + version + "; this build reads"
@@ -152,8 +147,8 @@ public final class ModelBundle {
             if (!fs.exists(p)) {
                 throw new IllegalArgumentException(where + ": " + f + " is missing");
             }
-            byte[] b = read(fs, p);
-            if (sums == null || !sha256(b).equals(sums.get(f))) {
+            byte[] b = Storage.readBytes(fs, p);
+            if (sums == null || !Storage.sha256(b).equals(sums.get(f))) {
                 throw new IllegalArgumentException(where + ": " + f + ": SHA-256 does not match the bundle manifest"
                         + " (corrupt or modified)");
             }
@@ -211,24 +206,7 @@ public final class ModelBundle {
         return new BundleScorer(spec, params);
     }
 
-    private static void write(FileSystem fs, Path p, byte[] bytes) throws IOException {
-        try (OutputStream out = fs.create(p, true)) {
-            out.write(bytes);
-        }
-    }
 
-    private static byte[] read(FileSystem fs, Path p) throws IOException {
-        try (InputStream in = fs.open(p)) {
-            return in.readAllBytes();
-        }
-    }
 
-    static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
 }
