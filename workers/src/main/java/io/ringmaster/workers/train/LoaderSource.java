@@ -92,12 +92,8 @@ public final class LoaderSource implements SampleSource {
             labels[k] = 1f;
             k++;
             for (int j = 0; j < negatives; j++) {
-                int cand;
-                do {
-                    cand = rng.nextInt(numItems);
-                } while (seen.contains(user, cand));
                 users[k] = user;
-                items[k] = cand;
+                items[k] = seen.drawUnseen(user, rng);
                 labels[k] = 0f;
                 k++;
             }

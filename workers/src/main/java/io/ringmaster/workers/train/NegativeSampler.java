@@ -48,7 +48,6 @@ public final class NegativeSampler {
         int[] u = new int[n];
         int[] it = new int[n];
         float[] y = new float[n];
-        int numItems = seen.numItems();
         int k = 0;
         for (int r = 0; r < users.length; r++) {
             int user = users[r];
@@ -57,12 +56,8 @@ public final class NegativeSampler {
             y[k] = 1f;
             k++;
             for (int j = 0; j < negatives; j++) {
-                int cand;
-                do {
-                    cand = rng.nextInt(numItems);
-                } while (seen.contains(user, cand));
                 u[k] = user;
-                it[k] = cand;
+                it[k] = seen.drawUnseen(user, rng);
                 y[k] = 0f;
                 k++;
             }

@@ -58,6 +58,18 @@ public final class UserItemIndex {
         return offsets[user + 1] - offsets[user];
     }
 
+    /**
+     * An item drawn uniformly among those {@code user} has no training interaction with (rejection
+     * sampling; the caller guarantees there is one).
+     */
+    public int drawUnseen(int user, java.util.SplittableRandom rng) {
+        int cand;
+        do {
+            cand = rng.nextInt(numItems);
+        } while (contains(user, cand));
+        return cand;
+    }
+
     public boolean contains(int user, int item) {
         return Arrays.binarySearch(items, offsets[user], offsets[user + 1], item) >= 0;
     }
