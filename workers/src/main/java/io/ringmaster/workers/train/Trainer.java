@@ -119,23 +119,13 @@ public final class Trainer {
                 }
                 engine.applyUpdate();
                 if (s + 1 < steps && checkpointer.dueAfterStep(engine.step())) {
-                    double gangLoss = lossSum;
-                    if (ranks > 1) {
-                        float[] l = {(float) lossSum};
-                        gang.allReduce(l, 0, 1, false);
-                        gangLoss = l[0];
-                    }
-                    checkpointer.save(engine, new CheckpointState(epoch - 1, s + 1, engine.step(), gangLoss,
+                    checkpointer.save(engine, new CheckpointState(epoch - 1, s + 1, engine.step(), gangSum(lossSum, sums),
                             bestEpoch, bestHr, bestNdcg, bestMap,
                             trainSeconds + (System.nanoTime() - t0) / 1e9, trained, ranks, at.configHash()));
                 }
             }
             source.endEpoch();
-            if (ranks > 1) {
-                sums[0] = (float) lossSum;
-                gang.allReduce(sums, 0, 1, false);
-                lossSum = sums[0];
-            }
+            lossSum = gangSum(lossSum, sums);
             double seconds = (System.nanoTime() - t0) / 1e9;
             trainSeconds += seconds;
             trained += size;
@@ -167,6 +157,16 @@ public final class Trainer {
         }
         return new TrainingSummary(settings.epochs(), engine.step(), bestEpoch, bestHr, bestNdcg, bestMap, lastLoss,
                 trained / trainSeconds, trainSeconds);
+    }
+
+    /** The sum of {@code local} over the gang (as a float, the ring's format); {@code local} for a gang of one. */
+    private double gangSum(double local, float[] scratch) throws IOException {
+        if (gang.size() == 1) {
+            return local;
+        }
+        scratch[0] = (float) local;
+        gang.allReduce(scratch, 0, 1, false);
+        return scratch[0];
     }
 
     /** The gang's figures from each rank's share: user-weighted means. */
