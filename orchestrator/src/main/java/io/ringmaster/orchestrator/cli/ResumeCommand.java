@@ -4,9 +4,6 @@ import io.ringmaster.data.Storage;
 import io.ringmaster.orchestrator.job.JobConfig;
 import io.ringmaster.orchestrator.run.RunDirectory;
 import io.ringmaster.orchestrator.run.TrainJob;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,23 +33,13 @@ final class ResumeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = Storage.path(runDir);
         Configuration conf = Storage.configuration();
-        String yaml;
-        try (InputStream in = Storage.fs(dir, conf).open(new Path(dir, RunDirectory.JOB_FILE))) {
-            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.FileNotFoundException e) {
-            throw new IllegalArgumentException(Storage.display(dir) + " is not a run directory (no "
-                    + RunDirectory.JOB_FILE + ")");
-        } catch (IOException e) {
-            throw new IOException(Storage.display(dir) + ": cannot read " + RunDirectory.JOB_FILE + ": "
-                    + e.getMessage(), e);
-        }
         List<String> overrides = new ArrayList<>(sets);
         overrides.add(JobConfig.override("run.dir", dir.getParent().toString()));
         overrides.add(JobConfig.override("run.id", dir.getName()));
         if (epochs != null) {
             overrides.add(JobConfig.override("train.epochs", epochs));
         }
-        JobConfig job = JobConfig.parse(yaml, Storage.display(new Path(dir, RunDirectory.JOB_FILE)), overrides);
+        JobConfig job = RunDirectory.readJob(conf, runDir, overrides);
         job.hadoop.values().removeIf("<redacted>"::equals);
         job.spark.conf.values().removeIf("<redacted>"::equals);
         TrainJob.run(job, System.out);

@@ -1,11 +1,7 @@
 package io.ringmaster.orchestrator.cli;
 
-import io.ringmaster.data.DataFormatException;
-import io.ringmaster.orchestrator.job.JobConfigException;
+import io.ringmaster.orchestrator.run.FailureKinds;
 import io.ringmaster.orchestrator.spark.GangFailure;
-import io.ringmaster.workers.ring.RingException;
-import io.ringmaster.workers.train.FaultInjection;
-import io.ringmaster.workers.train.TrainingDivergedException;
 import java.io.FileNotFoundException;
 import java.util.Set;
 import java.io.PrintWriter;
@@ -64,11 +60,7 @@ public final class RingmasterCli implements Runnable {
      * Failures a user can fix or expects (bad data, bad job file, bad option, a gang member lost, a
      * diverged model, an injected fault): reported as one line.
      */
-    private static final Set<String> USER_ERRORS = Set.of(DataFormatException.class.getName(),
-            JobConfigException.class.getName(), IllegalArgumentException.class.getName(),
-            FileNotFoundException.class.getName(), RingException.class.getName(),
-            TrainingDivergedException.class.getName(), FaultInjection.InjectedFault.class.getName(),
-            io.ringmaster.workers.NdBackends.BackendUnavailableException.class.getName());
+    private static final Set<String> USER_ERRORS = FailureKinds.USER_FACING;
 
     /**
      * The cause that explains the failure to a user, including one that failed a Spark task. Only

@@ -1,6 +1,7 @@
 package io.ringmaster.orchestrator.run;
 
 import io.ringmaster.data.Storage;
+import io.ringmaster.orchestrator.job.JobConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -53,11 +54,23 @@ public final class RunDirectory {
         return existing;
     }
 
-    public String read(String name) throws IOException {
-        try (java.io.InputStream in = fs.open(new Path(dir, name))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    /**
+     * The job a run was started with: its {@code job.yaml} (credentials redacted) with {@code overrides}
+     * ({@code --set} syntax) applied, or a clear error.
+     */
+    public static JobConfig readJob(Configuration conf, String runDirUri, java.util.List<String> overrides)
+            throws IOException {
+        Path dir = Storage.path(runDirUri);
+        Path file = new Path(dir, JOB_FILE);
+        String yaml;
+        try {
+            yaml = new String(Storage.readBytes(Storage.fs(dir, conf), file), StandardCharsets.UTF_8);
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalArgumentException(Storage.display(dir) + " is not a run directory (no " + JOB_FILE + ")");
         }
+        return JobConfig.parse(yaml, Storage.display(file), overrides);
     }
+
 
     static String newId() {
         return LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"

@@ -52,8 +52,7 @@ public final class TrainJob {
         RunDirectory run = RunDirectory.openOrCreate(conf, job.run.dir, job.run.id);
         job.run.id = run.id();
         if (run.existing()) {
-            JobConfig before = JobConfig.parse(run.read(RunDirectory.JOB_FILE), Storage.display(
-                    run.file(RunDirectory.JOB_FILE)), List.of());
+            JobConfig before = RunDirectory.readJob(conf, run.path().toString(), List.of());
             List<String> diff = job.modelDiff(before);
             if (!diff.isEmpty()) {
                 throw new JobConfigException("run " + run.id() + " cannot continue with a changed model or data: "
@@ -103,7 +102,7 @@ public final class TrainJob {
                     results = GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers);
                 } catch (GangFailure f) {
                     attempts.add("attempt " + attempt + ": " + f.getMessage());
-                    if (attempt >= job.retry.maxAttempts || f.thrownByRingmaster() && isUserError(f)) {
+                    if (attempt >= job.retry.maxAttempts || f.thrownByRingmaster() && FailureKinds.PERMANENT.contains(f.taskExceptionClass())) {
                         if (attempt > 1) {
                             out.println("giving up after " + attempt + " attempts:");
                             attempts.forEach(a -> out.println("  " + a));
@@ -156,11 +155,4 @@ public final class TrainJob {
                 lead.baselineMap());
     }
 
-    /** Failures a relaunch cannot fix: bad data or job settings (the same check as the CLI's one-line errors). */
-    private static boolean isUserError(GangFailure f) {
-        String c = f.taskExceptionClass();
-        return c != null && (c.endsWith("DataFormatException") || c.endsWith("JobConfigException")
-                || c.equals(IllegalArgumentException.class.getName()) || c.endsWith("TrainingDivergedException")
-                || c.endsWith("BackendUnavailableException"));
-    }
 }

@@ -39,13 +39,7 @@ public final class Exporter {
     public static Result export(Configuration conf, String runDirUri, Long step, String outUri) throws IOException {
         Path runDir = Storage.path(runDirUri);
         FileSystem fs = Storage.fs(runDir, conf);
-        String yaml;
-        try (InputStream in = fs.open(new Path(runDir, RunDirectory.JOB_FILE))) {
-            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.FileNotFoundException e) {
-            throw new IllegalArgumentException(Storage.display(runDir) + " is not a run directory (no job.yaml)");
-        }
-        JobConfig job = JobConfig.parse(yaml, Storage.display(new Path(runDir, RunDirectory.JOB_FILE)), List.of());
+        JobConfig job = RunDirectory.readJob(conf, runDirUri, List.of());
         CheckpointStore store = new CheckpointStore(conf, runDir.toString(), Integer.MAX_VALUE);
         Checkpoint cp;
         if (step == null) {
