@@ -77,8 +77,7 @@ final class SubmitCommand implements Callable<Integer> {
         cmd.add("--master " + job.sparkMaster());
         cmd.add("--class io.ringmaster.orchestrator.cli.RingmasterCli");
         cmd.add("--conf spark.executorEnv.OMP_NUM_THREADS=1");
-        String opens = String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
-                .stream().filter(a -> a.startsWith("--add-opens")).toList());
+        String opens = String.join(" ", io.ringmaster.orchestrator.spark.JvmFlags.moduleFlags());
         if (!opens.isEmpty()) {
             cmd.add("--driver-java-options '" + opens + "'");
             if (!job.spark.conf.containsKey("spark.executor.extraJavaOptions")) {

@@ -9,12 +9,10 @@ import io.ringmaster.data.Dataset;
 import io.ringmaster.data.DatasetStore;
 import io.ringmaster.data.Storage;
 import io.ringmaster.data.SyntheticDataset;
-import io.ringmaster.data.TestSplit;
 import io.ringmaster.orchestrator.job.JobConfig;
 import io.ringmaster.orchestrator.run.TrainJob;
 import io.ringmaster.workers.checkpoint.Checkpoint;
 import io.ringmaster.workers.checkpoint.CheckpointStore;
-import io.ringmaster.workers.eval.RankingMetrics;
 import io.ringmaster.workers.export.BundleScorer;
 import io.ringmaster.workers.export.ModelBundle;
 import io.ringmaster.workers.model.NeuMFSpec;
@@ -211,44 +209,8 @@ class ScoreTest {
 
     @Test
     void hitRatioFromScoreOutputEqualsTheOneTrainingReportedForTheCheckpoint() throws Exception {
-        TestSplit test = ds.test();
-        List<Row> rows = new ArrayList<>();
-        for (int r = 0; r < test.size(); r++) {
-            long user = ds.userIds().rawId(test.users()[r]);
-            rows.add(RowFactory.create(user, ds.itemIds().rawId(test.items()[r]), r, true));
-            for (int j = test.negOffsets()[r]; j < test.negOffsets()[r + 1]; j++) {
-                rows.add(RowFactory.create(user, ds.itemIds().rawId(test.negItems()[j]), r, false));
-            }
-        }
-        StructType schema = new StructType().add("user", DataTypes.LongType).add("item", DataTypes.LongType)
-                .add("case", DataTypes.IntegerType).add("held_out", DataTypes.BooleanType);
-        String candidates = dir.resolve("candidates").toString();
-        spark.createDataFrame(rows, schema).write().parquet(candidates);
-        String scored = dir.resolve("candidates-scored").toString();
-        ScoreJob.pairs(spark, bundleUri, candidates, scored, UnknownIdPolicy.SKIP, Map.of());
-        Map<Integer, List<Row>> byCase = new HashMap<>();
-        for (Row row : spark.read().parquet(scored).collectAsList()) {
-            byCase.computeIfAbsent(row.getInt(row.fieldIndex("case")), x -> new ArrayList<>()).add(row);
-        }
-        double hits = 0;
-        for (List<Row> c : byCase.values()) {
-            float pos = Float.NaN;
-            List<Float> negs = new ArrayList<>();
-            for (Row row : c) {
-                float logit = row.getFloat(row.fieldIndex("logit"));
-                if (row.getBoolean(row.fieldIndex("held_out"))) {
-                    pos = logit;
-                } else {
-                    negs.add(logit);
-                }
-            }
-            float[] n = new float[negs.size()];
-            for (int i = 0; i < n.length; i++) {
-                n[i] = negs.get(i);
-            }
-            hits += RankingMetrics.hit(RankingMetrics.rank(pos, n, 0, n.length), 10);
-        }
-        double hr = hits / byCase.size();
+        // BundleEvaluation scores the test split's candidates through ScoreJob and ranks the output's logits
+        double hr = BundleEvaluation.run(spark, bundleUri, data, 10, Map.of()).hr();
         Map<?, ?> metrics = (Map<?, ?>) ModelBundle.load(CONF, bundleUri).provenance().get("metricsAtExport");
         assertEquals(((Number) metrics.get("hr")).doubleValue(), hr, 1e-12, "HR@10 from score output");
         assertTrue(hr > 0);

@@ -12,7 +12,6 @@ import io.ringmaster.orchestrator.job.JobConfig;
 import io.ringmaster.orchestrator.run.TrainJob;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,9 +43,7 @@ class GpuSchedulingTest {
         Files.writeString(script, "#!/usr/bin/env bash\necho '{\"name\":\"gpu\",\"addresses\":[\"0\",\"1\"]}'\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
 
-        String jvmFlags = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports"))
-                .collect(Collectors.joining(" "));
+        String jvmFlags = String.join(" ", JvmFlags.moduleFlags());
         JobConfig job = JobConfig.parse("", "test", List.of(
                 JobConfig.override("data", data.toString()), "workers=2", "train.epochs=1", "train.batch-size=100",
                 JobConfig.override("run.dir", dir.resolve("runs").toString()), "run.id=gpus",

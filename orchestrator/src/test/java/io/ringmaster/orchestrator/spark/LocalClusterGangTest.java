@@ -12,12 +12,10 @@ import io.ringmaster.orchestrator.job.JobConfig;
 import io.ringmaster.orchestrator.run.TrainJob;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,9 +36,7 @@ class LocalClusterGangTest {
                 7, 50));
         DatasetStore.write(Storage.configuration(), data.toString(), r.dataset(), r.source(), r.split(), false);
 
-        String jvmFlags = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports"))
-                .collect(Collectors.joining(" "));
+        String jvmFlags = String.join(" ", JvmFlags.moduleFlags());
         JobConfig job = JobConfig.parse("", "test", List.of(
                 JobConfig.override("data", data.toString()),
                 "workers=2",

@@ -40,6 +40,17 @@ class StorageBackendsTest {
         };
     }
 
+    /** A 2-worker job on the back end, streaming from {@code train}, with its run directory there. */
+    static JobConfig job(TestStore store, String data, String train, int epochs, String runId) {
+        JobConfig job = JobConfig.parse("", "test", List.of(
+                JobConfig.override("data", data),
+                JobConfig.override("loader.data", train),
+                "workers=2", "train.epochs=" + epochs, "train.batch-size=100",
+                JobConfig.override("run.dir", store.root() + "/runs"), "run.id=" + runId));
+        job.hadoop.putAll(store.hadoop());
+        return job;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"hdfs", "s3", "azure"})
     void materializeAndTrainTwoWorkersOnTheBackend(String backend) throws Exception {
@@ -54,12 +65,7 @@ class StorageBackendsTest {
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
             assertTrue(m.manifest().rowGroups() >= 2, "row groups: " + m.manifest().rowGroups());
 
-            JobConfig job = JobConfig.parse("", "test", List.of(
-                    JobConfig.override("data", data),
-                    JobConfig.override("loader.data", train),
-                    "workers=2", "train.epochs=1", "train.batch-size=100",
-                    JobConfig.override("run.dir", store.root() + "/runs"), "run.id=" + backend));
-            job.hadoop.putAll(store.hadoop());
+            JobConfig job = job(store, data, train, 1, backend);
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             TrainJob.run(job, new PrintStream(buf, true, StandardCharsets.UTF_8));
             String out = buf.toString(StandardCharsets.UTF_8);
@@ -67,12 +73,7 @@ class StorageBackendsTest {
             assertTrue(out.contains("epoch   1  loss"), out);
 
             // resume: the same run continues to a second epoch from the checkpoint stored on the back end
-            JobConfig more = JobConfig.parse("", "test", List.of(
-                    JobConfig.override("data", data),
-                    JobConfig.override("loader.data", train),
-                    "workers=2", "train.epochs=2", "train.batch-size=100",
-                    JobConfig.override("run.dir", store.root() + "/runs"), "run.id=" + backend));
-            more.hadoop.putAll(store.hadoop());
+            JobConfig more = job(store, data, train, 2, backend);
             ByteArrayOutputStream buf2 = new ByteArrayOutputStream();
             TrainJob.run(more, new PrintStream(buf2, true, StandardCharsets.UTF_8));
             String out2 = buf2.toString(StandardCharsets.UTF_8);
