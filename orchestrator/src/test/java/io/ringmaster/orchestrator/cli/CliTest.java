@@ -151,6 +151,9 @@ class CliTest {
         Files.writeString(job, "data: " + ds + "\ntrain:\n  epoch: 3\n");
         failsWith(CliRun.of("train", "--config", job.toString()), "unknown key 'train.epoch'");
         failsWith(CliRun.of("generate", "--out", ds.toString()), "already exists");
+        failsWith(CliRun.of("resume", dir.resolve("no-run").toString()), "is not a run directory (no job.yaml)");
+        failsWith(CliRun.of("export", ds.toString(), "--out", dir.resolve("model").toString()),
+                "is not a run directory (no job.yaml)");
     }
 
     @Test

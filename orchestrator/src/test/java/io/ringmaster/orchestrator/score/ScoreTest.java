@@ -192,6 +192,15 @@ class ScoreTest {
         float p = scored.getFloat(scored.fieldIndex("score"));
         assertTrue(p > 0 && p < 1, "a probability: " + p);
 
+        String noItem = dir.resolve("pairs-no-item").toString();
+        spark.createDataFrame(rows, schema).drop("item").write().parquet(noItem);
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> ScoreJob.pairs(spark,
+                bundleUri, noItem, dir.resolve("never").toString(), UnknownIdPolicy.SKIP, Map.of()));
+        assertTrue(missing.getMessage().contains(noItem + ": no 'item' column"), missing.getMessage());
+        IllegalArgumentException policy = assertThrows(IllegalArgumentException.class,
+                () -> UnknownIdPolicy.parse("maybe"));
+        assertTrue(policy.getMessage().contains("--unknown must be skip or popular, got 'maybe'"), policy.getMessage());
+
         ScoreJob.Report popular = ScoreJob.pairs(spark, bundleUri, pairs, dir.resolve("scored-pop").toString(),
                 UnknownIdPolicy.POPULAR, Map.of());
         assertEquals(2, popular.rows(), "the unknown user is scored by popularity; the unknown item is still skipped");
