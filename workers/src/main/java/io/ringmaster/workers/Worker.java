@@ -74,29 +74,12 @@ public final class Worker {
         boolean evaluates = rank == 0;
         NcfEvaluator evaluator = NcfEvaluator.slice(ds.test(), s.evalK(), rank, gang.size());
         MetricsLog log = evaluates ? new MetricsLog(conf, new Path(Storage.path(spec.runDirUri()), METRICS_FILE)) : null;
-        SampleSource source;
-        Map<String, Object> loaderInfo = new LinkedHashMap<>();
-        if (spec.loader().stream()) {
-            LoaderSettings ls = spec.loader();
-            String uri = ls.uri() != null ? ls.uri() : new Path(Storage.path(spec.datasetUri()), DatasetStore.TRAIN)
-                    .toString();
-            ParquetDataset parquet = ParquetDataset.open(conf, uri, LoaderSource.COLUMNS, Retry.defaults());
-            int positives = LoaderSource.positivesPerStep(s.batchSize(), gang.size(), s.negatives());
-            ShardLoader shards = new ShardLoader(parquet, new ShardLoader.Options(positives, ls.shuffleGroups(),
-                    ls.prefetchGroups(), s.seed(), ls.nulls(), Retry.defaults()), rank, gang.size());
-            source = new LoaderSource(shards, parquet.uri(), seen, s.negatives(), s.seed(), rank, gang.size(),
-                    positives);
-            checkSameData(gang, parquet);
-            loaderInfo.put("loader", "stream");
-            loaderInfo.put("loaderData", parquet.uri());
-            loaderInfo.put("rowGroups", parquet.rowGroups().size());
-            loaderInfo.put("loaderMemoryBoundBytes", shards.memoryBoundBytes());
-            loaderInfo.put("stepsPerEpoch", shards.plan(0).stepsPerEpoch());
-            loaderInfo.put("globalBatch", positives * (1 + s.negatives()) * gang.size());
-        } else {
-            source = new InMemorySource(sampler, s.batchSize(), rank, gang.size());
-            loaderInfo.put("loader", "memory");
+        OpenedSource opened = openSource(spec, conf, ds, seen, rank, gang.size());
+        SampleSource source = opened.source();
+        if (opened.parquet() != null) {
+            checkSameData(gang, opened.parquet());
         }
+        Map<String, Object> loaderInfo = opened.info();
         EvalResult baseline = null;
         if (evaluates) {
             baseline = new NcfEvaluator(ds.test(), s.evalK()).evaluate(new PopularityBaseline(ds.numItems(), ds.train().items()));
@@ -194,6 +177,43 @@ public final class Worker {
                 resume == null ? -1 : resume.step());
     }
 
+    /** A rank's training examples, the Parquet they stream from (null in memory mode), and what to log of them. */
+    public record OpenedSource(SampleSource source, ParquetDataset parquet, Map<String, Object> info) {
+    }
+
+    /**
+     * Rank {@code rank} of {@code ranks}'s training examples as the spec's loader settings say: streamed
+     * from Parquet row-group shards, or drawn in memory from the dataset (every rank the same epoch).
+     * Other training strategies (DL4J's Spark training masters) take their batches from here too.
+     */
+    public static OpenedSource openSource(WorkerSpec spec, Configuration conf, Dataset ds, UserItemIndex seen,
+                                          int rank, int ranks) throws IOException {
+        TrainingSettings s = spec.settings();
+        Map<String, Object> info = new LinkedHashMap<>();
+        if (!spec.loader().stream()) {
+            NegativeSampler sampler = new NegativeSampler(ds.train().users(), ds.train().items(), seen, s.negatives(),
+                    s.seed());
+            info.put("loader", "memory");
+            return new OpenedSource(new InMemorySource(sampler, s.batchSize(), rank, ranks), null, info);
+        }
+        LoaderSettings ls = spec.loader();
+        String uri = ls.uri() != null ? ls.uri() : new Path(Storage.path(spec.datasetUri()), DatasetStore.TRAIN)
+                .toString();
+        ParquetDataset parquet = ParquetDataset.open(conf, uri, LoaderSource.COLUMNS, Retry.defaults());
+        int positives = LoaderSource.positivesPerStep(s.batchSize(), ranks, s.negatives());
+        ShardLoader shards = new ShardLoader(parquet, new ShardLoader.Options(positives, ls.shuffleGroups(),
+                ls.prefetchGroups(), s.seed(), ls.nulls(), Retry.defaults()), rank, ranks);
+        SampleSource source = new LoaderSource(shards, parquet.uri(), seen, s.negatives(), s.seed(), rank, ranks,
+                positives);
+        info.put("loader", "stream");
+        info.put("loaderData", parquet.uri());
+        info.put("rowGroups", parquet.rowGroups().size());
+        info.put("loaderMemoryBoundBytes", shards.memoryBoundBytes());
+        info.put("stepsPerEpoch", shards.plan(0).stepsPerEpoch());
+        info.put("globalBatch", positives * (1 + s.negatives()) * ranks);
+        return new OpenedSource(source, parquet, info);
+    }
+
     /**
      * Every rank lists and plans the training data itself; if the files changed while the gang
      * started, ranks would plan different steps and the ring would wait for a step that never comes.
@@ -224,7 +244,12 @@ public final class Worker {
 
     /** SHA-256 of the network's parameters (graph order), to compare runs bit for bit. */
     static String paramsSha256(TrainingEngine engine) {
-        float[] p = engine.toGraph().params().dup().data().asFloat();
+        return paramsSha256(engine.toGraph());
+    }
+
+    /** SHA-256 of a network's parameters (graph order). */
+    public static String paramsSha256(org.deeplearning4j.nn.graph.ComputationGraph graph) {
+        float[] p = graph.params().dup().data().asFloat();
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(p.length * 4);
         b.asFloatBuffer().put(p);
         return Storage.sha256(b.array());

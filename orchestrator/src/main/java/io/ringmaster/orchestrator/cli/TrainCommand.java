@@ -29,6 +29,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Global batch size (job key: train.batch-size).")
     Integer batchSize;
 
+    @Option(names = "--strategy", description = "allreduce, parameter-server or averaging (job key: strategy).")
+    String strategy;
+
     @Option(names = "--engine", description = "fused or dl4j (job key: train.engine).")
     String engine;
 
@@ -54,6 +57,7 @@ final class TrainCommand implements Callable<Integer> {
         add(overrides, "train.epochs", epochs);
         add(overrides, "train.batch-size", batchSize);
         add(overrides, "train.engine", engine);
+        add(overrides, "strategy", strategy);
         add(overrides, "run.id", runId);
         add(overrides, "run.dir", runsDir);
         return config != null ? JobConfig.load(config, overrides) : JobConfig.parse("", "command line", overrides);

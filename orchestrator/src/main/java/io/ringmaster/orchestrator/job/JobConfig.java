@@ -44,6 +44,11 @@ public final class JobConfig {
     public int workers = 1;
     /** Cluster profile (gpu-configs name or file) whose settings are this job's defaults. */
     public String cluster;
+    /**
+     * How the workers combine their work: allreduce (Ringmaster's ring in a barrier stage, the default),
+     * parameter-server (DL4J's SharedTrainingMaster) or averaging (DL4J's ParameterAveragingTrainingMaster).
+     */
+    public String strategy = "allreduce";
     public Model model = new Model();
     public Train train = new Train();
     public Eval eval = new Eval();
@@ -53,6 +58,8 @@ public final class JobConfig {
     public Loader loader = new Loader();
     public Checkpoint checkpoint = new Checkpoint();
     public Retry retry = new Retry();
+    public ParameterServer parameterServer = new ParameterServer();
+    public Averaging averaging = new Averaging();
     /** Deliberate failure for tests (off unless set). */
     public Fault fault;
     /** Hadoop configuration entries (e.g. credentials for s3a:// or wasbs://). */
@@ -74,8 +81,11 @@ public final class JobConfig {
         /** Sampled negatives per positive interaction, per epoch. */
         public int negatives = 4;
         public long seed = 42;
-        /** fused (fast CPU kernel) or dl4j (DL4J graph on the loaded ND4J backend). */
-        public String engine = "fused";
+        /**
+         * fused (fast CPU kernel) or dl4j (DL4J graph on the loaded ND4J backend); default fused for the
+         * allreduce strategy, dl4j (the only choice) for DL4J's training masters.
+         */
+        public String engine;
         /** BLAS threads per worker. */
         public int threads = 1;
     }
@@ -135,6 +145,34 @@ public final class JobConfig {
     public static final class Retry {
         /** Gang launches before the job fails: a failed gang is relaunched from the newest checkpoint. */
         public int maxAttempts = 3;
+    }
+
+    /** strategy: parameter-server (DL4J SharedTrainingMaster, threshold-encoded gradient sharing over Aeron UDP). */
+    public static final class ParameterServer {
+        /** UDP ports the driver's and each executor's transport may bind: "first-last" or one port. */
+        public String ports = "40100-40199";
+        /** Address executors reach the driver's parameter server on; default: the driver's address (spark.driver.host). */
+        public String masterAddress;
+        /** Initial threshold of DL4J's adaptive threshold encoding of gradient updates. */
+        public double threshold = 1e-3;
+        /** Seconds without a finished training iteration before the watchdog stops the job. */
+        public int stallTimeout = 120;
+        /** Seconds each worker gets to reach the master (a UDP echo) before training starts. */
+        public int connectTimeout = 10;
+        /**
+         * Training threads in each JVM's parameter-server client. DL4J runs one client per JVM, fed by every
+         * task of that JVM; with more than one thread it trains through its ParallelWrapper, which ran
+         * NeuMF at 35 samples/s on local[2] here (one thread: thousands).
+         */
+        public int trainersPerExecutor = 1;
+    }
+
+    /** strategy: averaging (DL4J ParameterAveragingTrainingMaster). */
+    public static final class Averaging {
+        /** Minibatches each worker trains between two averages of parameters and updater state. */
+        public int frequency = 5;
+        /** Seconds without a finished training iteration before the watchdog stops the job. */
+        public int stallTimeout = 120;
     }
 
     public static final class Fault {
@@ -284,8 +322,13 @@ public final class JobConfig {
                         ? ", or use {} for none)" : ")"));
             }
         }
-        if (train.engine == null) {
-            throw new JobConfigException("job: 'train.engine' must be fused or dl4j");
+        if (strategy == null || !STRATEGIES.contains(strategy)) {
+            throw new JobConfigException("job: 'strategy' must be one of " + String.join(", ", STRATEGIES) + ", got '"
+                    + strategy + "'");
+        }
+        if (parameterServer == null || averaging == null) {
+            throw new JobConfigException("job: 'parameter-server' and 'averaging' must be mappings, not empty (remove"
+                    + " the key for the defaults)");
         }
         if (run.dir == null || run.dir.isBlank()) {
             throw new JobConfigException("job: 'run.dir' must name the directory that holds run directories");
@@ -349,11 +392,14 @@ public final class JobConfig {
             throw new JobConfigException("job: 'fault' needs kill-rank in [0, workers) and at-step >= 1, got kill-rank "
                     + fault.killRank + ", at-step " + fault.atStep);
         }
+        if (!usesRing()) {
+            refuseForDl4jStrategy();
+        }
         try {
             settings();
             ringOptions();
             loaderSettings();
-            EngineKind.parse(train.engine);
+            EngineKind.parse(engine());
         } catch (IllegalArgumentException e) {
             throw new JobConfigException("job: " + e.getMessage(), e);
         }
@@ -362,7 +408,96 @@ public final class JobConfig {
 
     public TrainingSettings settings() {
         return new TrainingSettings(train.epochs, train.batchSize, train.negatives, train.seed,
-                EngineKind.parse(train.engine), eval.k, train.threads);
+                EngineKind.parse(engine()), eval.k, train.threads);
+    }
+
+    /** The strategies, as the job file names them. */
+    public static final List<String> STRATEGIES = List.of("allreduce", "parameter-server", "averaging");
+
+    /** True for the default strategy: Ringmaster's own ring all-reduce in a Spark barrier stage. */
+    public boolean usesRing() {
+        return "allreduce".equals(strategy);
+    }
+
+    /** The training engine: train.engine, else fused for the ring and dl4j for DL4J's training masters. */
+    public String engine() {
+        if (train.engine != null) {
+            return train.engine;
+        }
+        return usesRing() ? "fused" : "dl4j";
+    }
+
+    /**
+     * DL4J's training masters run a whole epoch per Spark job on their own transport, so some of the
+     * ring's options have no meaning there: refuse them by name rather than ignore them.
+     */
+    private void refuseForDl4jStrategy() {
+        String s = "strategy " + strategy;
+        if (!"dl4j".equals(engine())) {
+            throw new JobConfigException("job: " + s + " trains DL4J's graph on the workers; 'train.engine' must be dl4j"
+                    + " (or left out), got " + engine());
+        }
+        if (checkpoint.everySteps != 0) {
+            throw new JobConfigException("job: " + s + " checkpoints at epoch ends only (DL4J's training master runs"
+                    + " a whole epoch per Spark job); 'checkpoint.every-steps' must be 0, got " + checkpoint.everySteps);
+        }
+        if (fault != null) {
+            throw new JobConfigException("job: 'fault' (injected worker failure) is implemented by strategy allreduce"
+                    + " only, not " + strategy);
+        }
+        AllReduce ring = new AllReduce();
+        if (allreduce != null && (!java.util.Objects.equals(allreduce.compression, ring.compression)
+                || allreduce.timeout != ring.timeout || allreduce.connectTimeout != ring.connectTimeout
+                || allreduce.chunkKb != ring.chunkKb)) {
+            throw new JobConfigException("job: the 'allreduce' section configures Ringmaster's ring, which " + s
+                    + " does not use; remove it (see 'parameter-server' / 'averaging' for this strategy's settings)");
+        }
+        if (train.threads != 1) {
+            throw new JobConfigException("job: 'train.threads' sets the fused engine's BLAS threads; " + s
+                    + " runs DL4J's own threads (set OMP_NUM_THREADS on the executors), remove it");
+        }
+        if ("averaging".equals(strategy) && averaging.frequency < 1) {
+            throw new JobConfigException("job: 'averaging.frequency' must be >= 1, got " + averaging.frequency);
+        }
+        if ("parameter-server".equals(strategy)) {
+            portRange();
+            if (!(parameterServer.threshold > 0) || Double.isInfinite(parameterServer.threshold)) {
+                throw new JobConfigException("job: 'parameter-server.threshold' must be a positive number, got "
+                        + parameterServer.threshold);
+            }
+            if (parameterServer.trainersPerExecutor < 1) {
+                throw new JobConfigException("job: 'parameter-server.trainers-per-executor' must be >= 1, got "
+                        + parameterServer.trainersPerExecutor);
+            }
+            if (parameterServer.connectTimeout < 1) {
+                throw new JobConfigException("job: 'parameter-server.connect-timeout' must be >= 1 s, got "
+                        + parameterServer.connectTimeout);
+            }
+        }
+        if (stallTimeout() < 10) {
+            throw new JobConfigException("job: '" + strategy + ".stall-timeout' must be >= 10 s (executor heartbeats"
+                    + " report progress every 10 s), got " + stallTimeout());
+        }
+    }
+
+    /** The watchdog's limit for a DL4J strategy, seconds. */
+    public int stallTimeout() {
+        return "averaging".equals(strategy) ? averaging.stallTimeout : parameterServer.stallTimeout;
+    }
+
+    /** {@code parameter-server.ports} as {first, last}. */
+    public int[] portRange() {
+        String p = parameterServer.ports == null ? "" : parameterServer.ports.trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(?:\\s*-\\s*(\\d+))?").matcher(p);
+        if (m.matches()) {
+            int first = Integer.parseInt(m.group(1));
+            int last = m.group(2) == null ? first : Integer.parseInt(m.group(2));
+            if (first >= 1024 && last <= 65535 && first <= last) {
+                return new int[] {first, last};
+            }
+        }
+        throw new JobConfigException("job: 'parameter-server.ports' must be a UDP port or range first-last within"
+                + " 1024-65535, got '" + parameterServer.ports + "'");
     }
 
     /** The ring's settings from the {@code allreduce} section. */
@@ -456,7 +591,10 @@ public final class JobConfig {
         m.put("train.learning-rate", String.valueOf(train.learningRate));
         m.put("train.negatives", String.valueOf(train.negatives));
         m.put("train.seed", String.valueOf(train.seed));
-        m.put("train.engine", String.valueOf(train.engine));
+        m.put("train.engine", engine());
+        if (!usesRing()) {
+            m.put("strategy", strategy); // absent for the ring, so runs from before strategies keep their hash
+        }
         m.put("loader.mode", String.valueOf(loader.mode));
         m.put("loader.data", String.valueOf(loader.data == null ? null : Storage.path(loader.data).toString()));
         m.put("loader.shuffle-groups", String.valueOf(loader.shuffleGroups));
@@ -473,12 +611,19 @@ public final class JobConfig {
         List<String> diff = new java.util.ArrayList<>();
         Map<String, String> a = before.modelSettings();
         Map<String, String> b = modelSettings();
-        for (String k : b.keySet()) {
+        java.util.Set<String> keys = new java.util.TreeSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        for (String k : keys) {
             if (!java.util.Objects.equals(a.get(k), b.get(k))) {
-                diff.add(k + ": " + a.get(k) + " -> " + b.get(k));
+                diff.add(k + ": " + shown(k, a.get(k)) + " -> " + shown(k, b.get(k)));
             }
         }
         return diff;
+    }
+
+    /** A model setting's value for a diff: a run without a 'strategy' entry used the ring. */
+    private static String shown(String key, String value) {
+        return value == null && "strategy".equals(key) ? "allreduce" : value;
     }
 
     private static final java.util.Set<String> CREDENTIAL_WORDS = java.util.Set.of("key", "accountkey", "accesskey",

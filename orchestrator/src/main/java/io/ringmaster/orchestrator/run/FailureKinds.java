@@ -1,5 +1,7 @@
 package io.ringmaster.orchestrator.run;
 
+import io.ringmaster.orchestrator.dl4jspark.ParameterServerException;
+import io.ringmaster.orchestrator.dl4jspark.TrainingStalledException;
 import io.ringmaster.data.DataFormatException;
 import io.ringmaster.orchestrator.job.JobConfigException;
 import io.ringmaster.workers.NdBackends;
@@ -16,7 +18,8 @@ public final class FailureKinds {
     /** Bad data, bad settings, a diverged model, a backend that cannot load: relaunching the gang would fail again. */
     public static final Set<String> PERMANENT = Set.of(DataFormatException.class.getName(),
             JobConfigException.class.getName(), IllegalArgumentException.class.getName(),
-            TrainingDivergedException.class.getName(), NdBackends.BackendUnavailableException.class.getName());
+            TrainingDivergedException.class.getName(), NdBackends.BackendUnavailableException.class.getName(),
+            ParameterServerException.class.getName());
 
     /** Everything a user can act on from one line: the permanent ones, a lost peer, a missing file, an injected fault. */
     public static final Set<String> USER_FACING;
@@ -26,6 +29,7 @@ public final class FailureKinds {
         s.add(FileNotFoundException.class.getName());
         s.add(RingException.class.getName());
         s.add(FaultInjection.InjectedFault.class.getName());
+        s.add(TrainingStalledException.class.getName());
         USER_FACING = Set.copyOf(s);
     }
 

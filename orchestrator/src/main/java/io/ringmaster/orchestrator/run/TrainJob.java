@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ringmaster.data.DatasetManifest;
 import io.ringmaster.data.DatasetStore;
 import io.ringmaster.data.Storage;
+import io.ringmaster.orchestrator.dl4jspark.Dl4jSparkOptions;
+import io.ringmaster.orchestrator.dl4jspark.Dl4jSparkTraining;
+import io.ringmaster.orchestrator.dl4jspark.TrainingStalledException;
 import io.ringmaster.orchestrator.job.JobConfig;
+import org.apache.spark.SparkException;
 import io.ringmaster.orchestrator.spark.GangTraining;
 import io.ringmaster.orchestrator.spark.SparkSessions;
 import io.ringmaster.workers.Worker;
@@ -65,10 +69,18 @@ public final class TrainJob {
                 run.id(), manifest.name(), manifest.counts().users(), manifest.counts().items(),
                 manifest.counts().trainInteractions(), manifest.counts().testUsers());
         RingOptions ring = job.ringOptions();
-        out.printf("gang of %d worker%s on Spark %s, global batch %d%s%n", job.workers, job.workers == 1 ? "" : "s",
-                job.sparkMaster(), job.train.batchSize, job.workers == 1 ? "" : String.format(
-                        " (%d per worker), ring all-reduce (%s)", job.train.batchSize / job.workers,
-                        ring.compression() == Compression.NONE ? "fp32" : ring.compression().id()));
+        if (job.usesRing()) {
+            out.printf("gang of %d worker%s on Spark %s, global batch %d%s%n", job.workers,
+                    job.workers == 1 ? "" : "s", job.sparkMaster(), job.train.batchSize, job.workers == 1 ? ""
+                            : String.format(" (%d per worker), ring all-reduce (%s)", job.train.batchSize / job.workers,
+                            ring.compression() == Compression.NONE ? "fp32" : ring.compression().id()));
+        } else {
+            out.printf("%d worker%s on Spark %s, global batch %d (%d per worker), strategy %s (DL4J %s)%n",
+                    job.workers, job.workers == 1 ? "" : "s", job.sparkMaster(), job.train.batchSize,
+                    job.train.batchSize / job.workers, job.strategy, "averaging".equals(job.strategy)
+                            ? "ParameterAveragingTrainingMaster, every " + job.averaging.frequency + " minibatches"
+                            : "SharedTrainingMaster");
+        }
 
         CheckpointStore store = new CheckpointStore(conf, run.path().toString(), job.checkpoint.keep);
         CheckpointSettings checkpoints = new CheckpointSettings(job.checkpoint.everySteps, job.checkpoint.everyEpochs,
@@ -99,7 +111,7 @@ public final class TrainJob {
                         attempt == 1 ? job.faultInjection() : FaultInjection.NONE, job.loaderSettings(),
                         checkpoints.resumingFrom(newest.map(c -> c.dir().toString()).orElse(null)));
                 try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out)) {
-                    results = GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers);
+                    results = launch(job, spark, spec, ring);
                 } catch (GangFailure f) {
                     attempts.add("attempt " + attempt + ": " + f.getMessage());
                     if (attempt >= job.retry.maxAttempts || f.thrownByRingmaster() && FailureKinds.PERMANENT.contains(f.taskExceptionClass())) {
@@ -141,7 +153,10 @@ public final class TrainJob {
         summary.put("failedAttempts", attempts);
         summary.put("resumedFromStep", lead.resumedFromStep());
         summary.put("paramsSha256", lead.paramsSha256());
-        summary.put("allreduce", job.ringOptions().compression().id());
+        summary.put("strategy", job.strategy);
+        if (job.usesRing()) {
+            summary.put("allreduce", job.ringOptions().compression().id());
+        }
         summary.put("engine", lead.engine());
         summary.put("backend", lead.backend());
         summary.put("k", k);
@@ -153,6 +168,34 @@ public final class TrainJob {
                 .writeValueAsString(summary));
         return new Outcome(run.id(), Storage.display(run.path()), s, lead.baselineHr(), lead.baselineNdcg(),
                 lead.baselineMap());
+    }
+
+    /**
+     * One training attempt with the job's strategy: the ring's gang, or a DL4J training master. Failures
+     * a relaunch may fix come back as {@link GangFailure}.
+     */
+    private static List<WorkerResult> launch(JobConfig job, SparkSession spark, WorkerSpec spec, RingOptions ring)
+            throws IOException {
+        if (job.usesRing()) {
+            return GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers);
+        }
+        GangTraining.requireSlots(spark.sparkContext(), job.workers);
+        int[] ports = "parameter-server".equals(job.strategy) ? job.portRange() : new int[] {0, 0};
+        Dl4jSparkOptions options = new Dl4jSparkOptions(Dl4jSparkOptions.Kind.parse(job.strategy), ports[0], ports[1],
+                job.parameterServer.masterAddress, job.parameterServer.threshold, job.parameterServer.connectTimeout,
+                job.parameterServer.trainersPerExecutor,
+                job.averaging.frequency, job.stallTimeout());
+        try {
+            return Dl4jSparkTraining.run(spark, spec, options, job.workers);
+        } catch (TrainingStalledException e) {
+            throw GangFailure.stoppedByDriver(e);
+        } catch (SparkException e) {
+            throw GangFailure.from(e);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
     }
 
 }

@@ -23,7 +23,7 @@ public final class GangFailure extends RuntimeException {
     private final String workerTrace;
 
     private GangFailure(String taskExceptionClass, boolean thrownByRingmaster, String message, String workerTrace,
-                        SparkException cause) {
+                        Throwable cause) {
         super(message, cause);
         this.taskExceptionClass = taskExceptionClass;
         this.thrownByRingmaster = thrownByRingmaster;
@@ -45,7 +45,15 @@ public final class GangFailure extends RuntimeException {
         return workerTrace;
     }
 
-    static GangFailure from(SparkException e) {
+    /**
+     * A training attempt the driver stopped itself (a watchdog), as a failure the job may retry; {@code
+     * cause}'s class counts as the task's exception class.
+     */
+    public static GangFailure stoppedByDriver(RuntimeException cause) {
+        return new GangFailure(cause.getClass().getName(), true, cause.getMessage(), "", cause);
+    }
+
+    public static GangFailure from(SparkException e) {
         String text = e.getMessage() == null ? "" : e.getMessage();
         int driver = text.indexOf("\nDriver stacktrace:");
         String task = driver >= 0 ? text.substring(0, driver) : text;

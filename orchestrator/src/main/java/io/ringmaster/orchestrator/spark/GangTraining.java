@@ -61,7 +61,7 @@ public final class GangTraining {
      * Fails fast, naming both numbers, when the gang cannot be scheduled at once. Local masters have
      * all their slots from the start; a cluster master gets a short wait for executors to register.
      */
-    static void requireSlots(SparkContext sc, int workers) {
+    public static void requireSlots(SparkContext sc, int workers) {
         boolean local = sc.master().startsWith("local[") || sc.master().equals("local");
         long deadline = System.currentTimeMillis() + (local ? 0 : SLOT_WAIT_MILLIS);
         int slots = slots(sc);

@@ -113,10 +113,68 @@ class JobConfigTest {
         mentions(fails("data: d\n", "train.epochs"), "expected key.path=value");
         mentions(fails("- just\n- a list\n"), "must be a YAML mapping");
         mentions(fails("data: d\ntrain: ~\n"), "'train' must be a mapping");
-        mentions(fails("data: d\ntrain:\n  engine: ~\n"), "'train.engine' must be fused or dl4j");
+        mentions(fails("data: d\nstrategy: ~\n"), "'strategy' must be one of allreduce, parameter-server, averaging");
         mentions(fails("data: d\nspark:\n  conf: ~\n"), "'spark.conf' must be a mapping", "use {}");
         mentions(fails("data: d\nrun:\n  dir: ~\n"), "'run.dir'");
         mentions(fails("data: d\n\tworkers: 2\n"), "not valid YAML");
+    }
+
+    @Test
+    void eachStrategyDefaultsToItsEngineAndKeepsItsOwnSettings() {
+        assertEquals(EngineKind.FUSED, JobConfig.parse("data: d\ntrain:\n  engine: ~\n", "job.yaml", List.of())
+                .validate().settings().engine());
+        JobConfig ps = JobConfig.parse("data: d\nworkers: 2\nstrategy: parameter-server\nparameter-server:\n"
+                + "  ports: 41000-41009\n  threshold: 0.01\n", "job.yaml", List.of()).validate();
+        assertEquals(EngineKind.DL4J, ps.settings().engine());
+        assertEquals(List.of(41000, 41009), List.of(ps.portRange()[0], ps.portRange()[1]));
+        assertEquals(1, ps.parameterServer.trainersPerExecutor);
+        JobConfig avg = JobConfig.parse("data: d\nworkers: 2\nstrategy: averaging\naveraging:\n  frequency: 3\n",
+                "job.yaml", List.of()).validate();
+        assertEquals(EngineKind.DL4J, avg.settings().engine());
+        assertEquals(3, avg.averaging.frequency);
+        assertEquals(avg.modelSettings(), JobConfig.parse(avg.toYaml(), "resolved", List.of()).validate()
+                .modelSettings());
+    }
+
+    @Test
+    void whatADl4jStrategyCannotDoIsRefusedByName() {
+        for (String strategy : List.of("parameter-server", "averaging")) {
+            String job = "data: d\nworkers: 2\nstrategy: " + strategy + "\n";
+            mentions(fails(job + "train:\n  engine: fused\n"), "strategy " + strategy,
+                    "'train.engine' must be dl4j (or left out), got fused");
+            mentions(fails(job + "checkpoint:\n  every-steps: 50\n"), "checkpoints at epoch ends only",
+                    "'checkpoint.every-steps' must be 0, got 50");
+            mentions(fails(job + "fault:\n  kill-rank: 1\n  at-step: 3\n"),
+                    "'fault' (injected worker failure) is implemented by strategy allreduce only, not " + strategy);
+            mentions(fails(job + "allreduce:\n  compression: fp16\n"), "the 'allreduce' section configures"
+                    + " Ringmaster's ring, which strategy " + strategy + " does not use");
+            mentions(fails(job + "train:\n  threads: 2\n"), "'train.threads' sets the fused engine's BLAS threads");
+            mentions(fails(job + strategy + ":\n  stall-timeout: 5\n"), "'" + strategy + ".stall-timeout' must be"
+                    + " >= 10 s");
+        }
+        mentions(fails("data: d\nstrategy: horovod\n"), "'strategy' must be one of allreduce, parameter-server,"
+                + " averaging, got 'horovod'");
+        String ps = "data: d\nstrategy: parameter-server\nparameter-server:\n";
+        mentions(fails(ps + "  ports: 80-90\n"), "'parameter-server.ports' must be a UDP port or range first-last"
+                + " within 1024-65535, got '80-90'");
+        mentions(fails(ps + "  ports: 5000-4000\n"), "got '5000-4000'");
+        mentions(fails(ps + "  threshold: 0\n"), "'parameter-server.threshold' must be a positive number");
+        mentions(fails(ps + "  trainers-per-executor: 0\n"), "'parameter-server.trainers-per-executor' must be >= 1");
+        mentions(fails(ps + "  connect-timeout: 0\n"), "'parameter-server.connect-timeout' must be >= 1 s");
+        mentions(fails("data: d\nstrategy: averaging\naveraging:\n  frequency: 0\n"),
+                "'averaging.frequency' must be >= 1, got 0");
+    }
+
+    @Test
+    void aRunCannotContinueUnderAnotherStrategy() {
+        JobConfig ring = JobConfig.parse("data: d\nworkers: 2\n", "job.yaml", List.of()).validate();
+        JobConfig avg = JobConfig.parse("data: d\nworkers: 2\nstrategy: averaging\n", "job.yaml", List.of())
+                .validate();
+        assertEquals(List.of("strategy: allreduce -> averaging", "train.engine: fused -> dl4j"), avg.modelDiff(ring));
+        // settings of the strategy's transport are run settings, like the ring's
+        JobConfig avg3 = JobConfig.parse("data: d\nworkers: 2\nstrategy: averaging\naveraging:\n  frequency: 3\n",
+                "job.yaml", List.of()).validate();
+        assertEquals(List.of(), avg3.modelDiff(avg));
     }
 
     @Test

@@ -1,0 +1,60 @@
+package io.ringmaster.orchestrator.dl4jspark;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Runs one epoch of a DL4J training master in its own Spark job group and stops it when it makes no
+ * progress ({@link TrainingProgress}) for the configured time: DL4J's {@code SharedTrainingMaster}
+ * hangs now and then, and a job that hangs forever is worse than one that fails and can be resumed.
+ */
+final class Watchdog {
+
+    private Watchdog() {
+    }
+
+    static <T> T run(JavaSparkContext jsc, String group, String description, TrainingProgress progress,
+                     int stallSeconds, Callable<T> work) throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ringmaster-" + group);
+            t.setDaemon(true);
+            return t;
+        });
+        progress.touch();
+        Future<T> f = pool.submit(() -> {
+            jsc.setJobGroup(group, description, true);
+            try {
+                return work.call();
+            } finally {
+                jsc.clearJobGroup();
+            }
+        });
+        pool.shutdown();
+        long limit = TimeUnit.SECONDS.toNanos(stallSeconds);
+        while (true) {
+            try {
+                return f.get(1, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Exception ex) {
+                    throw ex;
+                }
+                throw e;
+            } catch (TimeoutException e) {
+                long idle = System.nanoTime() - progress.lastProgressNanos();
+                if (idle > limit) {
+                    jsc.cancelJobGroup(group);
+                    f.cancel(true);
+                    throw new TrainingStalledException(description + " made no progress for " + stallSeconds + " s ("
+                            + progress.iterationsSeen() + " iterations reported before that); its Spark jobs were"
+                            + " cancelled");
+                }
+            }
+        }
+    }
+}
