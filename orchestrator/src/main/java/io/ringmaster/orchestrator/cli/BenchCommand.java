@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
         subcommands = {BenchCommand.Train.class, BenchCommand.AllReduce.class, BenchCommand.Loader.class,
-                BenchCommand.Score.class})
+                BenchCommand.Score.class, BenchCommand.Strategies.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
@@ -20,7 +20,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, allreduce, loader, score)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, allreduce, loader, score, strategies)");
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -131,6 +131,48 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             new io.ringmaster.orchestrator.bench.ScoreBenchmark(model).run(System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "strategies", mixinStandardHelpOptions = true,
+            description = "The same job trained with each strategy (Ringmaster's ring all-reduce, DL4J's parameter"
+                    + " server, DL4J's parameter averaging) on the same Spark master in one run: time and samples/s"
+                    + " per epoch, best HR@10 / NDCG@10, and time to first reach a target HR@10.")
+    static final class Strategies implements Callable<Integer> {
+
+        @Option(names = "--data", required = true,
+                description = "Dataset directory, or a source to ingest first (e.g. ../shared/data/ml-100k).")
+        String data;
+
+        @Option(names = "--workers", defaultValue = "2", description = "Workers per job (default: ${DEFAULT-VALUE}).")
+        int workers;
+
+        @Option(names = "--epochs", defaultValue = "10", description = "Epochs per strategy (default: ${DEFAULT-VALUE}).")
+        int epochs;
+
+        @Option(names = "--strategies", split = ",", defaultValue = "allreduce,parameter-server,averaging",
+                description = "Strategies to run (default: ${DEFAULT-VALUE}).")
+        List<String> strategies;
+
+        @Option(names = "--master", description = "Spark master for every strategy (default: local[<workers>]);"
+                + " local-cluster[N,1,MB] starts one executor JVM per worker from this jar.")
+        String master;
+
+        @Option(names = "--target-hr", defaultValue = "0.64", description = "Target HR@10 (default: ${DEFAULT-VALUE}).")
+        double targetHr;
+
+        @Option(names = "--set", description = "Job setting key.path=value for every strategy (repeatable).")
+        List<String> sets = new java.util.ArrayList<>();
+
+        @Option(names = "--work-dir", defaultValue = "bench-strategies",
+                description = "Where the ingested dataset and run directories go (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path work;
+
+        @Override
+        public Integer call() throws Exception {
+            new io.ringmaster.orchestrator.bench.StrategyBenchmark(data, workers, epochs, strategies, master, targetHr,
+                    sets, work.toAbsolutePath()).run(System.out);
             return 0;
         }
     }

@@ -36,6 +36,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.DoubleAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -142,9 +143,11 @@ public final class Dl4jSparkTraining {
         }
 
         String job = spec.runId() + "-" + System.nanoTime();
+        CollectionAccumulator<String> endpoints = sc.collectionAccumulator("ringmaster.ps.endpoints");
+        String[] masterEndpoint = {null};
         TrainingMaster<?, ?> master = o.kind() == Dl4jSparkOptions.Kind.AVERAGING
                 ? averaging(o, workers, localBatch, s.seed())
-                : parameterServer(jsc, sc, o, workers, localBatch, job);
+                : parameterServer(jsc, sc, o, workers, localBatch, job, endpoints, masterEndpoint);
         SparkComputationGraph net = new SparkComputationGraph(jsc, graph, master);
         LongAccumulator iterations = sc.longAccumulator("ringmaster.iterations");
         LongAccumulator examples = sc.longAccumulator("ringmaster.examples");
@@ -189,6 +192,14 @@ public final class Dl4jSparkTraining {
                 trained += n;
                 steps += Math.round((double) iters / workers);
                 graph = net.getNetwork();
+                if (masterEndpoint[0] != null && epoch == at.epoch() + 1) {
+                    Map<String, Object> t = new LinkedHashMap<>();
+                    t.put("event", "transport");
+                    t.put("strategy", o.kind().id());
+                    t.put("master", masterEndpoint[0]);
+                    t.put("workers", new java.util.TreeSet<>(endpoints.value()).stream().toList());
+                    log.write(t);
+                }
                 long e0 = System.nanoTime();
                 Dl4jEngine scorer = new Dl4jEngine(graph);
                 EvalResult eval = evaluator.evaluate(scorer::scores);
@@ -250,7 +261,9 @@ public final class Dl4jSparkTraining {
      * otherwise wait without end), then builds the training master bound to the chosen port.
      */
     private static TrainingMaster<?, ?> parameterServer(JavaSparkContext jsc, SparkContext sc, Dl4jSparkOptions o,
-                                                       int workers, int localBatch, String job) throws IOException {
+                                                       int workers, int localBatch, String job,
+                                                       CollectionAccumulator<String> endpoints,
+                                                       String[] masterEndpoint) throws IOException {
         AeronSettings.apply();
         String master = o.masterAddress() != null ? o.masterAddress()
                 : sc.getConf().get("spark.driver.host", InetAddress.getLocalHost().getHostAddress());
@@ -265,12 +278,13 @@ public final class Dl4jSparkTraining {
         int port = ports.getPort(); // fails, naming the range, when every port is taken
         MasterReachability.check(jsc, masterIp, port, workers, o.connectSeconds());
         LOG.info("parameter server: master {}:{}, ports {}-{}", masterIp, port, o.firstPort(), o.lastPort());
+        masterEndpoint[0] = masterIp + ":" + port;
         VoidConfiguration voidConf = VoidConfiguration.builder()
                 .controllerAddress(masterIp)
                 .portSupplier(ports)
                 .build();
         return new ExecutorBoundSharedTrainingMaster(voidConf, workers, o.trainersPerExecutor(), localBatch,
-                o.threshold());
+                o.threshold(), endpoints);
     }
 
     private static void shutDownParameterServer() {

@@ -23,14 +23,15 @@ public final class ExecutorBinding {
     private ExecutorBinding() {
     }
 
-    /** Applies the Aeron properties and binds {@code v} to this executor's address (idempotent). */
-    static synchronized void bind(VoidConfiguration v) {
+    /** Applies the Aeron properties and binds {@code v} to this executor's address (idempotent); returns it. */
+    static synchronized String bind(VoidConfiguration v) {
         AeronSettings.apply();
         String ip = executorAddress();
         String mask = maskFor(ip, localAddresses());
         if (!mask.equals(v.getNetworkMask())) {
             v.setNetworkMask(mask);
         }
+        return ip;
     }
 
     /** This executor's address as Spark's block manager advertises it. */

@@ -155,7 +155,10 @@ public final class JobConfig {
         public String masterAddress;
         /** Initial threshold of DL4J's adaptive threshold encoding of gradient updates. */
         public double threshold = 1e-3;
-        /** Seconds without a finished training iteration before the watchdog stops the job. */
+        /**
+         * Seconds without a new finished minibatch, job or task before the watchdog cancels the epoch and the
+         * attempt fails (then retry.* relaunches it from the newest checkpoint).
+         */
         public int stallTimeout = 120;
         /** Seconds each worker gets to reach the master (a UDP echo) before training starts. */
         public int connectTimeout = 10;
@@ -171,7 +174,10 @@ public final class JobConfig {
     public static final class Averaging {
         /** Minibatches each worker trains between two averages of parameters and updater state. */
         public int frequency = 5;
-        /** Seconds without a finished training iteration before the watchdog stops the job. */
+        /**
+         * Seconds without a new finished minibatch, job or task before the watchdog cancels the epoch and the
+         * attempt fails (then retry.* relaunches it from the newest checkpoint).
+         */
         public int stallTimeout = 120;
     }
 
@@ -474,9 +480,9 @@ public final class JobConfig {
                         + parameterServer.connectTimeout);
             }
         }
-        if (stallTimeout() < 10) {
-            throw new JobConfigException("job: '" + strategy + ".stall-timeout' must be >= 10 s (executor heartbeats"
-                    + " report progress every 10 s), got " + stallTimeout());
+        if (stallTimeout() < 30) {
+            throw new JobConfigException("job: '" + strategy + ".stall-timeout' must be >= 30 s (executors report"
+                    + " progress with their heartbeats, every 10 s by default), got " + stallTimeout());
         }
     }
 

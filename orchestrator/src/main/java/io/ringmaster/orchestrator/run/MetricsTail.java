@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -107,6 +108,10 @@ public final class MetricsTail implements AutoCloseable {
         }
         if ("checkpoint".equals(event)) {
             return String.format("checkpoint  step %s -> %s", m.get("step"), m.get("dir"));
+        }
+        if ("transport".equals(event)) {
+            return String.format("%s: master %s, workers %s", m.get("strategy"), m.get("master"),
+                    String.join(", ", ((List<?>) m.get("workers")).stream().map(String::valueOf).toList()));
         }
         if ("resume".equals(event)) {
             return String.format("resumed from checkpoint step %s", m.get("step"));

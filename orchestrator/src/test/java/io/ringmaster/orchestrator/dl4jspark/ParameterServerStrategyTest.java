@@ -47,6 +47,29 @@ class ParameterServerStrategyTest {
     }
 
     @Test
+    void twoExecutorJvmsOnOneHostEachBindTheirOwnPortAndShareUpdates() throws Exception {
+        JsonNode s = runs.trainOnTwoExecutorJvms("ps-cluster", "parameter-server", 1,
+                "parameter-server.stall-timeout=60");
+        String console = s.get("console").asText();
+        double after = runs.loss(runs.trained("ps-cluster"));
+        System.out.printf("parameter-server on two executor JVMs: loss on the fixed set %.4f -> %.4f%n%s%n",
+                runs.loss(runs.initial()), after, console);
+        assertTrue(console.contains("on Spark local-cluster[2,1,1536]"), console);
+        // each executor JVM bound its own port of the range on its own address (DL4J's StaticPortSupplier
+        // would have given all three 49876)
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("parameter-server: master 127\\.0\\.0\\.1:(\\d+),"
+                + " workers 127\\.0\\.0\\.1:(\\d+) \\(executor 0\\), 127\\.0\\.0\\.1:(\\d+) \\(executor 1\\)")
+                .matcher(console);
+        assertTrue(m.find(), console);
+        Set<Integer> ports = Set.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                Integer.parseInt(m.group(3)));
+        assertEquals(3, ports.size(), console);
+        assertTrue(ports.stream().allMatch(p -> p >= 40100 && p <= 40199), console);
+        // a single epoch of threshold-encoded sharing between two JVMs learns more slowly than one trainer
+        assertTrue(after < runs.loss(runs.initial()) - 0.05, "loss " + after + "\n" + console);
+    }
+
+    @Test
     void resumesFromItsCheckpointedNetwork() throws Exception {
         JsonNode first = runs.train("ps-resume", "parameter-server", 2, 1, "parameter-server.stall-timeout=60");
         JsonNode resumed = runs.train("ps-resume", "parameter-server", 2, 2, "parameter-server.stall-timeout=60");

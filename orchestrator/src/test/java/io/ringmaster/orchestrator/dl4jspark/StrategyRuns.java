@@ -45,12 +45,34 @@ final class StrategyRuns {
 
     /** Trains with the given strategy; the summary plus the console output as "console". */
     JsonNode train(String runId, String strategy, int workers, int epochs, String... extra) throws Exception {
+        return train(runId, strategy, workers, epochs, java.util.Map.of(), extra);
+    }
+
+    /**
+     * Trains on Spark {@code local-cluster[2,1,1536]}: two executor JVMs started from the test classpath (an
+     * empty Spark home set up by the build), so each runs its own transport, as on a cluster.
+     */
+    JsonNode trainOnTwoExecutorJvms(String runId, String strategy, int epochs, String... extra) throws Exception {
+        List<String> sets = new ArrayList<>(List.of(extra));
+        sets.add("spark.master=local-cluster[2,1,1536]");
+        String flags = String.join(" ", io.ringmaster.orchestrator.spark.JvmFlags.moduleFlags());
+        return train(runId, strategy, 2, epochs, java.util.Map.of(
+                "spark.executor.extraClassPath", System.getProperty("java.class.path"),
+                "spark.executor.extraJavaOptions", flags + " -Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                "spark.executorEnv.OMP_NUM_THREADS", "1",
+                "spark.local.dir", dir.resolve("spark-local").toString()), sets.toArray(String[]::new));
+    }
+
+    private JsonNode train(String runId, String strategy, int workers, int epochs, java.util.Map<String, String> conf,
+                           String... extra) throws Exception {
         List<String> sets = new ArrayList<>(List.of(JobConfig.override("data", data), "workers=" + workers,
                 "train.epochs=" + epochs, "train.batch-size=256", "strategy=" + strategy,
                 JobConfig.override("run.dir", dir.resolve("runs").toString()), "run.id=" + runId));
         sets.addAll(List.of(extra));
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        TrainJob.run(JobConfig.parse("", "test", sets), new PrintStream(buf, true, StandardCharsets.UTF_8));
+        JobConfig job = JobConfig.parse("", "test", sets);
+        job.spark.conf.putAll(conf);
+        TrainJob.run(job, new PrintStream(buf, true, StandardCharsets.UTF_8));
         ObjectNode summary = (ObjectNode) new ObjectMapper().readTree(dir.resolve("runs").resolve(runId)
                 .resolve("summary.json").toFile());
         summary.put("console", buf.toString(StandardCharsets.UTF_8));

@@ -149,8 +149,8 @@ class JobConfigTest {
             mentions(fails(job + "allreduce:\n  compression: fp16\n"), "the 'allreduce' section configures"
                     + " Ringmaster's ring, which strategy " + strategy + " does not use");
             mentions(fails(job + "train:\n  threads: 2\n"), "'train.threads' sets the fused engine's BLAS threads");
-            mentions(fails(job + strategy + ":\n  stall-timeout: 5\n"), "'" + strategy + ".stall-timeout' must be"
-                    + " >= 10 s");
+            mentions(fails(job + strategy + ":\n  stall-timeout: 20\n"), "'" + strategy + ".stall-timeout' must be"
+                    + " >= 30 s");
         }
         mentions(fails("data: d\nstrategy: horovod\n"), "'strategy' must be one of allreduce, parameter-server,"
                 + " averaging, got 'horovod'");
