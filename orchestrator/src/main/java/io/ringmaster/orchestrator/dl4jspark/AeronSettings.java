@@ -26,13 +26,4 @@ public final class AeronSettings {
             }
         });
     }
-
-    /** The same as {@code -D} flags, for {@code spark.executor.extraJavaOptions}. */
-    public static String javaOptions() {
-        StringBuilder b = new StringBuilder();
-        PROPERTIES.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(e -> b.append(b.length() == 0 ? "" : " ").append("-D").append(e.getKey()).append('=')
-                        .append(e.getValue()));
-        return b.toString();
-    }
 }

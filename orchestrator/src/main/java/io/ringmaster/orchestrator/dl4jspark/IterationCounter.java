@@ -1,5 +1,7 @@
 package io.ringmaster.orchestrator.dl4jspark;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
 import java.io.Serializable;
 import org.apache.spark.TaskContext;
 import org.apache.spark.util.AccumulatorV2;
@@ -18,12 +20,16 @@ import scala.collection.JavaConverters;
  * <p>DL4J's parameter-server client keeps the listener of the first task that trained in a JVM for
  * every later task, whose accumulators Spark no longer reports once that task ended. So each count goes
  * to the copy of the accumulator registered with the task whose thread trains now (every task
- * deserializes its own), found by accumulator id; only where no such copy exists (the driver) does it
- * go to the listener's own.
+ * deserializes its own), found by accumulator id; on a thread of no task (the client's ParallelWrapper
+ * trainers) to the copies of the task that deserialized a listener last in this JVM (one that feeds the
+ * trainers and waits for them); only on the driver to the listener's own.
  */
 final class IterationCounter extends BaseTrainingListener implements Serializable {
 
     private static final long serialVersionUID = 1L;
+
+    /** The listener a task of this JVM deserialized last: its accumulators are registered with that task. */
+    private static volatile IterationCounter lastInATask;
 
     private final LongAccumulator iterations;
     private final LongAccumulator examples;
@@ -35,12 +41,20 @@ final class IterationCounter extends BaseTrainingListener implements Serializabl
         this.lossSum = lossSum;
     }
 
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (TaskContext.get() != null) {
+            lastInATask = this;
+        }
+    }
+
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         synchronized (IterationCounter.class) { // one listener may serve several trainer threads of a JVM
-            current(iterations).add(1);
-            current(examples).add(model.batchSize());
-            current(lossSum).add(model.score());
+            IterationCounter live = TaskContext.get() == null && lastInATask != null ? lastInATask : this;
+            current(live.iterations).add(1);
+            current(live.examples).add(model.batchSize());
+            current(live.lossSum).add(model.score());
         }
     }
 

@@ -147,6 +147,9 @@ class CliTest {
         failsWith(CliRun.of("train", "--data", ds.toString(), "--set", "allreduce.compression=zip"),
                 "allreduce.compression must be none or fp16");
         failsWith(CliRun.of("train", "--data", ds.toString(), "--set", "train.engine=tpu"), "unknown train.engine");
+        failsWith(CliRun.of("train", "--data", ds.toString(), "--workers", "2", "--strategy", "averaging", "--set",
+                "checkpoint.every-steps=5"), "strategy averaging checkpoints at epoch ends only");
+        failsWith(CliRun.of("train", "--data", ds.toString(), "--strategy", "horovod"), "'strategy' must be one of");
         Path job = dir.resolve("job.yaml");
         Files.writeString(job, "data: " + ds + "\ntrain:\n  epoch: 3\n");
         failsWith(CliRun.of("train", "--config", job.toString()), "unknown key 'train.epoch'");
