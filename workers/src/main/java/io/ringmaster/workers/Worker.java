@@ -12,6 +12,7 @@ import io.ringmaster.workers.checkpoint.CheckpointStore;
 import io.ringmaster.workers.eval.EvalResult;
 import io.ringmaster.workers.eval.NcfEvaluator;
 import io.ringmaster.workers.eval.PopularityBaseline;
+import io.ringmaster.workers.metrics.MetricsEvents;
 import io.ringmaster.workers.metrics.MetricsLog;
 import io.ringmaster.workers.model.NeuMFKernel;
 import io.ringmaster.workers.model.NeuMFSpec;
@@ -98,14 +99,7 @@ public final class Worker {
             start.put("device", device);
             start.putAll(loaderInfo);
             log.write(start);
-            Map<String, Object> b = new LinkedHashMap<>();
-            b.put("event", "baseline");
-            b.put("name", "most-popular");
-            b.put("k", baseline.k());
-            b.put("hr", baseline.hr());
-            b.put("ndcg", baseline.ndcg());
-            b.put("map", baseline.map());
-            log.write(b);
+            log.write(MetricsEvents.baseline(baseline));
         }
         EpochListener listener = evaluates ? m -> log.write(m.toMap()) : EpochListener.NONE;
         LOG.info("rank {} of {}: training {} with the {} engine on {}", rank, gang.size(), model, s.engine().id(),
@@ -115,13 +109,7 @@ public final class Worker {
         CheckpointStore store = new CheckpointStore(conf, spec.runDirUri(), cs.keep());
         Checkpoint resume = cs.resumeFrom() == null ? null : store.open(cs.resumeFrom());
         if (resume != null && evaluates) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("event", "resume");
-            r.put("checkpoint", cs.resumeFrom());
-            r.put("step", resume.step());
-            r.put("epoch", resume.state().epoch());
-            r.put("stepInEpoch", resume.state().stepInEpoch());
-            log.write(r);
+            log.write(MetricsEvents.resume(cs.resumeFrom(), resume));
         }
         String paramsSha;
         try (TrainingEngine engine = resume == null ? s.engine().create(model)
@@ -145,13 +133,7 @@ public final class Worker {
                                 state.bestMap(), state.trainSeconds(), state.trained(), state.workers(),
                                 cs.configHash());
                         Path dir = store.save(e.toGraph(), st, cs.jobYaml());
-                        Map<String, Object> c = new LinkedHashMap<>();
-                        c.put("event", "checkpoint");
-                        c.put("step", st.globalStep());
-                        c.put("epoch", st.epoch());
-                        c.put("stepInEpoch", st.stepInEpoch());
-                        c.put("dir", Storage.display(dir));
-                        log.write(c);
+                        log.write(MetricsEvents.checkpoint(st, Storage.display(dir)));
                     }
                 }
             };

@@ -14,6 +14,7 @@ import io.ringmaster.workers.checkpoint.CheckpointStore;
 import io.ringmaster.workers.eval.EvalResult;
 import io.ringmaster.workers.eval.NcfEvaluator;
 import io.ringmaster.workers.eval.PopularityBaseline;
+import io.ringmaster.workers.metrics.MetricsEvents;
 import io.ringmaster.workers.metrics.MetricsLog;
 import io.ringmaster.workers.model.NeuMF;
 import io.ringmaster.workers.model.NeuMFSpec;
@@ -116,27 +117,14 @@ public final class Dl4jSparkTraining {
         start.put("device", "DL4J " + o.kind().id() + " training master, " + localBatch + " per worker");
         start.putAll(loaderInfo);
         log.write(start);
-        Map<String, Object> b = new LinkedHashMap<>();
-        b.put("event", "baseline");
-        b.put("name", "most-popular");
-        b.put("k", baseline.k());
-        b.put("hr", baseline.hr());
-        b.put("ndcg", baseline.ndcg());
-        b.put("map", baseline.map());
-        log.write(b);
+        log.write(MetricsEvents.baseline(baseline));
 
         ComputationGraph graph;
         CheckpointState at;
         if (resume != null) {
             graph = store.loadModel(resume);
             at = resume.state();
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("event", "resume");
-            r.put("checkpoint", cs.resumeFrom());
-            r.put("step", resume.step());
-            r.put("epoch", at.epoch());
-            r.put("stepInEpoch", 0);
-            log.write(r);
+            log.write(MetricsEvents.resume(cs.resumeFrom(), resume));
         } else {
             graph = NeuMF.build(model);
             at = CheckpointState.start(workers, cs.configHash());
@@ -218,13 +206,7 @@ public final class Dl4jSparkTraining {
                     CheckpointState st = new CheckpointState(epoch, 0, steps, 0, bestEpoch, bestHr, bestNdcg, bestMap,
                             trainSeconds, trained, workers, cs.configHash());
                     Path dir = store.save(graph, st, cs.jobYaml());
-                    Map<String, Object> c = new LinkedHashMap<>();
-                    c.put("event", "checkpoint");
-                    c.put("step", steps);
-                    c.put("epoch", epoch);
-                    c.put("stepInEpoch", 0);
-                    c.put("dir", Storage.display(dir));
-                    log.write(c);
+                    log.write(MetricsEvents.checkpoint(st, Storage.display(dir)));
                 }
             }
         } finally {

@@ -85,7 +85,8 @@ public final class TrainJob {
         CheckpointStore store = new CheckpointStore(conf, run.path().toString(), job.checkpoint.keep);
         CheckpointSettings checkpoints = new CheckpointSettings(job.checkpoint.everySteps, job.checkpoint.everyEpochs,
                 job.checkpoint.keep, job.toRedactedYaml(), job.configHash(), null);
-        boolean ownSession = SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
+        // a session someone else started is theirs to stop; a stopped one left behind in this thread is nobody's
+        boolean ownSession = !usable(SparkSession.getDefaultSession()) && !usable(SparkSession.getActiveSession());
         SparkSession spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(), job.spark.conf);
         List<WorkerResult> results = null;
         List<String> attempts = new java.util.ArrayList<>();
@@ -168,6 +169,10 @@ public final class TrainJob {
                 .writeValueAsString(summary));
         return new Outcome(run.id(), Storage.display(run.path()), s, lead.baselineHr(), lead.baselineNdcg(),
                 lead.baselineMap());
+    }
+
+    private static boolean usable(scala.Option<SparkSession> session) {
+        return session.isDefined() && !session.get().sparkContext().isStopped();
     }
 
     /**

@@ -36,6 +36,26 @@ class StrategiesTest {
         runs = new StrategyRuns(dir);
     }
 
+    /** A local[2] session that, closed, leaves this thread no active or default session for later tests. */
+    private static AutoCloseableSpark localSpark(String name) {
+        return new AutoCloseableSpark(org.apache.spark.sql.SparkSession.builder().master("local[2]").appName(name)
+                .config("spark.ui.enabled", "false").getOrCreate());
+    }
+
+    private record AutoCloseableSpark(org.apache.spark.sql.SparkSession session) implements AutoCloseable {
+
+        org.apache.spark.SparkContext sparkContext() {
+            return session.sparkContext();
+        }
+
+        @Override
+        public void close() {
+            session.stop();
+            org.apache.spark.sql.SparkSession.clearActiveSession();
+            org.apache.spark.sql.SparkSession.clearDefaultSession();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"allreduce", "averaging"})
     void eachStrategyTrainsOneEpochWithTwoWorkersAndItsLossFalls(String strategy) throws Exception {
@@ -67,9 +87,8 @@ class StrategiesTest {
         // equals what training recorded for that checkpoint
         String bundle = dir.resolve("avg-bundle").toString();
         Exporter.export(Storage.configuration(), dir.resolve("runs").resolve("avg-resume").toString(), null, bundle);
-        try (var spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").appName("avg-score")
-                .config("spark.ui.enabled", "false").getOrCreate()) {
-            double hr = BundleEvaluation.run(spark, bundle, runs.data, 10, java.util.Map.of()).hr();
+        try (var spark = localSpark("avg-score")) {
+            double hr = BundleEvaluation.run(spark.session(), bundle, runs.data, 10, java.util.Map.of()).hr();
             java.util.Map<?, ?> recorded = (java.util.Map<?, ?>) ModelBundle.load(Storage.configuration(), bundle)
                     .provenance().get("metricsAtExport");
             assertEquals(((Number) recorded.get("hr")).doubleValue(), hr, 1e-12, "HR@10 from score output");
@@ -91,8 +110,7 @@ class StrategiesTest {
     void aWorkerThatCannotReachTheMasterFailsFastNamingIt() throws Exception {
         // a master address that swallows datagrams and never answers
         try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-             var spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").appName("probe")
-                     .config("spark.ui.enabled", "false").getOrCreate()) {
+             var spark = localSpark("probe")) {
             var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
             Exception e = assertThrows(ParameterServerException.class, () -> MasterReachability.requireReachable(jsc,
                     "127.0.0.1", silent.getLocalPort(), 2, 2));
@@ -104,8 +122,7 @@ class StrategiesTest {
 
     @Test
     void theWatchdogStopsAnEpochThatMakesNoProgressInsteadOfHanging() throws Exception {
-        try (var spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").appName("watchdog")
-                .config("spark.ui.enabled", "false").getOrCreate()) {
+        try (var spark = localSpark("watchdog")) {
             var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
             TrainingProgress progress = new TrainingProgress(-1);
             spark.sparkContext().addSparkListener(progress);
@@ -127,8 +144,7 @@ class StrategiesTest {
 
     @Test
     void theMasterAnswersWorkersThatCanReachIt() throws Exception {
-        try (var spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").appName("probe")
-                .config("spark.ui.enabled", "false").getOrCreate()) {
+        try (var spark = localSpark("probe")) {
             var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
             int port;
             try (DatagramSocket free = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
