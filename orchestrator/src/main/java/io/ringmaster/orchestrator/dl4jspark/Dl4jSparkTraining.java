@@ -47,7 +47,6 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
-import org.nd4j.parameterserver.distributed.v2.ModelParameterServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,7 +140,9 @@ public final class Dl4jSparkTraining {
         LongAccumulator examples = sc.longAccumulator("ringmaster.examples");
         DoubleAccumulator lossSum = sc.doubleAccumulator("ringmaster.loss");
         net.setListeners(List.of(new IterationCounter(iterations, examples, lossSum)));
-        TrainingProgress progress = new TrainingProgress(iterations.id());
+        LongAccumulator built = sc.longAccumulator("ringmaster.batches-built");
+        TrainingProgress progress = new TrainingProgress(iterations.id(), java.util.Set.of(iterations.id(),
+                built.id()));
         sc.addSparkListener(progress);
 
         int bestEpoch = at.bestEpoch();
@@ -160,16 +161,26 @@ public final class Dl4jSparkTraining {
                 lossSum.reset();
                 long t0 = System.nanoTime();
                 JavaRDD<MultiDataSet> batches = jsc.parallelize(ranks, workers)
-                        .mapPartitions(new EpochBatches(spec, epoch - 1, workers));
-                Watchdog.run(jsc, "ringmaster-" + job, "strategy " + o.kind().id() + ", epoch " + epoch, progress,
-                        o.stallSeconds(), () -> net.fitMultiDataSet(batches));
-                batches.unpersist(false);
-                double seconds = (System.nanoTime() - t0) / 1e9;
+                        .mapPartitions(new EpochBatches(spec, epoch - 1, workers, built));
+                String what = "strategy " + o.kind().id() + ", epoch " + epoch;
+                double seconds;
+                long produced;
+                try {
+                    Watchdog.run(jsc, "ringmaster-" + job, what, progress, o.stallSeconds(),
+                            () -> net.fitMultiDataSet(batches));
+                    seconds = (System.nanoTime() - t0) / 1e9;
+                    // from the batches DL4J persisted: what the loader handed out this epoch
+                    produced = batches.map(m -> m.getFeatures(0).size(0)).fold(0L, Long::sum);
+                } finally {
+                    batches.unpersist(false);
+                }
                 long n = examples.value();
                 long iters = iterations.value();
-                if (iters == 0) {
-                    throw new IllegalStateException("strategy " + o.kind().id() + " reported no trained minibatch in"
-                            + " epoch " + epoch);
+                if (n < produced) {
+                    // DL4J's trainers catch their own failures and return as if done
+                    throw new IncompleteEpochException(what + ": DL4J trained " + n + " of the " + produced
+                            + " examples the loader handed out; a trainer failed inside DL4J (its error is in"
+                            + " that executor's log)");
                 }
                 lastLoss = lossSum.value() / iters;
                 if (!Double.isFinite(lastLoss)) {
@@ -212,7 +223,8 @@ public final class Dl4jSparkTraining {
         } finally {
             sc.removeSparkListener(progress);
             if (o.kind() == Dl4jSparkOptions.Kind.PARAMETER_SERVER) {
-                shutDownParameterServer();
+                ParameterServerSingletons.shutDown();
+                ParameterServerSingletons.releaseTrainer(); // this JVM's (local masters train here)
             }
         }
         TrainingSummary summary = new TrainingSummary(s.epochs(), steps, bestEpoch, bestHr, bestNdcg, bestMap,
@@ -245,7 +257,8 @@ public final class Dl4jSparkTraining {
     private static TrainingMaster<?, ?> parameterServer(JavaSparkContext jsc, SparkContext sc, Dl4jSparkOptions o,
                                                        int workers, int localBatch, String job,
                                                        CollectionAccumulator<String> endpoints,
-                                                       String[] masterEndpoint) throws IOException {
+                                                       String[] masterEndpoint)
+            throws IOException, org.apache.spark.SparkException {
         AeronSettings.apply();
         String master = o.masterAddress() != null ? o.masterAddress()
                 : sc.getConf().get("spark.driver.host", InetAddress.getLocalHost().getHostAddress());
@@ -267,13 +280,5 @@ public final class Dl4jSparkTraining {
                 .build();
         return new ExecutorBoundSharedTrainingMaster(voidConf, workers, o.trainersPerExecutor(), localBatch,
                 o.threshold(), endpoints);
-    }
-
-    private static void shutDownParameterServer() {
-        try {
-            ModelParameterServer.getInstance().shutdown();
-        } catch (RuntimeException e) {
-            LOG.warn("parameter server shutdown: {}", e.toString());
-        }
     }
 }

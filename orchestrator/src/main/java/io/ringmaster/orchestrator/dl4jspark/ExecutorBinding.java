@@ -23,9 +23,16 @@ public final class ExecutorBinding {
     private ExecutorBinding() {
     }
 
-    /** Applies the Aeron properties and binds {@code v} to this executor's address (idempotent); returns it. */
+    /**
+     * Applies the Aeron properties and binds {@code v} to this executor's address (idempotent); returns it.
+     * The driver's own executor (local masters) uses the driver's parameter server and binds nothing.
+     */
     static synchronized String bind(VoidConfiguration v) {
         AeronSettings.apply();
+        SparkEnv env = SparkEnv.get();
+        if (env != null && "driver".equals(env.executorId())) { // SparkContext.DRIVER_IDENTIFIER
+            return v.getControllerAddress();
+        }
         String ip = executorAddress();
         String mask = maskFor(ip, localAddresses());
         if (!mask.equals(v.getNetworkMask())) {

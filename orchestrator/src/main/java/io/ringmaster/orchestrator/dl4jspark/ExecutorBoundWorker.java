@@ -31,14 +31,19 @@ final class ExecutorBoundWorker extends SharedTrainingWorker {
     @Override
     public Broadcast<SharedTrainingConfiguration> getBroadcastConfiguration() {
         Broadcast<SharedTrainingConfiguration> b = super.getBroadcastConfiguration();
-        if (TaskContext.get() != null) {
-            VoidConfiguration v = b.getValue().getVoidConfiguration();
-            String ip = ExecutorBinding.bind(v);
-            if (!reported) {
-                reported = true;
+        if (TaskContext.get() != null && !reported) {
+            // DL4J calls this after marking this JVM's trainer busy: a failure here must clear the mark, or
+            // every later task of this JVM waits for a trainer that never comes
+            try {
+                VoidConfiguration v = b.getValue().getVoidConfiguration();
+                String ip = ExecutorBinding.bind(v);
+                int port = v.getPortSupplier().getPort(); // fails here, naming the range, when all are taken
                 SparkEnv env = SparkEnv.get();
-                endpoints.add(ip + ":" + v.getPortSupplier().getPort() + " (executor "
-                        + (env == null ? "?" : env.executorId()) + ")");
+                endpoints.add(ip + ":" + port + " (executor " + (env == null ? "?" : env.executorId()) + ")");
+                reported = true;
+            } catch (RuntimeException e) {
+                ParameterServerSingletons.releaseTrainer();
+                throw e;
             }
         }
         return b;

@@ -30,7 +30,7 @@ final class MasterReachability {
 
     /** Echoes probes on {@code address:port} while {@code workers} tasks probe it. */
     static void check(JavaSparkContext jsc, String address, int port, int workers, int timeoutSeconds)
-            throws IOException {
+            throws IOException, SparkException {
         try (DatagramSocket echo = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), port))) {
             Thread t = new Thread(() -> {
                 byte[] buf = new byte[256];
@@ -55,29 +55,34 @@ final class MasterReachability {
     }
 
     /** Runs {@code workers} tasks that each need an echo from {@code address:port} within the timeout. */
-    static void requireReachable(JavaSparkContext jsc, String address, int port, int workers, int timeoutSeconds) {
+    static void requireReachable(JavaSparkContext jsc, String address, int port, int workers, int timeoutSeconds)
+            throws SparkException {
         List<Integer> ids = IntStream.range(0, workers).boxed().toList();
         try {
             jsc.parallelize(ids, workers).foreachPartition(new Probe(address, port, timeoutSeconds));
         } catch (Exception e) { // Spark's SparkException, undeclared from Scala
             if (e instanceof SparkException se) {
-                throw new ParameterServerException(firstCause(se), se);
+                String probeSays = probeMessage(se);
+                if (probeSays != null) {
+                    throw new ParameterServerException(probeSays, se);
+                }
+                throw se; // something else (a lost executor, ...): the attempt fails as any other would
             }
             throw e;
         }
     }
 
-    /** The probe task's own message out of Spark's report. */
-    private static String firstCause(SparkException e) {
+    /** The probe task's own message out of Spark's report, or null when a probe did not fail by itself. */
+    private static String probeMessage(SparkException e) {
         String text = String.valueOf(e.getMessage());
         String marker = ParameterServerException.class.getName() + ": ";
         int at = text.indexOf(marker);
-        if (at >= 0) {
-            String rest = text.substring(at + marker.length());
-            int nl = rest.indexOf('\n');
-            return nl >= 0 ? rest.substring(0, nl) : rest;
+        if (at < 0) {
+            return null;
         }
-        return "parameter-server: a worker could not reach the master: " + text.lines().findFirst().orElse("");
+        String rest = text.substring(at + marker.length());
+        int nl = rest.indexOf('\n');
+        return nl >= 0 ? rest.substring(0, nl) : rest;
     }
 
     private static final class Probe implements VoidFunction<Iterator<Integer>> {

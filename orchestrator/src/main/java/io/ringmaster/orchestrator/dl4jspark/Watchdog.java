@@ -16,6 +16,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 final class Watchdog {
 
+    /** How long a stalled epoch's work gets to end after its Spark jobs are cancelled. */
+    private static final int CANCEL_WAIT_SECONDS = 30;
+
     private Watchdog() {
     }
 
@@ -26,7 +29,7 @@ final class Watchdog {
             t.setDaemon(true);
             return t;
         });
-        progress.touch();
+        progress.startEpoch();
         Future<T> f = pool.submit(() -> {
             jsc.setJobGroup(group, description, true);
             try {
@@ -49,6 +52,11 @@ final class Watchdog {
                 long idle = System.nanoTime() - progress.lastProgressNanos();
                 if (idle > limit) {
                     jsc.cancelJobGroup(group);
+                    try {
+                        f.get(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS); // let the cancelled jobs end their tasks
+                    } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ended) {
+                        // cancelled (as asked) or still stuck inside DL4J: interrupt it below
+                    }
                     f.cancel(true);
                     throw new TrainingStalledException(description + " made no progress for " + stallSeconds + " s ("
                             + progress.iterationsSeen() + " iterations reported before that); its Spark jobs were"

@@ -181,6 +181,11 @@ public final class JobConfig {
         public int stallTimeout = 120;
     }
 
+    /**
+     * A deliberate failure, for tests: with the ring that rank throws just before that global step; with
+     * DL4J's strategies its batches stop coming at that step, as from a hung worker, until the watchdog
+     * cancels the epoch. The first attempt only.
+     */
     public static final class Fault {
         /** Rank that fails on purpose. */
         public int killRank = -1;
@@ -447,10 +452,6 @@ public final class JobConfig {
             throw new JobConfigException("job: " + s + " checkpoints at epoch ends only (DL4J's training master runs"
                     + " a whole epoch per Spark job); 'checkpoint.every-steps' must be 0, got " + checkpoint.everySteps);
         }
-        if (fault != null) {
-            throw new JobConfigException("job: 'fault' (injected worker failure) is implemented by strategy allreduce"
-                    + " only, not " + strategy);
-        }
         AllReduce ring = new AllReduce();
         if (allreduce != null && (!java.util.Objects.equals(allreduce.compression, ring.compression)
                 || allreduce.timeout != ring.timeout || allreduce.connectTimeout != ring.connectTimeout
@@ -484,6 +485,11 @@ public final class JobConfig {
             throw new JobConfigException("job: '" + strategy + ".stall-timeout' must be >= 30 s (executors report"
                     + " progress with their heartbeats, every 10 s by default), got " + stallTimeout());
         }
+    }
+
+    /** True when a retry needs new executor JVMs: DL4J's parameter-server client outlives an attempt in its JVM. */
+    public boolean needsFreshExecutorsToRetry() {
+        return "parameter-server".equals(strategy);
     }
 
     /** The watchdog's limit for a DL4J strategy, seconds. */

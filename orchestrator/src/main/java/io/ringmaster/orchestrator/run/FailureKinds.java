@@ -1,5 +1,6 @@
 package io.ringmaster.orchestrator.run;
 
+import io.ringmaster.orchestrator.dl4jspark.IncompleteEpochException;
 import io.ringmaster.orchestrator.dl4jspark.ParameterServerException;
 import io.ringmaster.orchestrator.dl4jspark.TrainingStalledException;
 import io.ringmaster.data.DataFormatException;
@@ -30,6 +31,7 @@ public final class FailureKinds {
         s.add(RingException.class.getName());
         s.add(FaultInjection.InjectedFault.class.getName());
         s.add(TrainingStalledException.class.getName());
+        s.add(IncompleteEpochException.class.getName());
         USER_FACING = Set.copyOf(s);
     }
 

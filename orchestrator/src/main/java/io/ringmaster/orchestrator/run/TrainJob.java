@@ -7,6 +7,7 @@ import io.ringmaster.data.DatasetStore;
 import io.ringmaster.data.Storage;
 import io.ringmaster.orchestrator.dl4jspark.Dl4jSparkOptions;
 import io.ringmaster.orchestrator.dl4jspark.Dl4jSparkTraining;
+import io.ringmaster.orchestrator.dl4jspark.IncompleteEpochException;
 import io.ringmaster.orchestrator.dl4jspark.TrainingStalledException;
 import io.ringmaster.orchestrator.job.JobConfig;
 import org.apache.spark.SparkException;
@@ -124,6 +125,22 @@ public final class TrainJob {
                     }
                     out.printf("attempt %d of %d failed: %s%nrelaunching the gang (retry.max-attempts %d)%n", attempt,
                             job.retry.maxAttempts, f.getMessage(), job.retry.maxAttempts);
+                    if (job.needsFreshExecutorsToRetry() && !local(spark)) {
+                        // DL4J's parameter-server client is a per-JVM singleton that outlives the attempt
+                        if (!ownSession) {
+                            out.println("cannot relaunch strategy " + job.strategy + " in executors that ran it"
+                                    + " (their DL4J client keeps its state) inside a Spark session this job did not"
+                                    + " start");
+                            throw f;
+                        }
+                        out.println("restarting the Spark application, so the next attempt gets executor JVMs"
+                                + " without the last attempt's DL4J parameter-server client");
+                        spark.stop();
+                        SparkSession.clearActiveSession();
+                        SparkSession.clearDefaultSession();
+                        spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(),
+                                job.spark.conf);
+                    }
                 }
             }
         } finally {
@@ -171,6 +188,12 @@ public final class TrainJob {
                 lead.baselineMap());
     }
 
+    /** A master whose executor is the driver's own JVM. */
+    private static boolean local(SparkSession spark) {
+        String m = spark.sparkContext().master();
+        return m.equals("local") || m.startsWith("local[");
+    }
+
     private static boolean usable(scala.Option<SparkSession> session) {
         return session.isDefined() && !session.get().sparkContext().isStopped();
     }
@@ -192,7 +215,7 @@ public final class TrainJob {
                 job.averaging.frequency, job.stallTimeout());
         try {
             return Dl4jSparkTraining.run(spark, spec, options, job.workers);
-        } catch (TrainingStalledException e) {
+        } catch (TrainingStalledException | IncompleteEpochException e) {
             throw GangFailure.stoppedByDriver(e);
         } catch (SparkException e) {
             throw GangFailure.from(e);

@@ -35,10 +35,28 @@ class ExecutorBindingTest {
     void eachJobPicksAFreePortOfTheRangeAndKeepsIt() throws Exception {
         try (java.net.DatagramSocket held = new java.net.DatagramSocket(new java.net.InetSocketAddress(0))) {
             int taken = held.getLocalPort();
-            RangePortSupplier s = new RangePortSupplier("job-a", taken, Math.min(65535, taken + 3));
-            int port = s.getPort();
-            assertTrue(port > taken && port <= taken + 3, "picked " + port);
-            assertEquals(port, s.getPort());
+            org.junit.jupiter.api.Assumptions.assumeTrue(taken <= 65532, "ephemeral port too close to 65535");
+            RangePortSupplier a = new RangePortSupplier("job-a-" + System.nanoTime(), taken, taken + 3);
+            int port = a.getPort();
+            assertTrue(port > taken && port <= taken + 3, "picked " + port + " next to the taken " + taken);
+            // asked again (DL4J asks several times), the job keeps its port even once it is in use
+            try (java.net.DatagramSocket inUse = new java.net.DatagramSocket(new java.net.InetSocketAddress(port))) {
+                assertEquals(port, a.getPort());
+                // another job of this JVM (a new attempt) probes again and skips both taken ports
+                int other = new RangePortSupplier("job-b-" + System.nanoTime(), taken, taken + 3).getPort();
+                assertTrue(other != port && other != taken && other <= taken + 3, "picked " + other);
+            }
+        }
+    }
+
+    @Test
+    void aRangeWithNoFreePortIsAnErrorNamingIt() throws Exception {
+        try (java.net.DatagramSocket held = new java.net.DatagramSocket(new java.net.InetSocketAddress(0))) {
+            int taken = held.getLocalPort();
+            Exception e = assertThrows(ParameterServerException.class,
+                    () -> new RangePortSupplier("job-c-" + System.nanoTime(), taken, taken).getPort());
+            assertTrue(e.getMessage().startsWith("parameter-server: UDP port " + taken + " is taken on "),
+                    e.getMessage());
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -41,13 +42,64 @@ class ParameterServerStrategyTest {
         System.out.printf("parameter-server: loss on the fixed set %.4f -> %.4f%n%s%n", before, after,
                 s.get("console").asText());
         assertTrue(after < StrategyRuns.PRIOR_LOSS, "loss " + before + " -> " + after + "\n" + s.get("console").asText());
-        Set<String> left = aeronDirs();
-        left.removeAll(aeronBefore);
+        assertNoAeronFolderLeft(aeronBefore);
+        assertNoPollerLeft();
+    }
+
+    @Test
+    void aHungWorkerIsStoppedByTheWatchdogAndTheJobContinuesFromItsEpochCheckpoint() throws Exception {
+        JsonNode s = runs.train("ps-hang", "parameter-server", 2, 2, "parameter-server.stall-timeout=30",
+                "fault.kill-rank=1", "fault.at-step=" + (StrategyRuns.STEPS_PER_EPOCH + 5));
+        String console = s.get("console").asText();
+        assertTrue(console.contains("attempt 1 of 3 failed: strategy parameter-server, epoch 2 made no progress for"
+                + " 30 s"), console);
+        assertEquals(2, s.get("attempts").asInt(), console);
+        assertEquals(StrategyRuns.STEPS_PER_EPOCH, s.get("resumedFromStep").asLong(), console);
+        assertTrue(console.contains("epoch   2  loss"), console);
+        assertNoPollerLeft();
+    }
+
+    @Test
+    void onExecutorJvmsAHungWorkersAttemptIsRelaunchedInAFreshSparkApplication() throws Exception {
+        Set<String> aeronBefore = aeronDirs();
+        JsonNode s = runs.trainOnTwoExecutorJvms("ps-cluster-hang", "parameter-server", 2,
+                "parameter-server.stall-timeout=30", "fault.kill-rank=1",
+                "fault.at-step=" + (StrategyRuns.STEPS_PER_EPOCH + 5));
+        String console = s.get("console").asText();
+        assertTrue(console.contains("attempt 1 of 3 failed: strategy parameter-server, epoch 2 made no progress for"
+                + " 30 s"), console);
+        assertTrue(console.contains("restarting the Spark application, so the next attempt gets executor JVMs"
+                + " without the last attempt's DL4J parameter-server client"), console);
+        assertEquals(2, s.get("attempts").asInt(), console);
+        assertEquals(StrategyRuns.STEPS_PER_EPOCH, s.get("resumedFromStep").asLong(), console);
+        assertTrue(console.contains("epoch   2  loss"), console);
+        assertNoAeronFolderLeft(aeronBefore);
+    }
+
+    /** Every JVM's Aeron media driver deleted its /dev/shm folder (executor JVMs get 20 s to exit). */
+    private static void assertNoAeronFolderLeft(Set<String> before) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        Set<String> left;
+        do {
+            Thread.sleep(200);
+            left = aeronDirs();
+            left.removeAll(before);
+        } while (!left.isEmpty() && System.nanoTime() < deadline);
         assertEquals(Set.of(), left, "Aeron folders left in /dev/shm");
+    }
+
+    /** The driver's Aeron transport is shut down, and its subscription poller (DL4J leaves it running) ended. */
+    private static void assertNoPollerLeft() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!ParameterServerSingletons.pollers().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), ParameterServerSingletons.pollers().stream().map(Thread::getName).toList());
     }
 
     @Test
     void twoExecutorJvmsOnOneHostEachBindTheirOwnPortAndShareUpdates() throws Exception {
+        Set<String> aeronBefore = aeronDirs();
         JsonNode s = runs.trainOnTwoExecutorJvms("ps-cluster", "parameter-server", 1,
                 "parameter-server.stall-timeout=60");
         String console = s.get("console").asText();
@@ -67,6 +119,7 @@ class ParameterServerStrategyTest {
         assertTrue(ports.stream().allMatch(p -> p >= 40100 && p <= 40199), console);
         // a single epoch of threshold-encoded sharing between two JVMs learns more slowly than one trainer
         assertTrue(after < runs.loss(runs.initial()) - 0.05, "loss " + after + "\n" + console);
+        assertNoAeronFolderLeft(aeronBefore);
     }
 
     @Test

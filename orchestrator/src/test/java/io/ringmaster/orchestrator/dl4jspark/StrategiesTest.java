@@ -96,6 +96,20 @@ class StrategiesTest {
     }
 
     @Test
+    void aHungWorkerIsStoppedByTheWatchdogAndTheJobContinuesFromItsEpochCheckpoint() throws Exception {
+        // rank 1's batches stop coming at step 5 of epoch 2 (StrategyRuns' data: 165 steps per epoch)
+        JsonNode s = runs.train("avg-hang", "averaging", 2, 2, "averaging.stall-timeout=30", "fault.kill-rank=1",
+                "fault.at-step=" + (StrategyRuns.STEPS_PER_EPOCH + 5));
+        String console = s.get("console").asText();
+        assertTrue(console.contains("attempt 1 of 3 failed: strategy averaging, epoch 2 made no progress for 30 s"),
+                console);
+        assertTrue(console.contains("continuing from checkpoint step " + StrategyRuns.STEPS_PER_EPOCH), console);
+        assertEquals(2, s.get("attempts").asInt(), console);
+        assertEquals(StrategyRuns.STEPS_PER_EPOCH, s.get("resumedFromStep").asLong(), console);
+        assertTrue(console.contains("epoch   2  loss"), console);
+    }
+
+    @Test
     void theParameterServerFailsFastWhenItsPortIsTaken() throws Exception {
         try (DatagramSocket held = new DatagramSocket(new InetSocketAddress(0))) {
             int port = held.getLocalPort();
@@ -124,7 +138,7 @@ class StrategiesTest {
     void theWatchdogStopsAnEpochThatMakesNoProgressInsteadOfHanging() throws Exception {
         try (var spark = localSpark("watchdog")) {
             var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
-            TrainingProgress progress = new TrainingProgress(-1);
+            TrainingProgress progress = new TrainingProgress(-1, java.util.Set.of());
             spark.sparkContext().addSparkListener(progress);
             long t0 = System.nanoTime();
             TrainingStalledException e = assertThrows(TrainingStalledException.class, () -> Watchdog.run(jsc,

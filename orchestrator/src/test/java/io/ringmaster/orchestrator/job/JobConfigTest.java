@@ -144,8 +144,6 @@ class JobConfigTest {
                     "'train.engine' must be dl4j (or left out), got fused");
             mentions(fails(job + "checkpoint:\n  every-steps: 50\n"), "checkpoints at epoch ends only",
                     "'checkpoint.every-steps' must be 0, got 50");
-            mentions(fails(job + "fault:\n  kill-rank: 1\n  at-step: 3\n"),
-                    "'fault' (injected worker failure) is implemented by strategy allreduce only, not " + strategy);
             mentions(fails(job + "allreduce:\n  compression: fp16\n"), "the 'allreduce' section configures"
                     + " Ringmaster's ring, which strategy " + strategy + " does not use");
             mentions(fails(job + "train:\n  threads: 2\n"), "'train.threads' sets the fused engine's BLAS threads");

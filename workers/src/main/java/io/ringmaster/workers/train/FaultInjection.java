@@ -11,8 +11,13 @@ public record FaultInjection(int rank, long atStep) implements Serializable {
 
     public static final FaultInjection NONE = new FaultInjection(-1, -1);
 
+    /** True when this fault is rank {@code rank}'s, just before global step {@code step}. */
+    public boolean hits(int rank, long step) {
+        return this.rank == rank && atStep == step;
+    }
+
     public void check(int rank, long step) {
-        if (this.rank == rank && atStep == step) {
+        if (hits(rank, step)) {
             throw new InjectedFault("injected fault: rank " + rank + " stopped at step " + step
                     + " (job keys fault.kill-rank / fault.at-step)");
         }
