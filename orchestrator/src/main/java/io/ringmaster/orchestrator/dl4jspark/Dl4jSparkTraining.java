@@ -176,11 +176,23 @@ public final class Dl4jSparkTraining {
                 }
                 long n = examples.value();
                 long iters = iterations.value();
-                if (n < produced) {
-                    // DL4J's trainers catch their own failures and return as if done
+                if (n < produced && o.kind() == Dl4jSparkOptions.Kind.PARAMETER_SERVER) {
+                    // DL4J's parameter-server trainers catch their own failures and return as if done
                     throw new IncompleteEpochException(what + ": DL4J trained " + n + " of the " + produced
                             + " examples the loader handed out; a trainer failed inside DL4J (its error is in"
                             + " that executor's log)");
+                }
+                if (n < produced) {
+                    // parameter averaging trains at most `frequency` minibatches per worker and round, and
+                    // leaves out the rest of a round its random split dealt unevenly (its workers' failures
+                    // fail their Spark tasks, so this is no failure)
+                    Map<String, Object> d = new LinkedHashMap<>();
+                    d.put("event", "left-out");
+                    d.put("strategy", o.kind().id());
+                    d.put("epoch", epoch);
+                    d.put("trained", n);
+                    d.put("handedOut", produced);
+                    log.write(d);
                 }
                 lastLoss = lossSum.value() / iters;
                 if (!Double.isFinite(lastLoss)) {

@@ -149,20 +149,25 @@ public final class ClusterProfile {
         return c;
     }
 
-    /** Makes this profile's settings the defaults of {@code job}. */
-    void applyTo(JobConfig job) {
+    /**
+     * Makes this profile's settings the defaults of {@code job}; its engine, BLAS threads and all-reduce
+     * settings only when {@code ring} (the job trains with Ringmaster's ring, not a DL4J training master).
+     */
+    void applyTo(JobConfig job, boolean ring) {
         job.cluster = name;
-        if (train.engine != null) {
-            job.train.engine = train.engine;
-        }
-        if (train.threads != null) {
-            job.train.threads = train.threads;
-        }
-        if (allreduce != null && allreduce.compression != null) {
-            job.allreduce.compression = allreduce.compression;
-        }
-        if (allreduce != null && allreduce.chunkKb != null) {
-            job.allreduce.chunkKb = allreduce.chunkKb;
+        if (ring) {
+            if (train.engine != null) {
+                job.train.engine = train.engine;
+            }
+            if (train.threads != null) {
+                job.train.threads = train.threads;
+            }
+            if (allreduce != null && allreduce.compression != null) {
+                job.allreduce.compression = allreduce.compression;
+            }
+            if (allreduce != null && allreduce.chunkKb != null) {
+                job.allreduce.chunkKb = allreduce.chunkKb;
+            }
         }
         job.spark.conf.putAll(sparkConf());
     }

@@ -223,18 +223,25 @@ public final class JobConfig {
             throw new JobConfigException(where + ": a job file must be a YAML mapping of keys to values");
         }
         String clusterName = jobTree != null && jobTree.get("cluster") != null ? jobTree.get("cluster").asText() : null;
+        String strategyName = jobTree != null && jobTree.get("strategy") != null ? jobTree.get("strategy").asText()
+                : null;
         boolean batchSet = jobTree != null && jobTree.get("train") != null && jobTree.get("train").has("batch-size");
         for (String o : overrides) {
             String key = o.contains("=") ? o.substring(0, o.indexOf('=')).trim() : o;
             if (key.equals("cluster")) {
                 clusterName = o.substring(o.indexOf('=') + 1).trim().replaceAll("^'(.*)'$", "$1");
             }
+            if (key.equals("strategy")) {
+                strategyName = o.substring(o.indexOf('=') + 1).trim().replaceAll("^'(.*)'$", "$1");
+            }
             batchSet |= key.equals("train.batch-size");
         }
         JobConfig defaults = new JobConfig();
         ClusterProfile profile = clusterName == null ? null : ClusterProfile.load(clusterName);
         if (profile != null) {
-            profile.applyTo(defaults);
+            // the engine, BLAS threads and all-reduce settings of a profile are the ring's: DL4J's strategies
+            // keep their own defaults
+            profile.applyTo(defaults, strategyName == null || strategyName.equals("allreduce"));
         }
         JobConfig c = read(where, () -> yaml.isBlank() ? null : YAML.readerForUpdating(defaults).readValue(yaml));
         JobConfig base = c == null ? defaults : c;

@@ -113,6 +113,13 @@ public final class MetricsTail implements AutoCloseable {
             return String.format("%s: master %s, workers %s", m.get("strategy"), m.get("master"),
                     String.join(", ", ((List<?>) m.get("workers")).stream().map(String::valueOf).toList()));
         }
+        if ("left-out".equals(event)) {
+            long trained = ((Number) m.get("trained")).longValue();
+            long handedOut = ((Number) m.get("handedOut")).longValue();
+            return String.format("%s: epoch %s trained %,d of the %,d examples handed out (DL4J trains at most"
+                    + " averaging.frequency minibatches per worker and round, and leaves out the rest of an uneven"
+                    + " round)", m.get("strategy"), m.get("epoch"), trained, handedOut);
+        }
         if ("resume".equals(event)) {
             return String.format("resumed from checkpoint step %s", m.get("step"));
         }

@@ -226,6 +226,19 @@ class JobConfigTest {
     }
 
     @Test
+    void aClusterProfileGivesDl4jStrategiesItsSparkSettingsButNotTheRingsOwn() {
+        JobConfig ps = JobConfig.parse("data: d\nworkers: 16\ncluster: 8xA100-node\nstrategy: parameter-server\n"
+                + "spark:\n  master: spark://head:7077\n", "job.yaml", List.of()).validate();
+        assertEquals("dl4j", ps.engine());
+        assertEquals(new JobConfig.AllReduce().chunkKb, ps.allreduce.chunkKb, "the ring's chunk is not this job's");
+        assertEquals("8", ps.spark.conf.get("spark.executor.resource.gpu.amount"));
+        assertEquals(16 * 8192, ps.train.batchSize);
+        JobConfig avg = JobConfig.parse("data: d\nworkers: 2\n", "job.yaml", List.of("cluster=local-cpu",
+                "strategy=averaging")).validate();
+        assertEquals(EngineKind.DL4J, avg.settings().engine());
+    }
+
+    @Test
     void impossibleClusterSettingsAreRefusedWithTheReason() throws Exception {
         JobConfigException unknown = assertThrows(JobConfigException.class,
                 () -> JobConfig.parse("data: d\ncluster: 16xTPU\n", "job.yaml", List.of()));
