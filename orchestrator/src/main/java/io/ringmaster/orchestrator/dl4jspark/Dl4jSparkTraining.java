@@ -66,7 +66,9 @@ public final class Dl4jSparkTraining {
 
     /**
      * Runs the job and returns one result (rank 0: the driver, which evaluates). Failures of the Spark
-     * jobs come back as Spark's exceptions; a stalled epoch as {@link TrainingStalledException}.
+     * jobs come back as Spark's exceptions; a stalled epoch as {@link TrainingStalledException}; an epoch
+     * the parameter server ended without training every example as {@link IncompleteEpochException};
+     * a transport that cannot work as configured as {@link ParameterServerException}.
      */
     public static List<WorkerResult> run(SparkSession spark, WorkerSpec spec, Dl4jSparkOptions o, int workers)
             throws Exception {
