@@ -1,11 +1,13 @@
 package io.ringmaster.orchestrator.dl4jspark;
 
 import java.lang.reflect.Field;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.deeplearning4j.spark.parameterserver.pw.SharedTrainingWrapper;
 import org.nd4j.parameterserver.distributed.v2.ModelParameterServer;
 import org.nd4j.parameterserver.distributed.v2.transport.Transport;
 import org.nd4j.parameterserver.distributed.v2.transport.impl.AeronUdpTransport;
+import org.nd4j.parameterserver.distributed.v2.transport.impl.BaseTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * that does not exist;</li>
  * <li>a shut-down Aeron transport keeps its subscription poller running ({@code while (true)} around a
  * poll that a closed subscription answers with nothing), about 15% of a core here, for the life of the
- * JVM.</li>
+ * JVM;</li>
+ * <li>the master's transport keeps its heartbeat task too (its pool is shut down, not interrupted): every
+ * two minutes it pings the nodes of the finished job over closed publications and logs "Connection was
+ * closed" for each, for the life of the JVM.</li>
  * </ul>
  * Both are private fields of DL4J 1.0.0-M2.x classes, reached by reflection; if a later DL4J renames
  * them, this says so in the log and does nothing.
@@ -48,9 +53,10 @@ final class ParameterServerSingletons {
     }
 
     /**
-     * Shuts down this JVM's parameter server and ends its transport's subscription poller: the poller
-     * thread is given a silent exception handler, then the subscription it polls is taken away, so its
-     * next poll throws and the thread ends.
+     * Shuts down this JVM's parameter server and ends the threads its transport leaves behind: the
+     * heartbeat task is interrupted (its pool shut down now), and the subscription poller thread is given
+     * a silent exception handler, then the subscription it polls is taken away, so its next poll throws
+     * and the thread ends.
      */
     static void shutDown() {
         ModelParameterServer mps = ModelParameterServer.getInstance();
@@ -68,8 +74,18 @@ final class ParameterServerSingletons {
         } catch (RuntimeException e) {
             LOG.warn("parameter server shutdown: {}", e.toString());
         }
+        if (transport instanceof BaseTransport) {
+            try {
+                Field pool = BaseTransport.class.getDeclaredField("executorService");
+                pool.setAccessible(true);
+                ((ExecutorService) pool.get(transport)).shutdownNow();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.warn("cannot stop DL4J's parameter-server heartbeat ({}); it keeps pinging the finished job's"
+                        + " nodes every two minutes", e.toString());
+            }
+        }
         if (transport instanceof AeronUdpTransport) {
-            for (Thread th : pollers()) {
+            for (Thread th : leftoverThreads()) {
                 th.setUncaughtExceptionHandler((thread, error) -> { });
             }
             try {
@@ -82,12 +98,17 @@ final class ParameterServerSingletons {
         }
     }
 
-    /** Live threads running an Aeron transport's subscription poller ({@code AeronUdpTransport$2}). */
-    static java.util.List<Thread> pollers() {
+    /**
+     * Live threads running an Aeron transport's subscription poller ({@code AeronUdpTransport$2}) or a
+     * transport's heartbeat ({@code BaseTransport$HeartbeatThread}).
+     */
+    static java.util.List<Thread> leftoverThreads() {
         java.util.List<Thread> out = new java.util.ArrayList<>();
+        String poller = AeronUdpTransport.class.getName() + "$2";
+        String heartbeat = BaseTransport.class.getName() + "$HeartbeatThread";
         Thread.getAllStackTraces().forEach((thread, stack) -> {
             for (StackTraceElement f : stack) {
-                if (f.getClassName().equals(AeronUdpTransport.class.getName() + "$2")) {
+                if (f.getClassName().equals(poller) || f.getClassName().equals(heartbeat)) {
                     out.add(thread);
                     break;
                 }

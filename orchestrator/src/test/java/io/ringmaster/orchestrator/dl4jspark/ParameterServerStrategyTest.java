@@ -43,7 +43,7 @@ class ParameterServerStrategyTest {
                 s.get("console").asText());
         assertTrue(after < StrategyRuns.PRIOR_LOSS, "loss " + before + " -> " + after + "\n" + s.get("console").asText());
         assertNoAeronFolderLeft(aeronBefore);
-        assertNoPollerLeft();
+        assertNoTransportThreadLeft();
     }
 
     @Test
@@ -56,7 +56,7 @@ class ParameterServerStrategyTest {
         assertEquals(2, s.get("attempts").asInt(), console);
         assertEquals(StrategyRuns.STEPS_PER_EPOCH, s.get("resumedFromStep").asLong(), console);
         assertTrue(console.contains("epoch   2  loss"), console);
-        assertNoPollerLeft();
+        assertNoTransportThreadLeft();
     }
 
     @Test
@@ -88,13 +88,16 @@ class ParameterServerStrategyTest {
         assertEquals(Set.of(), left, "Aeron folders left in /dev/shm");
     }
 
-    /** The driver's Aeron transport is shut down, and its subscription poller (DL4J leaves it running) ended. */
-    private static void assertNoPollerLeft() throws InterruptedException {
+    /**
+     * The driver's Aeron transport is shut down, and its subscription poller and heartbeat (DL4J leaves
+     * both running) ended.
+     */
+    private static void assertNoTransportThreadLeft() throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!ParameterServerSingletons.pollers().isEmpty() && System.nanoTime() < deadline) {
+        while (!ParameterServerSingletons.leftoverThreads().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertEquals(List.of(), ParameterServerSingletons.pollers().stream().map(Thread::getName).toList());
+        assertEquals(List.of(), ParameterServerSingletons.leftoverThreads().stream().map(Thread::getName).toList());
     }
 
     @Test
