@@ -7,7 +7,7 @@ import io.ringmaster.data.Ingest;
 import io.ringmaster.data.Storage;
 import io.ringmaster.orchestrator.job.JobConfig;
 import io.ringmaster.orchestrator.run.TrainJob;
-import io.ringmaster.orchestrator.spark.JvmFlags;
+import io.ringmaster.orchestrator.spark.SparkSessions;
 import io.ringmaster.workers.Worker;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -151,8 +151,8 @@ public final class StrategyBenchmark {
         }
         Map<String, Object> summary = JSON.readValue(runDir.resolve("summary.json").toFile(), new TypeReference<>() { });
         int attempts = summary.get("attempts") instanceof Number n ? n.intValue() : 1;
-        return new Row(strategy, epochRecords.size(), median(seconds), median(rates), bestHr, bestNdcg, bestEpoch,
-                targetEpoch, toTarget, wall, attempts);
+        return new Row(strategy, epochRecords.size(), TrainBenchmark.median(seconds), TrainBenchmark.median(rates),
+                bestHr, bestNdcg, bestEpoch, targetEpoch, toTarget, wall, attempts);
     }
 
     private void print(List<Row> rows, PrintStream out) {
@@ -183,15 +183,6 @@ public final class StrategyBenchmark {
         return v instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
-    static double median(double[] v) {
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
     /**
      * Spark's {@code local-cluster} master launches executor JVMs from a Spark home. This one is empty but
      * for the folders Spark's launcher looks for; the executors run this JVM's classpath (the fat jar).
@@ -209,13 +200,7 @@ public final class StrategyBenchmark {
             // JVM cannot set for itself
             System.setProperty("spark.testing", "true");
             System.setProperty("spark.test.home", home.toString());
-            Map<String, String> conf = new LinkedHashMap<>();
-            conf.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
-            conf.put("spark.executor.extraJavaOptions", String.join(" ", JvmFlags.moduleFlags()) + " -Djava.io.tmpdir="
-                    + System.getProperty("java.io.tmpdir"));
-            conf.put("spark.executorEnv.OMP_NUM_THREADS", "1");
-            conf.put("spark.local.dir", home.resolve("local").toString());
-            return conf;
+            return SparkSessions.localClusterExecutorConf(home.resolve("local"));
         }
     }
 }

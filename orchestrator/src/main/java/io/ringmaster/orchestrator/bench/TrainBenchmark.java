@@ -213,7 +213,11 @@ public final class TrainBenchmark {
                 max(stepRates));
     }
 
-    private static double median(double[] v) {
+    /** The median of {@code v}; NaN when it is empty. */
+    static double median(double[] v) {
+        if (v.length == 0) {
+            return Double.NaN;
+        }
         double[] s = v.clone();
         java.util.Arrays.sort(s);
         int n = s.length;

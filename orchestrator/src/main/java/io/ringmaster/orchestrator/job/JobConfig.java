@@ -222,18 +222,11 @@ public final class JobConfig {
         if (jobTree != null && !jobTree.isObject() && !jobTree.isNull() && !jobTree.isMissingNode()) {
             throw new JobConfigException(where + ": a job file must be a YAML mapping of keys to values");
         }
-        String clusterName = jobTree != null && jobTree.get("cluster") != null ? jobTree.get("cluster").asText() : null;
-        String strategyName = jobTree != null && jobTree.get("strategy") != null ? jobTree.get("strategy").asText()
-                : null;
+        String clusterName = topLevelValue(jobTree, overrides, "cluster");
+        String strategyName = topLevelValue(jobTree, overrides, "strategy");
         boolean batchSet = jobTree != null && jobTree.get("train") != null && jobTree.get("train").has("batch-size");
         for (String o : overrides) {
             String key = o.contains("=") ? o.substring(0, o.indexOf('=')).trim() : o;
-            if (key.equals("cluster")) {
-                clusterName = o.substring(o.indexOf('=') + 1).trim().replaceAll("^'(.*)'$", "$1");
-            }
-            if (key.equals("strategy")) {
-                strategyName = o.substring(o.indexOf('=') + 1).trim().replaceAll("^'(.*)'$", "$1");
-            }
             batchSet |= key.equals("train.batch-size");
         }
         JobConfig defaults = new JobConfig();
@@ -270,6 +263,21 @@ public final class JobConfig {
         }
         JobConfig done = read("--set", () -> YAML.readerForUpdating(base).readValue(tree));
         return done.applyPerWorkerBatch();
+    }
+
+    /**
+     * A top-level key's value before the job is bound (it picks the defaults the rest binds onto): the
+     * last {@code --set} of it, else the job file's, else null.
+     */
+    private static String topLevelValue(JsonNode jobTree, List<String> overrides, String key) {
+        String value = jobTree != null && jobTree.get(key) != null ? jobTree.get(key).asText() : null;
+        for (String o : overrides) {
+            String k = o.contains("=") ? o.substring(0, o.indexOf('=')).trim() : o;
+            if (k.equals(key)) {
+                value = o.substring(o.indexOf('=') + 1).trim().replaceAll("^'(.*)'$", "$1");
+            }
+        }
+        return value;
     }
 
     /** Set from a cluster profile's train.batch-size-per-worker when the job names no global batch size. */

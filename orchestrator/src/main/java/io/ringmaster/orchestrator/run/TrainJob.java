@@ -125,7 +125,7 @@ public final class TrainJob {
                     }
                     out.printf("attempt %d of %d failed: %s%nrelaunching the gang (retry.max-attempts %d)%n", attempt,
                             job.retry.maxAttempts, f.getMessage(), job.retry.maxAttempts);
-                    if (job.needsFreshExecutorsToRetry() && !local(spark)) {
+                    if (job.needsFreshExecutorsToRetry() && !SparkSessions.executorIsDriverJvm(spark.sparkContext())) {
                         // DL4J's parameter-server client is a per-JVM singleton that outlives the attempt
                         if (!ownSession) {
                             out.println("cannot relaunch strategy " + job.strategy + " in executors that ran it"
@@ -186,12 +186,6 @@ public final class TrainJob {
                 .writeValueAsString(summary));
         return new Outcome(run.id(), Storage.display(run.path()), s, lead.baselineHr(), lead.baselineNdcg(),
                 lead.baselineMap());
-    }
-
-    /** A master whose executor is the driver's own JVM. */
-    private static boolean local(SparkSession spark) {
-        String m = spark.sparkContext().master();
-        return m.equals("local") || m.startsWith("local[");
     }
 
     private static boolean usable(scala.Option<SparkSession> session) {

@@ -62,7 +62,7 @@ public final class GangTraining {
      * all their slots from the start; a cluster master gets a short wait for executors to register.
      */
     public static void requireSlots(SparkContext sc, int workers) {
-        boolean local = sc.master().startsWith("local[") || sc.master().equals("local");
+        boolean local = SparkSessions.executorIsDriverJvm(sc);
         long deadline = System.currentTimeMillis() + (local ? 0 : SLOT_WAIT_MILLIS);
         int slots = slots(sc);
         while (slots < workers && System.currentTimeMillis() < deadline) {

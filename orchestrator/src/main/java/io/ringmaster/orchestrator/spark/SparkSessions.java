@@ -26,4 +26,23 @@ public final class SparkSessions {
         conf.forEach(b::config);
         return b.getOrCreate();
     }
+
+    /** True for a local master ({@code local}, {@code local[N]}): its one executor is the driver's own JVM. */
+    public static boolean executorIsDriverJvm(org.apache.spark.SparkContext sc) {
+        return sc.master().equals("local") || sc.master().startsWith("local[");
+    }
+
+    /**
+     * Spark settings for a {@code local-cluster} master's executor JVMs: this JVM's classpath, Spark's
+     * module flags and temporary directory, one ND4J thread each, and {@code localDir} for Spark's files.
+     */
+    public static Map<String, String> localClusterExecutorConf(java.nio.file.Path localDir) {
+        Map<String, String> conf = new java.util.LinkedHashMap<>();
+        conf.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
+        conf.put("spark.executor.extraJavaOptions", String.join(" ", JvmFlags.moduleFlags()) + " -Djava.io.tmpdir="
+                + System.getProperty("java.io.tmpdir"));
+        conf.put("spark.executorEnv.OMP_NUM_THREADS", "1");
+        conf.put("spark.local.dir", localDir.toString());
+        return conf;
+    }
 }

@@ -58,12 +58,8 @@ final class StrategyRuns {
     JsonNode trainOnTwoExecutorJvms(String runId, String strategy, int epochs, String... extra) throws Exception {
         List<String> sets = new ArrayList<>(List.of(extra));
         sets.add("spark.master=local-cluster[2,1,1536]");
-        String flags = String.join(" ", io.ringmaster.orchestrator.spark.JvmFlags.moduleFlags());
-        return train(runId, strategy, 2, epochs, java.util.Map.of(
-                "spark.executor.extraClassPath", System.getProperty("java.class.path"),
-                "spark.executor.extraJavaOptions", flags + " -Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                "spark.executorEnv.OMP_NUM_THREADS", "1",
-                "spark.local.dir", dir.resolve("spark-local").toString()), sets.toArray(String[]::new));
+        return train(runId, strategy, 2, epochs, io.ringmaster.orchestrator.spark.SparkSessions
+                .localClusterExecutorConf(dir.resolve("spark-local")), sets.toArray(String[]::new));
     }
 
     private JsonNode train(String runId, String strategy, int workers, int epochs, java.util.Map<String, String> conf,

@@ -36,7 +36,6 @@ class LocalClusterGangTest {
                 7, 50));
         DatasetStore.write(Storage.configuration(), data.toString(), r.dataset(), r.source(), r.split(), false);
 
-        String jvmFlags = String.join(" ", JvmFlags.moduleFlags());
         JobConfig job = JobConfig.parse("", "test", List.of(
                 JobConfig.override("data", data.toString()),
                 "workers=2",
@@ -45,11 +44,7 @@ class LocalClusterGangTest {
                 JobConfig.override("run.dir", dir.resolve("runs").toString()),
                 "run.id=cluster",
                 "spark.master=local-cluster[2,1,1024]"));
-        job.spark.conf.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
-        job.spark.conf.put("spark.executor.extraJavaOptions", jvmFlags + " -Djava.io.tmpdir="
-                + System.getProperty("java.io.tmpdir"));
-        job.spark.conf.put("spark.executorEnv.OMP_NUM_THREADS", "1");
-        job.spark.conf.put("spark.local.dir", dir.resolve("spark-local").toString());
+        job.spark.conf.putAll(SparkSessions.localClusterExecutorConf(dir.resolve("spark-local")));
 
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         TrainJob.Outcome o = TrainJob.run(job, new PrintStream(buf, true, StandardCharsets.UTF_8));
