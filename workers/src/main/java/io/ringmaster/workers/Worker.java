@@ -96,6 +96,9 @@ public final class Worker {
             start.put("samplesPerEpoch", sampler.epochSize());
             start.put("batchSize", s.batchSize());
             start.put("workers", gang.size());
+            start.put("transport", gang.transport());
+            start.put("embeddingOptimizer", s.embeddingOptimizer().id());
+            start.put("embeddings", s.embeddings().id());
             start.put("device", device);
             start.putAll(loaderInfo);
             log.write(start);
@@ -112,8 +115,8 @@ public final class Worker {
             log.write(MetricsEvents.resume(cs.resumeFrom(), resume));
         }
         String paramsSha;
-        try (TrainingEngine engine = resume == null ? s.engine().create(model)
-                : s.engine().restore(store.loadModel(resume), model)) {
+        try (TrainingEngine engine = resume == null ? s.engine().create(model, s.embeddingOptimizer())
+                : s.engine().restore(store.loadModel(resume), model, s.embeddingOptimizer())) {
             Checkpointer checkpointer = new Checkpointer() {
                 @Override
                 public boolean dueAfterStep(long globalStep) {
@@ -128,10 +131,7 @@ public final class Worker {
                 @Override
                 public void save(TrainingEngine e, CheckpointState state) throws IOException {
                     if (rank == 0) {
-                        CheckpointState st = new CheckpointState(state.epoch(), state.stepInEpoch(), state.globalStep(),
-                                state.epochLossSum(), state.bestEpoch(), state.bestHr(), state.bestNdcg(),
-                                state.bestMap(), state.trainSeconds(), state.trained(), state.workers(),
-                                cs.configHash());
+                        CheckpointState st = state.withConfigHash(cs.configHash());
                         Path dir = store.save(e.toGraph(), st, cs.jobYaml());
                         log.write(MetricsEvents.checkpoint(st, Storage.display(dir)));
                     }

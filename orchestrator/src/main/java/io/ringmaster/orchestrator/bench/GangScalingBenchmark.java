@@ -1,6 +1,7 @@
 package io.ringmaster.orchestrator.bench;
 
 import io.ringmaster.data.Dataset;
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFKernel;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.ring.LoopbackRing;
@@ -77,7 +78,7 @@ final class GangScalingBenchmark {
                             ds.train().items());
                     NegativeSampler sampler = new NegativeSampler(ds.train().users(), ds.train().items(), seen, 4,
                             spec.seed());
-                    try (FusedEngine e = new FusedEngine(spec)) {
+                    try (FusedEngine e = new FusedEngine(spec, EmbeddingOptimizer.DEFAULT)) {
                         EpochListener l = gang.rank() == 0 ? metrics::add : EpochListener.NONE;
                         new Trainer(e, sampler, s, gang, null, l, FaultInjection.NONE).run();
                     }

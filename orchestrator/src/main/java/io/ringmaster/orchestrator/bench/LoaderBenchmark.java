@@ -9,6 +9,7 @@ import io.ringmaster.data.loader.ParquetDataset;
 import io.ringmaster.data.loader.Retry;
 import io.ringmaster.data.loader.RowGroupRef;
 import io.ringmaster.data.loader.ShardLoader;
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFKernel;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.train.FusedEngine;
@@ -178,7 +179,7 @@ public final class LoaderBenchmark {
             it[k] = rnd.nextInt(items);
             y[k] = k % (1 + NEGATIVES) == 0 ? 1 : 0;
         }
-        try (FusedEngine e = new FusedEngine(spec)) {
+        try (FusedEngine e = new FusedEngine(spec, EmbeddingOptimizer.DEFAULT)) {
             for (int i = 0; i < 200; i++) { // warm-up
                 e.computeGradient(u, it, y, 0, n);
                 e.applyUpdate();

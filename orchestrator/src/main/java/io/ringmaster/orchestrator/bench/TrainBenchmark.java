@@ -4,6 +4,7 @@ import io.ringmaster.data.Dataset;
 import io.ringmaster.data.DatasetStore;
 import io.ringmaster.data.Ingest;
 import io.ringmaster.data.Storage;
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.eval.EvalResult;
 import io.ringmaster.workers.eval.NcfEvaluator;
 import io.ringmaster.workers.eval.PopularityBaseline;
@@ -172,7 +173,7 @@ public final class TrainBenchmark {
         double upd = 0;
         double[] stepRates = new double[epochs];
         double[] epochRates = new double[epochs];
-        try (FusedEngine e = new FusedEngine(spec)) {
+        try (FusedEngine e = new FusedEngine(spec, EmbeddingOptimizer.DEFAULT)) {
             for (int epoch = 0; epoch <= epochs; epoch++) {
                 long t0 = System.nanoTime();
                 EpochSamples s = sampler.sample(epoch);
@@ -244,7 +245,7 @@ public final class TrainBenchmark {
         int bestEpoch = 0;
         double reached = Double.NaN;
         int reachedEpoch = 0;
-        try (TrainingEngine e = new FusedEngine(spec)) {
+        try (TrainingEngine e = new FusedEngine(spec, EmbeddingOptimizer.DEFAULT)) {
             for (int epoch = 1; epoch <= maxEpochs; epoch++) {
                 EpochSamples s = sampler.sample(epoch - 1);
                 for (int from = 0; from < s.size(); from += batch) {

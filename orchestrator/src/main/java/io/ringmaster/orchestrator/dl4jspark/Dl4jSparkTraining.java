@@ -229,7 +229,7 @@ public final class Dl4jSparkTraining {
                 if (last || cs.everyEpochs() > 0 && epoch % cs.everyEpochs() == 0) {
                     graph.getConfiguration().setIterationCount((int) Math.min(Integer.MAX_VALUE, steps));
                     CheckpointState st = new CheckpointState(epoch, 0, steps, 0, bestEpoch, bestHr, bestNdcg, bestMap,
-                            trainSeconds, trained, workers, cs.configHash());
+                            trainSeconds, trained, workers, cs.configHash(), null);
                     Path dir = store.save(graph, st, cs.jobYaml());
                     log.write(MetricsEvents.checkpoint(st, Storage.display(dir)));
                 }

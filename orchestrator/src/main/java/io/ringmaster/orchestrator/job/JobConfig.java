@@ -19,7 +19,10 @@ import io.ringmaster.data.Storage;
 import io.ringmaster.data.loader.NullPolicy;
 import io.ringmaster.workers.LoaderSettings;
 import io.ringmaster.workers.ring.Compression;
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.ring.RingOptions;
+import io.ringmaster.workers.ring.Transport;
+import io.ringmaster.workers.train.EmbeddingExchange;
 import io.ringmaster.workers.train.EngineKind;
 import io.ringmaster.workers.train.FaultInjection;
 import io.ringmaster.workers.train.TrainingSettings;
@@ -88,6 +91,11 @@ public final class JobConfig {
         public String engine;
         /** BLAS threads per worker. */
         public int threads = 1;
+        /**
+         * How Adam updates embedding tables: lazy-adam (only the rows a step touched; the fused engine's
+         * default) or adam (every row, DL4J's arithmetic; the dl4j engine's only choice).
+         */
+        public String embeddingOptimizer;
     }
 
     public static final class Eval {
@@ -116,8 +124,12 @@ public final class JobConfig {
         public int timeout = 120;
         /** Seconds to wait for the ring to connect after rendezvous. */
         public int connectTimeout = 60;
-        /** Size of each pipelined chunk, KiB. */
+        /** Size of each pipelined chunk (and of each rank's shared memory slot), KiB. */
         public int chunkKb = 1024;
+        /** How embedding tables' gradients are summed: auto, sparse (touched rows) or dense (whole tables). */
+        public String embeddings = "auto";
+        /** What carries the collectives: auto (shared memory between ranks on one host, else TCP), tcp, shm. */
+        public String transport = "auto";
     }
 
     public static final class Loader {
@@ -421,8 +433,14 @@ public final class JobConfig {
         if (!usesRing()) {
             refuseForDl4jStrategy();
         }
+        if ("dl4j".equals(engine()) && allreduce != null && "sparse".equals(allreduce.embeddings)) {
+            throw new JobConfigException("job: 'allreduce.embeddings' sparse needs train.engine fused; the dl4j engine's"
+                    + " gradient is one dense block (use auto or dense)");
+        }
         try {
             settings();
+            // written out, so a run's job.yaml says which it trained with (job.yaml without it: before lazy Adam)
+            train.embeddingOptimizer = embeddingOptimizer().id();
             ringOptions();
             loaderSettings();
             EngineKind.parse(engine());
@@ -434,7 +452,14 @@ public final class JobConfig {
 
     public TrainingSettings settings() {
         return new TrainingSettings(train.epochs, train.batchSize, train.negatives, train.seed,
-                EngineKind.parse(engine()), eval.k, train.threads);
+                EngineKind.parse(engine()), eval.k, train.threads, embeddingOptimizer(),
+                EmbeddingExchange.parse(allreduce.embeddings));
+    }
+
+    /** train.embedding-optimizer, else the engine's default (lazy-adam for fused, adam for dl4j). */
+    public EmbeddingOptimizer embeddingOptimizer() {
+        return train.embeddingOptimizer != null ? EmbeddingOptimizer.parse(train.embeddingOptimizer)
+                : EngineKind.parse(engine()).defaultEmbeddingOptimizer();
     }
 
     /** The strategies, as the job file names them. */
@@ -470,7 +495,8 @@ public final class JobConfig {
         AllReduce ring = new AllReduce();
         if (allreduce != null && (!java.util.Objects.equals(allreduce.compression, ring.compression)
                 || allreduce.timeout != ring.timeout || allreduce.connectTimeout != ring.connectTimeout
-                || allreduce.chunkKb != ring.chunkKb)) {
+                || allreduce.chunkKb != ring.chunkKb || !java.util.Objects.equals(allreduce.embeddings, ring.embeddings)
+                || !java.util.Objects.equals(allreduce.transport, ring.transport))) {
             throw new JobConfigException("job: the 'allreduce' section configures Ringmaster's ring, which " + s
                     + " does not use; remove it (see 'parameter-server' / 'averaging' for this strategy's settings)");
         }
@@ -541,7 +567,7 @@ public final class JobConfig {
                     + " be >= 1, got " + allreduce.timeout + " and " + allreduce.connectTimeout);
         }
         return new RingOptions(Compression.parse(allreduce.compression), allreduce.connectTimeout * 1000,
-                allreduce.timeout * 1000, allreduce.chunkKb * 1024);
+                allreduce.timeout * 1000, allreduce.chunkKb * 1024, Transport.parse(allreduce.transport));
     }
 
     /** The workers' loader settings from the {@code loader} section. */
@@ -619,6 +645,10 @@ public final class JobConfig {
         m.put("train.negatives", String.valueOf(train.negatives));
         m.put("train.seed", String.valueOf(train.seed));
         m.put("train.engine", engine());
+        if (embeddingOptimizer() != EmbeddingOptimizer.ADAM) {
+            // absent for adam, so runs from before lazy Adam (which used it) keep their hash
+            m.put("train.embedding-optimizer", embeddingOptimizer().id());
+        }
         if (!usesRing()) {
             m.put("strategy", strategy); // absent for the ring, so runs from before strategies keep their hash
         }
@@ -648,9 +678,15 @@ public final class JobConfig {
         return diff;
     }
 
-    /** A model setting's value for a diff: a run without a 'strategy' entry used the ring. */
+    /**
+     * A model setting's value for a diff: a run without a 'strategy' entry used the ring, one without a
+     * 'train.embedding-optimizer' entry adam.
+     */
     private static String shown(String key, String value) {
-        return value == null && "strategy".equals(key) ? "allreduce" : value;
+        if (value == null && "strategy".equals(key)) {
+            return "allreduce";
+        }
+        return value == null && "train.embedding-optimizer".equals(key) ? "adam" : value;
     }
 
     private static final java.util.Set<String> CREDENTIAL_WORDS = java.util.Set.of("key", "accountkey", "accesskey",

@@ -7,6 +7,8 @@ import io.ringmaster.workers.ring.RingAllReducer;
 import io.ringmaster.workers.ring.RingException;
 import io.ringmaster.workers.ring.RingListener;
 import io.ringmaster.workers.ring.RingOptions;
+import io.ringmaster.workers.ring.SharedMemoryCollective;
+import io.ringmaster.workers.train.Collective;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
@@ -16,7 +18,8 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * The body of one task of the barrier stage: listen on the executor's address, rendezvous with the
- * gang, form the authenticated ring and run the worker. The partition's input (its rank number) is
+ * gang, form the authenticated ring (and over it shared memory, where the ranks share a host and
+ * {@code allreduce.transport} allows) and run the worker. The partition's input (its rank number) is
  * ignored; the rank is the barrier context's partition id. A failure leaves as a
  * {@link GangTaskException} naming rank and host.
  */
@@ -41,19 +44,23 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int rank = ctx.partitionId();
         String host = BarrierRendezvous.host(ctx);
-        RingAllReducer gang = null;
+        RingAllReducer formed = null;
+        Collective gang = null;
         try {
             try (RingListener listener = RingListener.open(host)) {
-                gang = RingAllReducer.connect(BarrierRendezvous.exchange(ctx, listener, secret), listener, secret,
+                formed = RingAllReducer.connect(BarrierRendezvous.exchange(ctx, listener, secret), listener, secret,
                         ring);
             }
+            gang = SharedMemoryCollective.over(formed);
             scala.Option<org.apache.spark.resource.ResourceInformation> gpu = ctx.resources().get("gpu");
             String address = gpu.isDefined() && gpu.get().addresses().length > 0 ? gpu.get().addresses()[0] : null;
             WorkerResult r = Worker.run(spec, gang, address);
             gang.close();
             return JavaConverters.asScalaIterator(List.of(r).iterator());
         } catch (Throwable t) {
-            if (gang != null) {
+            if (gang == null && formed != null) {
+                formed.close();
+            } else if (gang != null) {
                 if (t instanceof RingException) {
                     gang.close(); // a consequence of another rank's failure: nothing to hold back
                 } else {
@@ -68,7 +75,7 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
      * Closing at once would make the neighbours fail within milliseconds, and Spark could then report
      * their "peer closed the connection" instead of this rank's error as the cause.
      */
-    private static void closeLater(RingAllReducer gang) {
+    private static void closeLater(Collective gang) {
         Thread t = new Thread(() -> {
             try {
                 Thread.sleep(CLOSE_DELAY_MILLIS);

@@ -1,5 +1,7 @@
 package io.ringmaster.workers.model;
 
+import io.ringmaster.workers.gradient.Gradient;
+import io.ringmaster.workers.gradient.SparseRows;
 import java.util.Arrays;
 
 /**
@@ -38,6 +40,11 @@ public final class NeuMFKernel implements AutoCloseable {
     private float[] biasTile;
     private float[] dz;
     private float[] dx0;
+    // slots of each example's rows in the four tables' touched rows
+    private int[] slotGu;
+    private int[] slotGi;
+    private int[] slotMu;
+    private int[] slotMi;
     // off-heap BLAS operands: act[0] is the concatenated MLP embedding, act[l+1] the output of dense layer l;
     // dact[l] the gradient with respect to act[l] (masked to the pre-activation where it feeds a gemm)
     private final NativeFloats[] act;
@@ -95,6 +102,10 @@ public final class NeuMFKernel implements AutoCloseable {
         biasTile = new float[capacity * maxWidth];
         dz = new float[capacity];
         dx0 = new float[capacity * widths[0]];
+        slotGu = new int[capacity];
+        slotGi = new int[capacity];
+        slotMu = new int[capacity];
+        slotMi = new int[capacity];
         for (int l = 0; l <= layers; l++) {
             act[l].ensure(capacity * widths[l]);
             dact[l].ensure(capacity * widths[l]);
@@ -124,16 +135,18 @@ public final class NeuMFKernel implements AutoCloseable {
 
     /**
      * Forward and backward pass over {@code n} examples starting at {@code from}. Overwrites
-     * {@code grad} with the gradient of the mean binary cross-entropy over those examples and returns
-     * that mean loss.
+     * {@code grad} ({@link NeuMFLayout#gradientLayout()}) with the gradient of the mean binary
+     * cross-entropy over those examples: the dense block, and the rows of the four embedding tables the
+     * examples touched (nothing proportional to the tables). Returns that mean loss.
      */
-    public double gradient(float[] params, int[] users, int[] items, float[] labels, int from, int n, float[] grad) {
+    public double gradient(float[] params, int[] users, int[] items, float[] labels, int from, int n, Gradient grad) {
         if (n <= 0) {
             throw new IllegalArgumentException("empty batch");
         }
-        if (grad.length != layout.size() || params.length != layout.size()) {
-            throw new IllegalArgumentException("buffers hold " + params.length + " parameters and " + grad.length
-                    + " gradients; the model has " + layout.size());
+        if (grad.layout().size() != layout.size() || params.length != layout.size()
+                || grad.layout().denseOffset() != layout.embeddingEnd() || grad.tableCount() != 4) {
+            throw new IllegalArgumentException("buffers hold " + params.length + " parameters and a gradient laid out as "
+                    + grad.layout() + "; the model is " + layout.gradientLayout());
         }
         ensureCapacity(n);
         forward(params, users, items, from, n);
@@ -154,7 +167,10 @@ public final class NeuMFKernel implements AutoCloseable {
             dz[b] = dlda * (p * (1 - p)) * inv;
         }
 
-        Arrays.fill(grad, 0f);
+        // the dense block: offsets relative to its start
+        float[] dg = grad.dense();
+        Arrays.fill(dg, 0f);
+        int d0 = layout.embeddingEnd();
         int outW = layout.outW();
         int hMlp = outW + factors;
         float[] last = relu[layers];
@@ -164,17 +180,17 @@ public final class NeuMFKernel implements AutoCloseable {
             dBiasOut += d;
             int g = b * factors;
             for (int k = 0; k < factors; k++) {
-                grad[outW + k] += d * gmf[g + k];
+                dg[outW - d0 + k] += d * gmf[g + k];
             }
             int a = b * mlpOut;
             for (int k = 0; k < mlpOut; k++) {
-                grad[hMlp + k] += d * last[a + k];
+                dg[hMlp - d0 + k] += d * last[a + k];
                 delta[a + k] = d * params[hMlp + k];
             }
         }
-        grad[layout.outB()] = dBiasOut;
+        dg[layout.outB() - d0] = dBiasOut;
         // gradient at the last dense layer's pre-activation, and that layer's bias gradient
-        maskAndSumColumns(delta, last, n, mlpOut, grad, layout.denseB(layers - 1));
+        maskAndSumColumns(delta, last, n, mlpOut, dg, layout.denseB(layers - 1) - d0);
         dact[layers].buffer().put(0, delta, 0, n * mlpOut);
 
         for (int l = layers - 1; l >= 0; l--) {
@@ -182,21 +198,39 @@ public final class NeuMFKernel implements AutoCloseable {
             int out = widths[l + 1];
             // dact[l+1] holds dL/d(pre-activation of layer l)
             OpenBlas.gemm(true, false, in, out, n, act[l], in, dact[l + 1], out, 0f, dWeights[l], out);
-            dWeights[l].buffer().get(0, grad, layout.denseW(l), in * out);
+            dWeights[l].buffer().get(0, dg, layout.denseW(l) - d0, in * out);
             OpenBlas.gemm(false, true, n, in, out, dact[l + 1], out, weights[l], out, 0f, dact[l], in);
             if (l > 0) {
                 dact[l].buffer().get(0, delta, 0, n * in);
-                maskAndSumColumns(delta, relu[l], n, in, grad, layout.denseB(l - 1));
+                maskAndSumColumns(delta, relu[l], n, in, dg, layout.denseB(l - 1) - d0);
                 dact[l].buffer().put(0, delta, 0, n * in);
             }
         }
 
-        // embeddings: scatter-add into the touched rows
+        // embeddings: the touched rows, summed per row in example order
+        SparseRows gmfUser = grad.table(0);
+        SparseRows gmfItem = grad.table(1);
+        SparseRows mlpUser = grad.table(2);
+        SparseRows mlpItem = grad.table(3);
+        for (SparseRows t : grad.tables()) {
+            t.clear();
+            t.reserve(n);
+        }
+        for (int b = 0; b < n; b++) {
+            int u = users[from + b];
+            int it = items[from + b];
+            slotGu[b] = gmfUser.add(u) * factors;
+            slotGi[b] = gmfItem.add(it) * factors;
+            slotMu[b] = mlpUser.add(u) * embed;
+            slotMi[b] = mlpItem.add(it) * embed;
+        }
+        float[] rgu = gmfUser.values();
+        float[] rgi = gmfItem.values();
+        float[] rmu = mlpUser.values();
+        float[] rmi = mlpItem.values();
         dact[0].buffer().get(0, dx0, 0, n * widths[0]);
         int gu = layout.gmfUser();
         int gi = layout.gmfItem();
-        int mu = layout.mlpUser();
-        int mi = layout.mlpItem();
         int w0 = widths[0];
         for (int b = 0; b < n; b++) {
             int u = users[from + b];
@@ -204,17 +238,19 @@ public final class NeuMFKernel implements AutoCloseable {
             float d = dz[b];
             int pu = gu + u * factors;
             int qi = gi + it * factors;
+            int su = slotGu[b];
+            int si = slotGi[b];
             for (int k = 0; k < factors; k++) {
-                float dg = d * params[outW + k];
-                grad[pu + k] += dg * params[qi + k];
-                grad[qi + k] += dg * params[pu + k];
+                float dgk = d * params[outW + k];
+                rgu[su + k] += dgk * params[qi + k];
+                rgi[si + k] += dgk * params[pu + k];
             }
             int xo = b * w0;
-            int uo = mu + u * embed;
-            int io = mi + it * embed;
+            int uo = slotMu[b];
+            int io = slotMi[b];
             for (int k = 0; k < embed; k++) {
-                grad[uo + k] += dx0[xo + k];
-                grad[io + k] += dx0[xo + embed + k];
+                rmu[uo + k] += dx0[xo + k];
+                rmi[io + k] += dx0[xo + embed + k];
             }
         }
         return loss / n;

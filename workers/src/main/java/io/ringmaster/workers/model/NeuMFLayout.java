@@ -1,5 +1,9 @@
 package io.ringmaster.workers.model;
 
+import io.ringmaster.workers.gradient.EmbeddingTable;
+import io.ringmaster.workers.gradient.GradientLayout;
+import java.util.List;
+
 /**
  * Where each NeuMF parameter lives in Ringmaster's flat training buffer. Every matrix is row-major:
  * embedding tables are {@code [rows][width]} so one user's or item's vector is contiguous, and dense
@@ -106,5 +110,17 @@ public final class NeuMFLayout {
     /** First offset after the four embedding tables: everything before it is embedding rows. */
     public int embeddingEnd() {
         return denseW.length == 0 ? outW : denseW[0];
+    }
+
+    /**
+     * The four embedding tables (named as the graph's layers: GMF user, GMF item, MLP user, MLP item) and
+     * the dense block after them (dense layers and output layer).
+     */
+    public GradientLayout gradientLayout() {
+        return new GradientLayout(size, embeddingEnd(), size - embeddingEnd(), List.of(
+                new EmbeddingTable(NeuMF.GMF_USER, gmfUser, spec.numUsers(), spec.factors()),
+                new EmbeddingTable(NeuMF.GMF_ITEM, gmfItem, spec.numItems(), spec.factors()),
+                new EmbeddingTable(NeuMF.MLP_USER, mlpUser, spec.numUsers(), spec.mlpEmbedding()),
+                new EmbeddingTable(NeuMF.MLP_ITEM, mlpItem, spec.numItems(), spec.mlpEmbedding())));
     }
 }

@@ -1,5 +1,6 @@
 package io.ringmaster.workers.ring;
 
+import io.ringmaster.workers.gradient.SparseRows;
 import io.ringmaster.workers.train.Collective;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -12,6 +13,7 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -32,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * non-blocking sockets; a transfer that makes no progress for the step timeout fails naming the
  * peer. Each call starts with a header (sequence number, length, format) that the receiver checks,
  * so ranks that disagree fail instead of mixing unrelated data.
+ *
+ * <p>Embedding rows ({@link #allReduce(float[], int, int, SparseRows[])}) go round the ring as an
+ * all-gather: in step t (0 ≤ t &lt; N−1) rank r forwards rank (r−t)'s message and receives rank
+ * (r−t−1)'s, so after N−1 steps every rank holds every rank's rows and sums them in rank order
+ * ({@link RowsMessage#merge}). Their lengths come from the wire, checked against the largest message
+ * the tables can make.
  */
 public final class RingAllReducer implements Collective {
 
@@ -39,6 +47,15 @@ public final class RingAllReducer implements Collective {
     private static final int MAGIC = 0x524d5231; // "RMR1"
     private static final int HEADER_BYTES = 24;
     private static final int HANDSHAKE_MILLIS = 10_000;
+    private static final int GATHER_MAGIC = 0x524d4731; // "RMG1"
+    private static final int GATHER_HEADER_BYTES = 20;
+    /**
+     * Mean share of a table's rows per rank above which a dense all-reduce of the table moves less than
+     * the ring's all-gather of rows, by gang size (index N; measured on loopback, README). A dense
+     * all-reduce sends 2(N-1)/N of the table per rank, the all-gather N-1 times a rank's rows.
+     */
+    private static final double[] DENSE_CROSSOVER = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
+            Double.POSITIVE_INFINITY, 0.6, 0.45};
 
     private final int rank;
     private final int size;
@@ -53,7 +70,12 @@ public final class RingAllReducer implements Collective {
     private final ByteBuffer recvBuf;
     private final float[] floats;
     private final short[] halves;
+    private final RowsMessage rows = new RowsMessage();
+    private byte[][] gathered;
+    private int[] gatheredLength;
     private long calls;
+    private long denseBytes;
+    private long rowBytes;
     private boolean closed;
 
     private RingAllReducer(Rendezvous rv, RingOptions options, SocketChannel out, SocketChannel in)
@@ -205,6 +227,31 @@ public final class RingAllReducer implements Collective {
         return options;
     }
 
+    /** Listening addresses of the gang, indexed by rank. */
+    public List<Peer> peers() {
+        return peers;
+    }
+
+    @Override
+    public long denseBytesSent() {
+        return denseBytes;
+    }
+
+    @Override
+    public long rowBytesSent() {
+        return rowBytes;
+    }
+
+    @Override
+    public double denseCrossover() {
+        return size < DENSE_CROSSOVER.length ? DENSE_CROSSOVER[size] : 1.8 / size;
+    }
+
+    @Override
+    public String transport() {
+        return "tcp ring";
+    }
+
     private String describe(int r) {
         return "rank " + r + " (" + peers.get(r) + ")";
     }
@@ -316,6 +363,7 @@ public final class RingAllReducer implements Collective {
                             + " (it has probably failed; see its error)", x);
                 }
                 if (w > 0) {
+                    denseBytes += w;
                     progress = true;
                 }
             }
@@ -411,6 +459,249 @@ public final class RingAllReducer implements Collective {
         if (received != recvTotal || sent != sendTotal) {
             throw new IllegalStateException("ring accounting: sent " + sent + "/" + sendTotal + ", received "
                     + received + "/" + recvTotal);
+        }
+    }
+
+    @Override
+    public long[] allReduce(float[] buf, int off, int len, SparseRows[] tables) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        if (size == 1) {
+            long[] counts = new long[tables.length];
+            for (int i = 0; i < tables.length; i++) {
+                counts[i] = tables[i].count();
+            }
+            return counts;
+        }
+        if (closed) {
+            throw new RingException("rank " + rank + ": the ring is closed");
+        }
+        long call = ++calls;
+        try {
+            if (len > 0) {
+                run(buf, off, len, call, false);
+            }
+            Compression c = options.compression();
+            int bytes = RowsMessage.size(tables, c);
+            ensureGatherBuffers();
+            gathered[rank] = grow(gathered[rank], bytes);
+            rows.write(tables, c, ByteBuffer.wrap(gathered[rank], 0, bytes));
+            gatheredLength[rank] = bytes;
+            gatherAll(call, RowsMessage.maxSize(tables, c));
+            List<ByteBuffer> messages = new ArrayList<>(size);
+            for (int r = 0; r < size; r++) {
+                messages.add(ByteBuffer.wrap(gathered[r], 0, gatheredLength[r]));
+            }
+            return rows.merge(tables, messages, c);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Every rank's {@code message} (at most {@code maxLength} bytes), indexed by rank, by a ring
+     * all-gather; every rank must call it.
+     */
+    public byte[][] allGather(byte[] message, int maxLength) throws IOException {
+        if (message.length > maxLength) {
+            throw new IllegalArgumentException("message of " + message.length + " bytes, more than " + maxLength);
+        }
+        if (size == 1) {
+            return new byte[][] {message.clone()};
+        }
+        if (closed) {
+            throw new RingException("rank " + rank + ": the ring is closed");
+        }
+        long call = ++calls;
+        try {
+            ensureGatherBuffers();
+            gathered[rank] = grow(gathered[rank], message.length);
+            System.arraycopy(message, 0, gathered[rank], 0, message.length);
+            gatheredLength[rank] = message.length;
+            gatherAll(call, maxLength);
+            byte[][] out = new byte[size][];
+            for (int r = 0; r < size; r++) {
+                out[r] = java.util.Arrays.copyOf(gathered[r], gatheredLength[r]);
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void ensureGatherBuffers() {
+        if (gathered == null) {
+            gathered = new byte[size][];
+            gatheredLength = new int[size];
+            for (int r = 0; r < size; r++) {
+                gathered[r] = new byte[1024];
+            }
+        }
+    }
+
+    private static byte[] grow(byte[] b, int n) {
+        return b.length >= n ? b : new byte[Math.max(n, b.length * 2)];
+    }
+
+    /** The all-gather's N−1 steps; this rank's message is in {@code gathered[rank]}. */
+    private void gatherAll(long call, long maxLength) throws IOException {
+        for (int t = 0; t < size - 1; t++) {
+            gatherStep(call, Math.floorMod(rank - t, size), Math.floorMod(rank - t - 1, size), maxLength);
+        }
+    }
+
+    /** Sends rank {@code sendOrigin}'s message to the next rank while receiving {@code recvOrigin}'s. */
+    private void gatherStep(long call, int sendOrigin, int recvOrigin, long maxLength) throws IOException {
+        final int prev = (rank - 1 + size) % size;
+        final int next = (rank + 1) % size;
+        byte[] src = gathered[sendOrigin];
+        int srcLength = gatheredLength[sendOrigin];
+        sendBuf.clear();
+        sendBuf.putInt(GATHER_MAGIC).putLong(call).putInt(sendOrigin).putInt(srcLength);
+        int queued = Math.min(srcLength, sendBuf.remaining());
+        sendBuf.put(src, 0, queued);
+        sendBuf.flip();
+        boolean headerSeen = false;
+        int expected = 0;
+        int got = 0;
+        long lastProgress = System.nanoTime();
+        final long stallNanos = TimeUnit.MILLISECONDS.toNanos(options.stepTimeoutMillis());
+        while (sendBuf.hasRemaining() || queued < srcLength || !headerSeen || got < expected) {
+            boolean progress = false;
+            if (!sendBuf.hasRemaining() && queued < srcLength) {
+                sendBuf.clear();
+                int n = Math.min(srcLength - queued, sendBuf.remaining());
+                sendBuf.put(src, queued, n);
+                queued += n;
+                sendBuf.flip();
+            }
+            if (sendBuf.hasRemaining()) {
+                int w;
+                try {
+                    w = out.write(sendBuf);
+                } catch (ClosedByInterruptException x) {
+                    throw killed(call, x);
+                } catch (IOException x) {
+                    throw new RingException("rank " + rank + ": lost the connection to " + describe(next)
+                            + " during all-reduce #" + call + ": " + x.getMessage()
+                            + " (it has probably failed; see its error)", x);
+                }
+                if (w > 0) {
+                    rowBytes += w;
+                    progress = true;
+                }
+            }
+            if (!headerSeen || got < expected) {
+                int r;
+                try {
+                    r = in.read(recvBuf);
+                } catch (ClosedByInterruptException x) {
+                    throw killed(call, x);
+                } catch (IOException x) {
+                    throw new RingException("rank " + rank + ": lost the connection to " + describe(prev)
+                            + " during all-reduce #" + call + ": " + x.getMessage()
+                            + " (it has probably failed; see its error)", x);
+                }
+                if (r < 0) {
+                    throw new RingException("rank " + rank + ": " + describe(prev)
+                            + " closed the connection during all-reduce #" + call
+                            + " (it has probably failed; see its error)");
+                }
+                recvBuf.flip();
+                int before = recvBuf.remaining();
+                if (!headerSeen && recvBuf.remaining() >= GATHER_HEADER_BYTES) {
+                    expected = checkGatherHeader(recvBuf, call, recvOrigin, maxLength, prev);
+                    gathered[recvOrigin] = grow(gathered[recvOrigin], expected);
+                    headerSeen = true;
+                }
+                if (headerSeen && got < expected) {
+                    int n = Math.min(recvBuf.remaining(), expected - got);
+                    recvBuf.get(gathered[recvOrigin], got, n);
+                    got += n;
+                }
+                if (r > 0 || recvBuf.remaining() != before) {
+                    progress = true;
+                }
+                recvBuf.compact();
+            }
+            if (progress) {
+                lastProgress = System.nanoTime();
+                continue;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw killed(call, null);
+            }
+            long idle = System.nanoTime() - lastProgress;
+            if (idle >= stallNanos) {
+                if (!headerSeen || got < expected) {
+                    throw new RingException("rank " + rank + ": no data from " + describe(prev) + " for "
+                            + options.stepTimeoutMillis() / 1000.0 + " s during all-reduce #" + call
+                            + " (allreduce.timeout): it is dead, hung or far behind");
+                }
+                throw new RingException("rank " + rank + ": " + describe(next) + " accepted no data for "
+                        + options.stepTimeoutMillis() / 1000.0 + " s during all-reduce #" + call
+                        + " (allreduce.timeout): it is dead, hung or far behind");
+            }
+            outKey.interestOps(sendBuf.hasRemaining() ? SelectionKey.OP_WRITE : 0);
+            inKey.interestOps(!headerSeen || got < expected ? SelectionKey.OP_READ : 0);
+            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(stallNanos - idle)));
+            selector.selectedKeys().clear();
+        }
+        gatheredLength[recvOrigin] = expected;
+    }
+
+    private int checkGatherHeader(ByteBuffer b, long call, int origin, long maxLength, int prev) throws RingException {
+        int magic = b.getInt();
+        long theirCall = b.getLong();
+        int theirOrigin = b.getInt();
+        int length = b.getInt();
+        if (magic == MAGIC) {
+            throw new RingException("rank " + rank + ": " + describe(prev) + " sent a dense all-reduce where this rank"
+                    + " expected embedding rows (all-reduce #" + call + "): the ranks disagree (different model, data"
+                    + " or settings)");
+        }
+        if (magic != GATHER_MAGIC) {
+            throw new RingException("rank " + rank + ": " + describe(prev) + " sent data that is not a Ringmaster"
+                    + " all-reduce frame");
+        }
+        if (theirCall != call || theirOrigin != origin || length < 0 || length > maxLength) {
+            throw new RingException("rank " + rank + ": " + describe(prev) + " sent rank " + theirOrigin + "'s rows of "
+                    + length + " bytes in all-reduce #" + theirCall + ", this rank expected rank " + origin
+                    + "'s of at most " + maxLength + " in #" + call + ": the ranks disagree (different model, data"
+                    + " or settings)");
+        }
+        return length;
+    }
+
+    /**
+     * Fails when a ring neighbour has closed its connection (it failed, or its process died): for a
+     * transport that leaves the ring's sockets idle while it carries the data.
+     */
+    void probeNeighbours(String during) throws RingException {
+        if (size == 1 || closed) {
+            return;
+        }
+        probe(in, (rank - 1 + size) % size, during);
+        probe(out, (rank + 1) % size, during);
+    }
+
+    private void probe(SocketChannel ch, int peer, String during) throws RingException {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        int r;
+        try {
+            r = ch.read(one);
+        } catch (IOException x) {
+            throw new RingException("rank " + rank + ": lost the connection to " + describe(peer) + " during " + during
+                    + ": " + x.getMessage() + " (it has probably failed; see its error)", x);
+        }
+        if (r < 0) {
+            throw new RingException("rank " + rank + ": " + describe(peer) + " closed the connection during " + during
+                    + " (it has probably failed; see its error)");
+        }
+        if (r > 0) {
+            throw new RingException("rank " + rank + ": " + describe(peer) + " sent ring data while the gang exchanges"
+                    + " through shared memory: the ranks disagree on the transport");
         }
     }
 

@@ -5,15 +5,23 @@ import java.util.Objects;
 
 /**
  * Ring settings: wire compression, how long to wait for the ring to connect, how long a transfer may
- * stall before the peer is declared dead or hung, and the size of each pipelined chunk.
+ * stall before the peer is declared dead or hung, the size of each pipelined chunk (and of each rank's
+ * slot in shared memory), and what carries the collectives.
  */
-public record RingOptions(Compression compression, int connectTimeoutMillis, int stepTimeoutMillis, int chunkBytes)
-        implements Serializable {
+public record RingOptions(Compression compression, int connectTimeoutMillis, int stepTimeoutMillis, int chunkBytes,
+                          Transport transport) implements Serializable {
 
-    public static final RingOptions DEFAULT = new RingOptions(Compression.NONE, 60_000, 120_000, 1 << 20);
+    public static final RingOptions DEFAULT = new RingOptions(Compression.NONE, 60_000, 120_000, 1 << 20,
+            Transport.AUTO);
+
+    /** Settings carried by the transport {@code auto} picks. */
+    public RingOptions(Compression compression, int connectTimeoutMillis, int stepTimeoutMillis, int chunkBytes) {
+        this(compression, connectTimeoutMillis, stepTimeoutMillis, chunkBytes, Transport.AUTO);
+    }
 
     public RingOptions {
         Objects.requireNonNull(compression, "compression");
+        Objects.requireNonNull(transport, "transport");
         if (connectTimeoutMillis < 1) {
             throw new IllegalArgumentException("allreduce.connect-timeout must be positive");
         }
@@ -27,10 +35,14 @@ public record RingOptions(Compression compression, int connectTimeoutMillis, int
     }
 
     public RingOptions withCompression(Compression c) {
-        return new RingOptions(c, connectTimeoutMillis, stepTimeoutMillis, chunkBytes);
+        return new RingOptions(c, connectTimeoutMillis, stepTimeoutMillis, chunkBytes, transport);
     }
 
     public RingOptions withTimeouts(int connectMillis, int stepMillis) {
-        return new RingOptions(compression, connectMillis, stepMillis, chunkBytes);
+        return new RingOptions(compression, connectMillis, stepMillis, chunkBytes, transport);
+    }
+
+    public RingOptions withTransport(Transport t) {
+        return new RingOptions(compression, connectTimeoutMillis, stepTimeoutMillis, chunkBytes, t);
     }
 }

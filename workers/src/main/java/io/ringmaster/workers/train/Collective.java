@@ -1,11 +1,13 @@
 package io.ringmaster.workers.train;
 
+import io.ringmaster.workers.gradient.SparseRows;
 import java.io.IOException;
 
 /**
- * The gang as one training step sees it: this worker's rank, the gang size, and an all-reduce over a
- * flat float buffer. Every rank must make the same calls with the same lengths in the same order
- * (the ring checks). A single worker uses {@link #single()}, which does nothing.
+ * The gang as one training step sees it: this worker's rank, the gang size, an all-reduce over a
+ * flat float buffer, and a step's exchange of a dense block plus embedding rows. Every rank must make
+ * the same calls with the same lengths and tables in the same order (the transports check). A single
+ * worker uses {@link #single()}, which does nothing.
  */
 public interface Collective extends AutoCloseable {
 
@@ -18,6 +20,32 @@ public interface Collective extends AutoCloseable {
      * mean when {@code average}; afterwards all ranks hold bit-identical values.
      */
     void allReduce(float[] buf, int off, int len, boolean average) throws IOException;
+
+    /**
+     * One step's exchange, in one call so a transport can do it in one round: {@code buf[off, off+len)}
+     * is summed element-wise as by {@link #allReduce(float[], int, int, boolean)}, and each of
+     * {@code tables} is replaced by the sum over ranks of their rows, by row id: the union of the ranks'
+     * ids (a rank may hold none), with every rank ending with the same ids in the same order and
+     * bit-identical values (ranks summed in rank order). Sums, not means. Returns, per table, how many
+     * rows the ranks sent in all (the sum of their counts; the same on every rank).
+     */
+    long[] allReduce(float[] buf, int off, int len, SparseRows[] tables) throws IOException;
+
+    /** Bytes this rank has sent so far as dense values (both calls' {@code buf}). */
+    long denseBytesSent();
+
+    /** Bytes this rank has sent so far as embedding rows (ids and values). */
+    long rowBytesSent();
+
+    /**
+     * The mean share of a table's rows each rank holds above which summing the whole table densely
+     * costs this transport less than exchanging rows (measured; see the README's all-reduce section).
+     * {@link Double#POSITIVE_INFINITY} when rows always cost less.
+     */
+    double denseCrossover();
+
+    /** What carries the data, for logs: e.g. "tcp ring" or "shared memory". */
+    String transport();
 
     @Override
     void close();
@@ -37,6 +65,35 @@ public interface Collective extends AutoCloseable {
 
             @Override
             public void allReduce(float[] buf, int off, int len, boolean average) {
+            }
+
+            @Override
+            public long[] allReduce(float[] buf, int off, int len, SparseRows[] tables) {
+                long[] counts = new long[tables.length];
+                for (int i = 0; i < tables.length; i++) {
+                    counts[i] = tables[i].count();
+                }
+                return counts;
+            }
+
+            @Override
+            public long denseBytesSent() {
+                return 0;
+            }
+
+            @Override
+            public long rowBytesSent() {
+                return 0;
+            }
+
+            @Override
+            public double denseCrossover() {
+                return Double.POSITIVE_INFINITY;
+            }
+
+            @Override
+            public String transport() {
+                return "none";
             }
 
             @Override

@@ -1,8 +1,9 @@
 package io.ringmaster.workers.train;
 
+import io.ringmaster.workers.gradient.Gradient;
+import io.ringmaster.workers.gradient.GradientLayout;
 import io.ringmaster.workers.model.NeuMF;
 import io.ringmaster.workers.model.NeuMFSpec;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code computeGradientAndScore()} gives the gradient (a view, copied out as the batch mean), the
  * hook may rewrite it, then DL4J's updater turns it into the Adam step, which is subtracted from the
  * parameters. Slower than {@link FusedEngine} on CPU (ND4J's per-op cost) but independent of it.
+ * Its gradient is one dense block (embedding tables included) and its Adam is DL4J's dense one.
  */
 public final class Dl4jEngine implements TrainingEngine {
 
@@ -21,8 +23,8 @@ public final class Dl4jEngine implements TrainingEngine {
     static final long MAX_EXACT_INDEX = 1L << 24;
 
     private final ComputationGraph graph;
-    private float[] grad;
-    private Gradient lastGradient;
+    private final Gradient grad;
+    private org.deeplearning4j.nn.gradient.Gradient lastGradient;
     private int epoch;
 
     public Dl4jEngine(NeuMFSpec spec) {
@@ -37,7 +39,7 @@ public final class Dl4jEngine implements TrainingEngine {
                     + " only below " + MAX_EXACT_INDEX + "; this model has " + rows + " rows: use train.engine: fused");
         }
         this.graph = graph;
-        this.grad = new float[(int) graph.numParams()];
+        this.grad = new Gradient(GradientLayout.dense((int) graph.numParams()));
     }
 
     @Override
@@ -58,12 +60,13 @@ public final class Dl4jEngine implements TrainingEngine {
         lastGradient = graph.gradient();
         // DL4J's gradient is summed over the batch (its updater divides); expose the mean
         INDArray view = lastGradient.gradient();
-        grad = view.dup().divi(n).data().asFloat();
+        float[] mean = view.dup().divi(n).data().asFloat();
+        System.arraycopy(mean, 0, grad.dense(), 0, mean.length);
         return graph.score();
     }
 
     @Override
-    public float[] gradient() {
+    public Gradient gradient() {
         return grad;
     }
 
@@ -73,7 +76,7 @@ public final class Dl4jEngine implements TrainingEngine {
             throw new IllegalStateException("applyUpdate() before computeGradient()");
         }
         INDArray view = lastGradient.gradient();
-        view.assign(Nd4j.createFromArray(grad).reshape(view.shape()));
+        view.assign(Nd4j.createFromArray(grad.dense()).reshape(view.shape()));
         int iteration = graph.getConfiguration().getIterationCount();
         // batch size 1: the gradient is already a mean
         graph.getUpdater().update(lastGradient, iteration, epoch, 1, LayerWorkspaceMgr.noWorkspaces());

@@ -1,6 +1,8 @@
 package io.ringmaster.workers.train;
 
+import io.ringmaster.workers.gradient.Gradient;
 import io.ringmaster.workers.model.AdamOptimizer;
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.GraphParameters;
 import io.ringmaster.workers.model.NeuMF;
 import io.ringmaster.workers.model.NeuMFKernel;
@@ -11,7 +13,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 /**
  * The default engine: NeuMF's forward/backward in {@link NeuMFKernel} and Adam in
  * {@link AdamOptimizer}, over one flat parameter buffer, starting from the exact initial parameters of
- * the DL4J graph and exporting back into it.
+ * the DL4J graph and exporting back into it. Its gradient keeps the embedding tables' touched rows
+ * apart from the dense block, so neither the gradient nor (with lazy Adam) the update costs the
+ * catalogue.
  */
 public final class FusedEngine implements TrainingEngine {
 
@@ -20,22 +24,22 @@ public final class FusedEngine implements TrainingEngine {
     private final NeuMFKernel kernel;
     private final AdamOptimizer adam;
     private final float[] params;
-    private final float[] grad;
+    private final Gradient grad;
 
-    public FusedEngine(NeuMFSpec spec) {
-        this(NeuMF.build(spec), spec);
+    public FusedEngine(NeuMFSpec spec, EmbeddingOptimizer embeddings) {
+        this(NeuMF.build(spec), spec, embeddings);
     }
 
     /** Continues from {@code graph}'s parameters and Adam state. */
-    public FusedEngine(ComputationGraph graph, NeuMFSpec spec) {
+    public FusedEngine(ComputationGraph graph, NeuMFSpec spec, EmbeddingOptimizer embeddings) {
         NeuMFLayout layout = new NeuMFLayout(spec);
         this.graph = graph;
         this.mapping = GraphParameters.of(layout, graph);
         this.kernel = new NeuMFKernel(layout);
-        this.adam = new AdamOptimizer(layout.size(), spec.learningRate());
+        this.adam = new AdamOptimizer(layout.size(), spec.learningRate(), embeddings);
         this.params = mapping.readParams(graph);
         mapping.readOptimizerState(graph, adam);
-        this.grad = new float[layout.size()];
+        this.grad = new Gradient(layout.gradientLayout());
     }
 
     @Override
@@ -49,7 +53,7 @@ public final class FusedEngine implements TrainingEngine {
     }
 
     @Override
-    public float[] gradient() {
+    public Gradient gradient() {
         return grad;
     }
 

@@ -1,17 +1,21 @@
 package io.ringmaster.workers.train;
 
 import io.ringmaster.workers.eval.EvalResult;
+import io.ringmaster.workers.gradient.EmbeddingTable;
+import io.ringmaster.workers.gradient.Gradient;
 import io.ringmaster.workers.eval.NcfEvaluator;
 import io.ringmaster.workers.checkpoint.CheckpointState;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The training loop of one worker of a gang (synchronous data parallelism, as Horovod). Each step a
  * {@link SampleSource} gives this rank its local batch and the size of the global batch; the rank
- * computes the mean gradient of its batch, weights it by its share when shares are uneven, the gang
- * averages the gradients ({@link Collective#allReduce}), and every rank applies the same update.
- * Every rank runs the same number of steps whatever the data. After each epoch the ranks evaluate
- * their share of the test users and combine the figures.
+ * computes the mean gradient of its batch (a dense block and the embedding rows it touched), weights
+ * it by its share when shares are uneven, the gang averages the gradients ({@link GradientExchange}),
+ * and every rank applies the same update. Every rank runs the same number of steps whatever the data.
+ * After each epoch the ranks evaluate their share of the test users and combine the figures; the
+ * epoch's {@link StepCounters} say where its steps went.
  */
 public final class Trainer {
 
@@ -77,6 +81,13 @@ public final class Trainer {
         double trainSeconds = at.trainSeconds();
         long trained = at.trained();
         float[] sums = new float[4];
+        Gradient grad = engine.gradient();
+        GradientExchange exchange = ranks > 1
+                ? new GradientExchange(gang, settings.embeddings(), grad.layout()) : null;
+        if (exchange != null) {
+            exchange.restore(at.exchangeState());
+        }
+        List<String> tables = grad.layout().tables().stream().map(EmbeddingTable::name).toList();
         for (int epoch = at.epoch() + 1; epoch <= settings.epochs(); epoch++) {
             if (engine instanceof Dl4jEngine d) {
                 d.setEpoch(epoch - 1);
@@ -87,9 +98,12 @@ public final class Trainer {
             int steps = source.startEpoch(epoch - 1, first);
             long size = source.epochExamples();
             double lossSum = resuming && rank == 0 ? at.epochLossSum() : 0; // the gang's sum so far, once
+            StepCounters.Tally tally = new StepCounters.Tally(tables);
             for (int s = first; s < steps; s++) {
+                long c0 = System.nanoTime();
                 fault.check(rank, engine.step() + 1);
                 SampleSource.LocalBatch b = source.next();
+                long c1 = System.nanoTime();
                 int n = b.globalCount();
                 int mine = b.count();
                 double loss;
@@ -105,23 +119,34 @@ public final class Trainer {
                             + "; lower train.learning-rate");
                 }
                 lossSum += loss * mine;
-                if (ranks > 1) {
-                    float[] g = engine.gradient();
+                long c2 = System.nanoTime();
+                long denseSent = 0;
+                long rowsSent = 0;
+                if (exchange != null) {
                     if (mine == 0) {
-                        java.util.Arrays.fill(g, 0f); // a stand-in gradient, weighted zero (even if not finite)
+                        grad.clear(); // a stand-in gradient, weighted zero (even if not finite): no rows, zeros
                     } else if ((long) mine * ranks != n) {
-                        float w = (float) ((double) mine * ranks / n);
-                        for (int i = 0; i < g.length; i++) {
-                            g[i] *= w;
-                        }
+                        grad.scale((float) ((double) mine * ranks / n));
                     }
-                    gang.allReduce(g, 0, g.length, true);
+                    long d0 = gang.denseBytesSent();
+                    long r0 = gang.rowBytesSent();
+                    exchange.average(grad);
+                    denseSent = gang.denseBytesSent() - d0;
+                    rowsSent = gang.rowBytesSent() - r0;
                 }
+                long c3 = System.nanoTime();
                 engine.applyUpdate();
+                long c4 = System.nanoTime();
+                tally.input += c1 - c0;
+                tally.compute += c2 - c1;
+                tally.exchange += c3 - c2;
+                tally.optimizer += c4 - c3;
+                tally.step(grad, exchange, denseSent, rowsSent);
                 if (s + 1 < steps && checkpointer.dueAfterStep(engine.step())) {
                     checkpointer.save(engine, new CheckpointState(epoch - 1, s + 1, engine.step(), gangSum(lossSum, sums),
                             bestEpoch, bestHr, bestNdcg, bestMap,
-                            trainSeconds + (System.nanoTime() - t0) / 1e9, trained, ranks, at.configHash()));
+                            trainSeconds + (System.nanoTime() - t0) / 1e9, trained, ranks, at.configHash(),
+                            exchange == null ? null : exchange.state()));
                 }
             }
             source.endEpoch();
@@ -149,10 +174,12 @@ public final class Trainer {
             }
             listener.onEpoch(new EpochMetrics(epoch, engine.step(), lastLoss, settings.evalK(),
                     eval == null ? Double.NaN : eval.hr(), eval == null ? Double.NaN : eval.ndcg(),
-                    eval == null ? Double.NaN : eval.map(), size, seconds, evalSeconds, size / seconds));
+                    eval == null ? Double.NaN : eval.map(), size, seconds, evalSeconds, size / seconds,
+                    tally.counters()));
             if (checkpointer.dueAfterEpoch(epoch, epoch == settings.epochs())) {
                 checkpointer.save(engine, new CheckpointState(epoch, 0, engine.step(), 0, bestEpoch, bestHr, bestNdcg,
-                        bestMap, trainSeconds, trained, ranks, at.configHash()));
+                        bestMap, trainSeconds, trained, ranks, at.configHash(),
+                        exchange == null ? null : exchange.state()));
             }
         }
         return new TrainingSummary(settings.epochs(), engine.step(), bestEpoch, bestHr, bestNdcg, bestMap, lastLoss,

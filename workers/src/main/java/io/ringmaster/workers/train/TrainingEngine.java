@@ -1,11 +1,12 @@
 package io.ringmaster.workers.train;
 
+import io.ringmaster.workers.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
- * How one worker computes gradients and applies updates to a NeuMF network, as separate steps so a
- * {@link Collective} can average it across the gang in between:
- * {@code computeGradient → allReduce(gradient()) → applyUpdate}.
+ * How one worker computes gradients and applies updates to a NeuMF network, as separate steps so the
+ * gang can average it in between ({@link GradientExchange}):
+ * {@code computeGradient → exchange(gradient()) → applyUpdate}.
  */
 public interface TrainingEngine extends AutoCloseable {
 
@@ -18,8 +19,12 @@ public interface TrainingEngine extends AutoCloseable {
      */
     double computeGradient(int[] users, int[] items, float[] labels, int from, int n);
 
-    /** The flat gradient of the last {@link #computeGradient}; may be rewritten before {@link #applyUpdate}. */
-    float[] gradient();
+    /**
+     * The gradient of the last {@link #computeGradient}: a dense block plus the touched rows of each
+     * embedding table (a dense block only for an engine that keeps no tables apart); may be rewritten
+     * before {@link #applyUpdate}.
+     */
+    Gradient gradient();
 
     /** Applies one optimiser step with the current {@link #gradient()}. */
     void applyUpdate();

@@ -1,17 +1,30 @@
 package io.ringmaster.workers.train;
 
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import java.io.Serializable;
 import java.util.Objects;
 
 /**
  * How a worker trains: epochs, batch size (examples per optimiser step), negatives per positive,
- * seed (initialisation, sampling and shuffling), engine, top-K of evaluation, and BLAS threads.
+ * seed (initialisation, sampling and shuffling), engine, top-K of evaluation, BLAS threads, how Adam
+ * updates embedding tables, and how the gang sums their gradients.
  */
 public record TrainingSettings(int epochs, int batchSize, int negatives, long seed, EngineKind engine, int evalK,
-                               int threads) implements Serializable {
+                               int threads, EmbeddingOptimizer embeddingOptimizer, EmbeddingExchange embeddings)
+        implements Serializable {
+
+    /** The engine's default embedding optimizer; embeddings exchanged as {@code auto} picks. */
+    public TrainingSettings(int epochs, int batchSize, int negatives, long seed, EngineKind engine, int evalK,
+                            int threads) {
+        this(epochs, batchSize, negatives, seed, engine, evalK, threads, engine.defaultEmbeddingOptimizer(),
+                EmbeddingExchange.AUTO);
+    }
 
     public TrainingSettings {
         Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(embeddingOptimizer, "embeddingOptimizer");
+        Objects.requireNonNull(embeddings, "embeddings");
+        engine.check(embeddingOptimizer);
         if (epochs < 1) {
             throw new IllegalArgumentException("train.epochs must be >= 1, got " + epochs);
         }
@@ -27,5 +40,15 @@ public record TrainingSettings(int epochs, int batchSize, int negatives, long se
         if (threads < 1) {
             throw new IllegalArgumentException("train.threads must be >= 1, got " + threads);
         }
+    }
+
+    /** The same settings with another embedding optimizer. */
+    public TrainingSettings withEmbeddingOptimizer(EmbeddingOptimizer o) {
+        return new TrainingSettings(epochs, batchSize, negatives, seed, engine, evalK, threads, o, embeddings);
+    }
+
+    /** The same settings with another way of exchanging embedding gradients. */
+    public TrainingSettings withEmbeddings(EmbeddingExchange e) {
+        return new TrainingSettings(epochs, batchSize, negatives, seed, engine, evalK, threads, embeddingOptimizer, e);
     }
 }

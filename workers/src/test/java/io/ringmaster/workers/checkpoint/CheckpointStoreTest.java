@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringmaster.data.Storage;
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.train.FusedEngine;
 import java.io.IOException;
@@ -25,12 +26,12 @@ class CheckpointStoreTest {
     static final NeuMFSpec SPEC = new NeuMFSpec(30, 40, 4, new int[] {16, 8}, 1e-3, 3);
 
     static CheckpointState state(long step) {
-        return new CheckpointState(1, (int) step, step, 0.5, 1, 0.6, 0.4, 0.3, 1.0, 100, 2, "hash");
+        return new CheckpointState(1, (int) step, step, 0.5, 1, 0.6, 0.4, 0.3, 1.0, 100, 2, "hash", null);
     }
 
     /** An engine after a few real steps, so parameters and Adam state are non-trivial. */
     static FusedEngine trained(int steps) {
-        FusedEngine e = new FusedEngine(SPEC);
+        FusedEngine e = new FusedEngine(SPEC, EmbeddingOptimizer.LAZY_ADAM);
         int[] u = {0, 1, 2, 3};
         int[] i = {5, 6, 7, 8};
         float[] y = {1, 0, 1, 0};
@@ -51,7 +52,7 @@ class CheckpointStoreTest {
             assertEquals(7, c.step());
             assertEquals(state(7), c.state());
             assertEquals("job: yes\n", store.loadJob(c));
-            try (FusedEngine back = new FusedEngine(store.loadModel(c), SPEC)) {
+            try (FusedEngine back = new FusedEngine(store.loadModel(c), SPEC, EmbeddingOptimizer.LAZY_ADAM)) {
                 assertEquals(7, back.step());
                 assertArrayEquals(e.parameters(), back.parameters());
                 // the same next step on both: Adam's moments and bias correction came back exactly

@@ -17,7 +17,7 @@ class GraphParametersTest {
         GraphParameters m = GraphParameters.of(layout, g);
         assertEquals(g.numParams(), layout.size());
         float[] p = new float[layout.size()];
-        AdamOptimizer adam = new AdamOptimizer(layout.size(), spec.learningRate());
+        AdamOptimizer adam = new AdamOptimizer(layout.size(), spec.learningRate(), EmbeddingOptimizer.ADAM);
         SplittableRandom r = new SplittableRandom(1);
         for (int i = 0; i < p.length; i++) {
             p[i] = (float) r.nextDouble();
@@ -28,7 +28,7 @@ class GraphParametersTest {
         m.writeParams(g, p);
         m.writeOptimizerState(g, adam);
         assertArrayEquals(p, m.readParams(g));
-        AdamOptimizer back = new AdamOptimizer(layout.size(), spec.learningRate());
+        AdamOptimizer back = new AdamOptimizer(layout.size(), spec.learningRate(), EmbeddingOptimizer.LAZY_ADAM);
         m.readOptimizerState(g, back);
         assertArrayEquals(adam.m(), back.m());
         assertArrayEquals(adam.v(), back.v());

@@ -1,8 +1,10 @@
 package io.ringmaster.workers.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringmaster.workers.gradient.Gradient;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -59,10 +61,18 @@ class NeuMFKernelTest {
         double expectedLoss = g.score();
 
         float[] params = m[0].readParams(g);
-        float[] grad = new float[params.length];
+        float[] grad;
         try (NeuMFKernel k = new NeuMFKernel(new NeuMFLayout(SPEC))) {
-            double loss = k.gradient(params, b[0], b[1], labels(b[2]), 0, 64, grad);
+            Gradient sparse = new Gradient(new NeuMFLayout(SPEC).gradientLayout());
+            double loss = k.gradient(params, b[0], b[1], labels(b[2]), 0, 64, sparse);
             assertEquals(expectedLoss, loss, 1e-5, "mean binary cross-entropy");
+            grad = sparse.toFlat();
+            java.util.Set<Integer> users = new java.util.HashSet<>();
+            for (int u : b[0]) {
+                users.add(u);
+            }
+            assertEquals(users.size(), sparse.table(0).count(), "GMF user rows: the distinct users of the batch");
+            assertEquals(users.size(), sparse.table(2).count(), "MLP user rows");
         }
         int nonZero = 0;
         for (float g1 : grad) {
@@ -109,10 +119,12 @@ class NeuMFKernelTest {
             clipped += q < NeuMFKernel.CLIP_EPS || q > 1 - NeuMFKernel.CLIP_EPS ? 1 : 0;
         }
         assertTrue(clipped > 5, "the test needs clipped probabilities, got " + clipped);
-        float[] grad = new float[p.length];
+        float[] grad;
         try (NeuMFKernel k = new NeuMFKernel(new NeuMFLayout(SPEC))) {
-            double loss = k.gradient(p, b[0], b[1], soft, 0, 64, grad);
+            Gradient sparse = new Gradient(new NeuMFLayout(SPEC).gradientLayout());
+            double loss = k.gradient(p, b[0], b[1], soft, 0, 64, sparse);
             assertEquals(g.score(), loss, 1e-4 * Math.max(1, g.score()));
+            grad = sparse.toFlat();
         }
         assertMatchesDl4jGradient(expected, 64, grad, 1e-4);
     }
@@ -120,7 +132,7 @@ class NeuMFKernelTest {
     @Test
     void indicesOutsideTheModelAreRejected() {
         float[] params = new float[new NeuMFLayout(SPEC).size()];
-        float[] grad = new float[params.length];
+        Gradient grad = new Gradient(new NeuMFLayout(SPEC).gradientLayout());
         try (NeuMFKernel k = new NeuMFKernel(new NeuMFLayout(SPEC))) {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> k.gradient(params, new int[] {0, SPEC.numUsers()}, new int[] {0, 0}, new float[2], 0, 2, grad));
@@ -149,14 +161,18 @@ class NeuMFKernelTest {
         ComputationGraph g = perturbedGraph(m);
         float[] params = m[0].readParams(g);
         int[][] b = batch(128, 2);
-        float[] g1 = new float[params.length];
-        float[] g2 = new float[params.length];
+        Gradient g1 = new Gradient(new NeuMFLayout(SPEC).gradientLayout());
+        Gradient g2 = new Gradient(new NeuMFLayout(SPEC).gradientLayout());
         try (NeuMFKernel a = new NeuMFKernel(new NeuMFLayout(SPEC));
              NeuMFKernel c = new NeuMFKernel(new NeuMFLayout(SPEC))) {
             a.gradient(params, b[0], b[1], labels(b[2]), 0, 128, g1);
             a.gradient(params, b[0], b[1], labels(b[2]), 0, 128, g1);
             c.gradient(params, b[0], b[1], labels(b[2]), 0, 128, g2);
         }
-        assertTrue(java.util.Arrays.equals(g1, g2));
+        assertTrue(java.util.Arrays.equals(g1.toFlat(), g2.toFlat()));
+        for (int t = 0; t < 4; t++) {
+            assertArrayEquals(java.util.Arrays.copyOf(g1.table(t).ids(), g1.table(t).count()),
+                    java.util.Arrays.copyOf(g2.table(t).ids(), g2.table(t).count()), "same rows in the same order");
+        }
     }
 }

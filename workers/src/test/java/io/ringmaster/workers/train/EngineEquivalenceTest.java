@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringmaster.workers.model.GraphParameters;
 import io.ringmaster.workers.model.NeuMFLayout;
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFSpec;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class EngineEquivalenceTest {
     @Test
     void fusedAndDl4jEnginesFollowTheSameTrajectory() {
         EpochSamples s = samples(32 * 20);
-        try (FusedEngine fused = new FusedEngine(SPEC); Dl4jEngine dl4j = new Dl4jEngine(SPEC)) {
+        try (FusedEngine fused = new FusedEngine(SPEC, EmbeddingOptimizer.ADAM); Dl4jEngine dl4j = new Dl4jEngine(SPEC)) {
             GraphParameters m = GraphParameters.of(new NeuMFLayout(SPEC), dl4j.toGraph());
             assertEquals(0f, maxDiff(fused.parameters(), m.readParams(dl4j.toGraph())), "same initialisation");
             float[] start = fused.parameters().clone();
@@ -64,7 +65,7 @@ class EngineEquivalenceTest {
     @Test
     void rankingScoresAreLogitsThatDoNotSaturate() {
         EpochSamples s = samples(64);
-        try (FusedEngine fused = new FusedEngine(SPEC)) {
+        try (FusedEngine fused = new FusedEngine(SPEC, EmbeddingOptimizer.ADAM)) {
             float[] p = fused.parameters();
             for (int i = 0; i < p.length; i++) {
                 p[i] *= 400f; // confident enough for probabilities to round to exactly 1
@@ -94,7 +95,7 @@ class EngineEquivalenceTest {
     @Test
     void exportedFusedStateContinuesInDl4j() {
         EpochSamples s = samples(32 * 10);
-        try (FusedEngine fused = new FusedEngine(SPEC)) {
+        try (FusedEngine fused = new FusedEngine(SPEC, EmbeddingOptimizer.ADAM)) {
             for (int from = 0; from < 32 * 5; from += 32) {
                 fused.computeGradient(s.users(), s.items(), s.labels(), from, 32);
                 fused.applyUpdate();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringmaster.data.Dataset;
 import io.ringmaster.data.SyntheticDataset;
 import io.ringmaster.workers.eval.NcfEvaluator;
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.ring.LoopbackRing;
 import io.ringmaster.workers.ring.RingAllReducer;
@@ -51,7 +52,7 @@ class GangEquivalenceTest {
                     NegativeSampler sampler = new NegativeSampler(DATA.train().users(), DATA.train().items(), seen,
                             4, 11);
                     NcfEvaluator eval = NcfEvaluator.slice(DATA.test(), 10, gang.rank(), gang.size());
-                    try (FusedEngine e = new FusedEngine(spec)) {
+                    try (FusedEngine e = new FusedEngine(spec, EmbeddingOptimizer.DEFAULT)) {
                         TrainingSummary sum = new Trainer(e, sampler, s, gang, eval,
                                 gang.rank() == 0 ? epochs::add : EpochListener.NONE, FaultInjection.NONE).run();
                         if (gang.rank() == 0) {
@@ -82,7 +83,8 @@ class GangEquivalenceTest {
         }
         float[] a = one.params()[0];
         float[] b = gang.params()[0];
-        float[] init = new FusedEngine(new NeuMFSpec(DATA.numUsers(), DATA.numItems(), 8, new int[] {16, 8}, 5e-3, 11))
+        float[] init = new FusedEngine(new NeuMFSpec(DATA.numUsers(), DATA.numItems(), 8, new int[] {16, 8}, 5e-3, 11),
+                EmbeddingOptimizer.DEFAULT)
                 .parameters();
         double worst = 0;
         double moved = 0;

@@ -9,6 +9,8 @@ import io.ringmaster.data.SyntheticDataset;
 import io.ringmaster.workers.eval.EvalResult;
 import io.ringmaster.workers.eval.NcfEvaluator;
 import io.ringmaster.workers.eval.PopularityBaseline;
+import io.ringmaster.workers.gradient.SparseRows;
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +38,7 @@ class TrainerTest {
         NcfEvaluator eval = new NcfEvaluator(DATA.test(), 10);
         List<EpochMetrics> epochs = new ArrayList<>();
         TrainingSummary summary;
-        try (TrainingEngine e = new FusedEngine(spec())) {
+        try (TrainingEngine e = new FusedEngine(spec(), EmbeddingOptimizer.DEFAULT)) {
             summary = new Trainer(e, sampler(), s, eval, epochs::add).run();
         }
         assertEquals(6, epochs.size());
@@ -53,7 +55,7 @@ class TrainerTest {
         TrainingSettings s = new TrainingSettings(2, 256, 4, 5, EngineKind.FUSED, 10, 1);
         float[][] params = new float[2][];
         for (int run = 0; run < 2; run++) {
-            try (FusedEngine e = new FusedEngine(spec())) {
+            try (FusedEngine e = new FusedEngine(spec(), EmbeddingOptimizer.DEFAULT)) {
                 new Trainer(e, sampler(), s, null, EpochListener.NONE).run();
                 params[run] = e.parameters().clone();
             }
@@ -65,7 +67,7 @@ class TrainerTest {
     void divergenceStopsTrainingWithAClearMessage() {
         NeuMFSpec wild = new NeuMFSpec(DATA.numUsers(), DATA.numItems(), 8, new int[] {32, 16, 8}, 1e-3, 5);
         TrainingSettings s = new TrainingSettings(1, 128, 4, 5, EngineKind.FUSED, 10, 1);
-        try (FusedEngine e = new FusedEngine(wild)) {
+        try (FusedEngine e = new FusedEngine(wild, EmbeddingOptimizer.DEFAULT)) {
             java.util.Arrays.fill(e.parameters(), Float.NaN);
             TrainingDivergedException ex = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
                     () -> new Trainer(e, sampler(), s, null, EpochListener.NONE).run());
@@ -88,16 +90,37 @@ class TrainerTest {
             }
 
             public void allReduce(float[] buf, int off, int len, boolean average) {
-                if (len == buf.length && len > 4) {
-                    gradients.incrementAndGet();
-                    java.util.Arrays.fill(buf, off, off + len, 0f);
+            }
+
+            public long[] allReduce(float[] buf, int off, int len, SparseRows[] tables) {
+                gradients.incrementAndGet();
+                java.util.Arrays.fill(buf, off, off + len, 0f);
+                for (SparseRows t : tables) {
+                    t.clear();
                 }
+                return new long[tables.length];
+            }
+
+            public long denseBytesSent() {
+                return 0;
+            }
+
+            public long rowBytesSent() {
+                return 0;
+            }
+
+            public double denseCrossover() {
+                return Double.POSITIVE_INFINITY;
+            }
+
+            public String transport() {
+                return "zeroing";
             }
 
             public void close() {
             }
         };
-        try (FusedEngine e = new FusedEngine(spec())) {
+        try (FusedEngine e = new FusedEngine(spec(), EmbeddingOptimizer.DEFAULT)) {
             float[] before = e.parameters().clone();
             NegativeSampler ns = new NegativeSampler(DATA.train().users(), DATA.train().items(),
                     new UserItemIndex(DATA.numUsers(), DATA.numItems(), DATA.train().users(), DATA.train().items()), 1, 5);
@@ -110,7 +133,7 @@ class TrainerTest {
     @Test
     void anInjectedFaultStopsTheNamedRankAtTheNamedStep() {
         TrainingSettings s = new TrainingSettings(1, 128, 4, 5, EngineKind.FUSED, 10, 1);
-        try (FusedEngine e = new FusedEngine(spec())) {
+        try (FusedEngine e = new FusedEngine(spec(), EmbeddingOptimizer.DEFAULT)) {
             FaultInjection.InjectedFault f = org.junit.jupiter.api.Assertions.assertThrows(
                     FaultInjection.InjectedFault.class, () -> new Trainer(e, sampler(), s, Collective.single(), null,
                             EpochListener.NONE, new FaultInjection(0, 3)).run());
