@@ -11,6 +11,12 @@ import java.util.SplittableRandom;
  * taste vector, so what a user picks depends on both popularity and taste. Interactions per user vary
  * (log-normal around {@code meanInteractions}); timestamps increase per user, so the leave-one-out
  * split holds out each user's latest pick.
+ *
+ * <p>A user's picks are the top keys {@code log popularity + taste + Gumbel noise}: a weighted sample
+ * without replacement, weights popularity × exp(taste). Up to {@value #EXHAUSTIVE_PAIRS} user-item pairs
+ * every item gets a key; above, so that catalogues of millions generate in seconds, each pick first
+ * draws {@value #CANDIDATES_PER_PICK} candidates from the popularity law and keys them by
+ * {@code taste + Gumbel noise} (importance resampling of the same weights, exact as candidates grow).
  */
 public final class SyntheticDataset {
 
@@ -55,6 +61,11 @@ public final class SyntheticDataset {
     public record Result(Dataset dataset, DatasetManifest.Source source, String split) {
     }
 
+    /** Users x items up to which every item gets a key for every user. */
+    static final long EXHAUSTIVE_PAIRS = 20_000_000L;
+    /** Candidates drawn from the popularity law per pick, above {@link #EXHAUSTIVE_PAIRS}. */
+    static final int CANDIDATES_PER_PICK = 8;
+
     private SyntheticDataset() {
     }
 
@@ -85,9 +96,29 @@ public final class SyntheticDataset {
         double mu = Math.log(p.meanInteractions()) - sigma * sigma / 2;
 
         RawInteractions raw = new RawInteractions();
+        long t0 = 1_000_000_000L;
+        if ((long) p.users() * p.items() > EXHAUSTIVE_PAIRS) {
+            pickByCandidates(p, rng, rank, logPop, itemVec, userVec, scale, cap, mu, sigma, raw, t0);
+        } else {
+            pickExhaustively(p, rng, logPop, itemVec, userVec, scale, cap, mu, sigma, raw, t0);
+        }
+        IdMap users = IdMap.of(raw.users());
+        IdMap items = IdMap.of(raw.items());
+        Interactions all = Ingest.dense(raw, users, items);
+        LeaveOneOutSplit.Result split = LeaveOneOutSplit.split(all, users.size(), items.size(), p.evalNegatives(),
+                p.seed());
+        Dataset ds = new Dataset("synthetic", users, items, null, split.train(), split.test());
+        String desc = "leave-one-out (latest interaction per user; " + p.evalNegatives() + " sampled negatives; seed "
+                + p.seed() + ")";
+        return new Result(ds, new DatasetManifest.Source("synthetic", "synthetic", null, p.asMap()), desc);
+    }
+
+    private static void pickExhaustively(Params p, SplittableRandom rng, double[] logPop, float[] itemVec,
+                                         float[] userVec, double scale, int cap, double mu, double sigma,
+                                         RawInteractions raw, long t0) {
+        int d = p.latentDim();
         double[] keys = new double[p.items()];
         Integer[] order = new Integer[p.items()];
-        long t0 = 1_000_000_000L;
         for (int u = 0; u < p.users(); u++) {
             int n = (int) Math.round(Math.exp(mu + sigma * gaussian(rng)));
             n = Math.max(5, Math.min(cap, n));
@@ -109,15 +140,72 @@ public final class SyntheticDataset {
                 raw.add(u + 1, item + 1, rating, t + k * 60L + rng.nextInt(60));
             }
         }
-        IdMap users = IdMap.of(raw.users());
-        IdMap items = IdMap.of(raw.items());
-        Interactions all = Ingest.dense(raw, users, items);
-        LeaveOneOutSplit.Result split = LeaveOneOutSplit.split(all, users.size(), items.size(), p.evalNegatives(),
-                p.seed());
-        Dataset ds = new Dataset("synthetic", users, items, null, split.train(), split.test());
-        String desc = "leave-one-out (latest interaction per user; " + p.evalNegatives() + " sampled negatives; seed "
-                + p.seed() + ")";
-        return new Result(ds, new DatasetManifest.Source("synthetic", "synthetic", null, p.asMap()), desc);
+    }
+
+    private static void pickByCandidates(Params p, SplittableRandom rng, int[] rank, double[] logPop, float[] itemVec,
+                                         float[] userVec, double scale, int cap, double mu, double sigma,
+                                         RawInteractions raw, long t0) {
+        int d = p.latentDim();
+        int items = p.items();
+        int[] byRank = new int[items];
+        double[] cumulative = new double[items];
+        for (int i = 0; i < items; i++) {
+            byRank[rank[i]] = i;
+        }
+        double sum = 0;
+        for (int r = 0; r < items; r++) {
+            sum += Math.exp(-p.popularityExponent() * Math.log(r + 1.0));
+            cumulative[r] = sum;
+        }
+        int[] drawn = new int[64];
+        double[] keys = new double[64];
+        for (int u = 0; u < p.users(); u++) {
+            int n = (int) Math.round(Math.exp(mu + sigma * gaussian(rng)));
+            n = Math.max(5, Math.min(cap, n));
+            int distinct = 0;
+            for (int want = CANDIDATES_PER_PICK * n; distinct < n; want += n) {
+                if (drawn.length < want) {
+                    drawn = Arrays.copyOf(drawn, 2 * want);
+                    keys = new double[drawn.length];
+                }
+                for (int c = distinct; c < want; c++) { // (a catalogue so skewed that draws repeat: draw on)
+                    int r = Arrays.binarySearch(cumulative, rng.nextDouble() * sum);
+                    drawn[c] = byRank[Math.min(items - 1, r < 0 ? -r - 1 : r)];
+                }
+                Arrays.sort(drawn, 0, want);
+                distinct = 0;
+                for (int c = 0; c < want; c++) {
+                    if (c == 0 || drawn[c] != drawn[c - 1]) {
+                        drawn[distinct++] = drawn[c];
+                    }
+                }
+            }
+            for (int c = 0; c < distinct; c++) {
+                int item = drawn[c];
+                double affinity = 0;
+                for (int k = 0; k < d; k++) {
+                    affinity += userVec[u * d + k] * itemVec[item * d + k];
+                }
+                keys[c] = scale * affinity - Math.log(-Math.log(rng.nextDouble() * (1 - 1e-12) + 1e-12));
+            }
+            long t = t0 + u * 10_000L;
+            for (int k = 0; k < n; k++) { // the n largest keys, largest first
+                int best = k;
+                for (int c = k + 1; c < distinct; c++) {
+                    if (keys[c] > keys[best]) {
+                        best = c;
+                    }
+                }
+                int item = drawn[best];
+                double key = keys[best];
+                drawn[best] = drawn[k];
+                keys[best] = keys[k];
+                drawn[k] = item;
+                keys[k] = key;
+                float rating = 1 + Math.min(4, (int) (5 * sigmoid(key)));
+                raw.add(u + 1, item + 1, rating, t + k * 60L + rng.nextInt(60));
+            }
+        }
     }
 
     private static float[] gaussian(SplittableRandom rng, int n) {

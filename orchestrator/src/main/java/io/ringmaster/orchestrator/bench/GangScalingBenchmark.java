@@ -1,105 +1,105 @@
 package io.ringmaster.orchestrator.bench;
 
 import io.ringmaster.data.Dataset;
-import io.ringmaster.workers.model.EmbeddingOptimizer;
-import io.ringmaster.workers.model.NeuMFKernel;
 import io.ringmaster.workers.model.NeuMFSpec;
-import io.ringmaster.workers.ring.LoopbackRing;
-import io.ringmaster.workers.ring.RingAllReducer;
-import io.ringmaster.workers.ring.RingAuth;
 import io.ringmaster.workers.ring.RingOptions;
 import io.ringmaster.workers.train.EngineKind;
-import io.ringmaster.workers.train.EpochMetrics;
-import io.ringmaster.workers.train.EpochListener;
-import io.ringmaster.workers.train.FaultInjection;
-import io.ringmaster.workers.train.FusedEngine;
-import io.ringmaster.workers.train.NegativeSampler;
-import io.ringmaster.workers.train.Trainer;
 import io.ringmaster.workers.train.TrainingSettings;
 import io.ringmaster.workers.train.UserItemIndex;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.Map;
 
 /**
- * {@code ringmaster bench train --workers 1,2}: gang training throughput by gang size, at a fixed
- * global batch, with the real ring between worker threads of one JVM (as Spark {@code local[N]} runs
- * them): samples/s (median of the measured epochs, after one warm-up epoch), speed-up over one
- * worker, and scaling efficiency (speed-up / N).
+ * {@code ringmaster bench train --workers 1,2}: gang training throughput by gang size, as {@code train}
+ * runs a gang on {@code local[N]} ({@link GangRun}), measured two ways. Strong scaling keeps the
+ * global batch (Ringmaster's {@code train.batch-size}: N workers split it); weak scaling keeps the
+ * batch per worker (Horovod's convention: the global batch grows with N). Rows give samples/s,
+ * speed-up over one worker, efficiency (speed-up / N) and where a step's time goes; the last two lines
+ * compare 2 workers with 1 at the smallest batch measured.
  */
 final class GangScalingBenchmark {
 
     private GangScalingBenchmark() {
     }
 
-    static void run(Dataset ds, NeuMFSpec spec, List<Integer> gangSizes, List<Integer> batchSizes, int epochs,
-                    int threads, PrintStream out) throws IOException {
-        out.println("gang scaling (fused engine, ring all-reduce between worker threads, global batch fixed;"
-                + " every rank samples the whole epoch)");
-        out.printf("%6s %8s %14s %9s %11s %12s%n", "batch", "workers", "samples/s", "speed-up", "efficiency",
-                "ms/step");
-        NeuMFKernel.useBlasThreads(threads);
+    static void run(String datasetUri, Dataset ds, NeuMFSpec spec, List<Integer> gangSizes, List<Integer> batchSizes,
+                    int epochs, int threads, PyTorchPeer peer, int peerEpochs, Path work, PrintStream out)
+            throws IOException {
+        TrainingSettings s = new TrainingSettings(epochs, 256, 4, spec.seed(), EngineKind.FUSED, 10, threads);
+        UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
+        out.printf("gang scaling (fused engine, %s, allreduce.embeddings %s; streaming loader: each rank reads its"
+                        + " row-group shard and draws its own negatives; ranks are threads of this JVM, connected as Spark"
+                        + " tasks are; median of %d epochs after a warm-up epoch)%n", s.embeddingOptimizer().id(),
+                s.embeddings().id(), epochs);
+        out.printf("%-7s %6s %8s %7s %12s %9s %10s %8s  %8s %8s %9s %7s  %-22s %s%n", "scaling", "batch", "workers",
+                "global", "samples/s", "speed-up", "efficiency", "ms/step", "compute", "exchange", "optimizer", "input",
+                "sent/step", "transport");
+        Map<String, GangRun.Result> results = new LinkedHashMap<>();
         for (int batch : batchSizes) {
-            double single = Double.NaN;
-            for (int n : gangSizes) {
-                if (batch % n != 0) {
-                    out.printf("%6d %8d  (skipped: batch not a multiple of the gang size)%n", batch, n);
-                    continue;
+            GangRun.Result one = null;
+            for (String kind : List.of("strong", "weak")) {
+                for (int n : gangSizes) {
+                    if (kind.equals("strong") && batch % n != 0) {
+                        out.printf("%-7s %6d %8d  (skipped: the global batch is not a multiple of the gang size)%n", kind,
+                                batch, n);
+                        continue;
+                    }
+                    GangRun.Result r;
+                    if (n == 1 && one != null) {
+                        r = one; // the same job either way
+                    } else {
+                        int global = kind.equals("strong") ? batch : batch * n;
+                        r = GangRun.measure(datasetUri, ds, seen, spec, s.withBatchSize(global), RingOptions.DEFAULT, n,
+                                epochs, 0);
+                    }
+                    if (n == 1) {
+                        one = r;
+                    }
+                    results.put(kind + " " + batch + " " + n, r);
+                    double speedup = one == null ? Double.NaN : r.samplesPerSecond() / one.samplesPerSecond();
+                    print(out, kind, batch, r, speedup);
                 }
-                double[] r = measure(ds, spec, n, batch, epochs, threads);
-                if (n == 1) {
-                    single = r[0];
-                }
-                double speedup = r[0] / single;
-                out.printf("%6d %8d %,14.0f %8.2fx %10.0f%% %12.3f%n", batch, n, r[0], speedup, 100 * speedup / n,
-                        r[1] * 1e3);
             }
+        }
+        int smallest = batchSizes.stream().min(Integer::compare).orElseThrow();
+        if (peer != null) {
+            GangRun.Result mine = results.get("strong " + smallest + " 1");
+            String why = peer.unavailable();
+            if (why != null || mine == null) {
+                out.println("(no PyTorch peer: " + (why != null ? why : "1 worker was not measured") + ")");
+            } else {
+                Path dir = work.resolve("pytorch-split");
+                PyTorchPeer.writeSplit(ds, seen, dir);
+                double theirs = peer.samplesPerSecond(dir, smallest, peerEpochs, out);
+                out.printf("pytorch SparseAdam (1 thread, batch %d): %,.0f samples/s; ringmaster 1 worker: %,.0f samples/s%n",
+                        smallest, theirs, mine.samplesPerSecond());
+                out.printf("peer: ringmaster = %.2fx pytorch SparseAdam%n", mine.samplesPerSecond() / theirs);
+            }
+        }
+        GangRun.Result one = results.get("strong " + smallest + " 1");
+        GangRun.Result strong = results.get("strong " + smallest + " 2");
+        GangRun.Result weak = results.get("weak " + smallest + " 2");
+        if (one != null && strong != null && weak != null) {
+            out.printf("strong: 2 workers = %.2fx 1 worker at global batch %d%n",
+                    strong.samplesPerSecond() / one.samplesPerSecond(), smallest);
+            out.printf("weak: 2 workers = %.2fx 1 worker at %d per worker%n",
+                    weak.samplesPerSecond() / one.samplesPerSecond(), smallest);
         }
     }
 
-    /** Median samples/s and seconds per step over the measured epochs. */
-    private static double[] measure(Dataset ds, NeuMFSpec spec, int n, int batch, int epochs, int threads)
-            throws IOException {
-        TrainingSettings s = new TrainingSettings(epochs + 1, batch, 4, spec.seed(), EngineKind.FUSED, 10, threads);
-        List<RingAllReducer> ring = LoopbackRing.form(n, RingAuth.newSecret(), RingOptions.DEFAULT);
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        List<EpochMetrics> metrics = new CopyOnWriteArrayList<>();
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (RingAllReducer gang : ring) {
-                fs.add(pool.submit(() -> {
-                    UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(),
-                            ds.train().items());
-                    NegativeSampler sampler = new NegativeSampler(ds.train().users(), ds.train().items(), seen, 4,
-                            spec.seed());
-                    try (FusedEngine e = new FusedEngine(spec, EmbeddingOptimizer.DEFAULT)) {
-                        EpochListener l = gang.rank() == 0 ? metrics::add : EpochListener.NONE;
-                        new Trainer(e, sampler, s, gang, null, l, FaultInjection.NONE).run();
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        } catch (ExecutionException e) {
-            throw new IOException("gang of " + n + " failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } finally {
-            pool.shutdownNow();
-            ring.forEach(RingAllReducer::close);
-        }
-        double[] rates = metrics.stream().skip(1).mapToDouble(EpochMetrics::samplesPerSecond).sorted().toArray();
-        double median = rates[rates.length / 2];
-        long stepsPerEpoch = (metrics.get(0).samples() + batch - 1) / batch;
-        return new double[] {median, metrics.get(0).samples() / median / stepsPerEpoch};
+    static void print(PrintStream out, String kind, int batch, GangRun.Result r, double speedup) {
+        var c = r.counters();
+        out.printf("%-7s %6d %8d %7d %,12.0f %8.2fx %9.0f%% %8.3f  %8.3f %8.3f %9.3f %7.3f  %-22s %s%n", kind, batch,
+                r.workers(), r.globalBatch(), r.samplesPerSecond(), speedup, 100 * speedup / r.workers(), r.msPerStep(),
+                r.ms(c.computeSeconds()), r.ms(c.exchangeSeconds()), r.ms(c.optimizerSeconds()), r.ms(c.inputSeconds()),
+                bytes(c.denseBytesPerStep()) + " + " + bytes(c.rowBytesPerStep()), r.transport());
+    }
+
+    static String bytes(double b) {
+        return b < 1024 ? String.format("%.0f B", b) : String.format("%.1f KiB", b / 1024);
     }
 }

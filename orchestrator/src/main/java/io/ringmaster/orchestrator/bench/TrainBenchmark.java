@@ -46,10 +46,16 @@ public final class TrainBenchmark {
     private final int maxEpochs;
     private final int threads;
     private final List<Integer> workers;
+    private final java.nio.file.Path peerScript;
+    private final int peerEpochs;
 
-    /** {@code workers}: gang sizes for the scaling benchmark; empty runs the single-worker benchmark. */
+    /**
+     * {@code workers}: gang sizes for the scaling benchmark; empty runs the single-worker benchmark.
+     * {@code peerScript}: the PyTorch reference to run beside the scaling benchmark, or null.
+     */
     public TrainBenchmark(String data, List<Integer> batchSizes, int epochs, int dl4jSteps, double targetHr,
-                          int maxEpochs, int threads, List<Integer> workers) {
+                          int maxEpochs, int threads, List<Integer> workers, java.nio.file.Path peerScript,
+                          int peerEpochs) {
         if (epochs < 1 || maxEpochs < 1 || dl4jSteps < 0 || batchSizes.isEmpty()) {
             throw new IllegalArgumentException("bench train: --epochs and --max-epochs must be >= 1, --dl4j-steps >= 0,"
                     + " and at least one batch size");
@@ -62,6 +68,8 @@ public final class TrainBenchmark {
         this.maxEpochs = maxEpochs;
         this.threads = threads;
         this.workers = workers;
+        this.peerScript = peerScript;
+        this.peerEpochs = peerEpochs;
         for (int n : workers) {
             if (n < 1 || n > 64) {
                 throw new IllegalArgumentException("bench train: --workers must be between 1 and 64, got " + n);
@@ -73,11 +81,13 @@ public final class TrainBenchmark {
         Configuration conf = Storage.configuration();
         Path p = Storage.path(data);
         Dataset ds;
+        Ingest.Result ingested = null;
         if (Storage.fs(p, conf).exists(new Path(p, DatasetStore.MANIFEST))) {
             ds = DatasetStore.read(conf, data);
         } else {
             out.println("(no manifest.json in " + data + ": ingesting it in memory)");
-            ds = Ingest.ingest(conf, data, Ingest.Options.defaults()).dataset();
+            ingested = Ingest.ingest(conf, data, Ingest.Options.defaults());
+            ds = ingested.dataset();
         }
         NeuMFKernel.useBlasThreads(threads);
         NeuMFSpec spec = new NeuMFSpec(ds.numUsers(), ds.numItems(), 8, new int[] {64, 32, 16, 8}, 1e-3, 42);
@@ -94,7 +104,19 @@ public final class TrainBenchmark {
                 sampler.epochSize(), spec, threads, Runtime.getRuntime().availableProcessors());
         out.println();
         if (!workers.isEmpty()) {
-            GangScalingBenchmark.run(ds, spec, workers, batchSizes, epochs, threads, out);
+            java.nio.file.Path work = java.nio.file.Files.createTempDirectory("ringmaster-bench-train");
+            try {
+                String uri = data;
+                if (ingested != null) { // the gang streams training Parquet, as train does
+                    uri = work.resolve("dataset").toString();
+                    DatasetStore.write(conf, uri, ds, ingested.source(), ingested.split(), false);
+                }
+                GangScalingBenchmark.run(Storage.path(uri).toString(), ds, spec, workers, batchSizes, epochs, threads,
+                        peerScript == null ? null : new PyTorchPeer(peerScript), peerEpochs, work, out);
+            } finally {
+                Path w = Storage.path(work.toString());
+                Storage.fs(w, conf).delete(w, true);
+            }
             return;
         }
         out.println("throughput (samples/s; 'step' = gradient + update, 'epoch' adds negative sampling and shuffling)");

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
         subcommands = {BenchCommand.Train.class, BenchCommand.AllReduce.class, BenchCommand.Loader.class,
-                BenchCommand.Score.class, BenchCommand.Strategies.class})
+                BenchCommand.Score.class, BenchCommand.Strategies.class, BenchCommand.Scale.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
@@ -20,7 +20,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, allreduce, loader, score, strategies)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, scale, allreduce, loader, score, strategies)");
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -59,10 +59,24 @@ final class BenchCommand implements Runnable {
                         + " at each global batch size instead of the single-worker comparison.")
         List<Integer> workers = new java.util.ArrayList<>();
 
+        @Option(names = "--peer", description = "With --workers: also train the PyTorch reference"
+                + " (ncf_torch.py --sparse: SparseAdam, one thread) on the same data in this run and print the ratio.")
+        boolean peer;
+
+        @Option(names = "--peer-script", defaultValue = "../shared/peers/ncf_torch.py",
+                description = "The PyTorch reference (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path peerScript;
+
+        @Option(names = "--peer-epochs", defaultValue = "3", description = "Epochs the peer trains (default: ${DEFAULT-VALUE}).")
+        int peerEpochs;
+
         @Override
         public Integer call() throws Exception {
-            new TrainBenchmark(data, batchSizes, epochs, dl4jSteps, targetHr, maxEpochs, threads, workers)
-                    .run(System.out);
+            if (peer && workers.isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--peer needs --workers (e.g. --workers 1,2)");
+            }
+            new TrainBenchmark(data, batchSizes, epochs, dl4jSteps, targetHr, maxEpochs, threads, workers,
+                    peer ? peerScript : null, peerEpochs).run(System.out);
             return 0;
         }
     }
@@ -173,6 +187,57 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             new io.ringmaster.orchestrator.bench.StrategyBenchmark(data, workers, epochs, strategies, master, targetHr,
                     sets, work.toAbsolutePath()).run(System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "scale", mixinStandardHelpOptions = true,
+            description = "Training throughput as the catalogue grows: generates power-law datasets of each size,"
+                    + " trains a fixed number of steps at a fixed batch per worker with each gang size, and prints"
+                    + " samples/s, bytes per step and where a step's time goes.")
+    static final class Scale implements Callable<Integer> {
+
+        @Option(names = "--entities", split = ",", defaultValue = "10000,100000,1000000,4000000",
+                description = "Catalogue sizes, users + items, split evenly (default: ${DEFAULT-VALUE}).")
+        List<Long> entities;
+
+        @Option(names = "--interactions", defaultValue = "5",
+                description = "Mean interactions per user, the same at every size (default: ${DEFAULT-VALUE}).")
+        int interactions;
+
+        @Option(names = "--batch", defaultValue = "256", description = "Examples per worker per step (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "2000",
+                description = "Steps per measurement, after as many warm-up steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--repeats", defaultValue = "3", description = "Measurements per row; the median is printed"
+                + " (default: ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Option(names = "--workers", split = ",", defaultValue = "1,2", description = "Gang sizes (default: ${DEFAULT-VALUE}).")
+        List<Integer> workers;
+
+        @Option(names = "--work-dir", defaultValue = "bench-scale",
+                description = "Where the generated datasets are kept for later runs (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path work;
+
+        @Option(names = "--peer", description = "Also train the PyTorch reference (ncf_torch.py --sparse: SparseAdam, one"
+                + " thread) on the largest dataset in this run and print the ratio to 1 worker.")
+        boolean peer;
+
+        @Option(names = "--peer-script", defaultValue = "../shared/peers/ncf_torch.py",
+                description = "The PyTorch reference (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path peerScript;
+
+        @Option(names = "--peer-epochs", defaultValue = "1", description = "Epochs the peer trains (default: ${DEFAULT-VALUE}).")
+        int peerEpochs;
+
+        @Override
+        public Integer call() throws Exception {
+            new io.ringmaster.orchestrator.bench.ScaleBenchmark(entities, interactions, batch, steps, repeats, workers,
+                    work.toAbsolutePath(), peer ? peerScript : null, peerEpochs).run(System.out);
             return 0;
         }
     }

@@ -15,6 +15,7 @@ import io.ringmaster.workers.checkpoint.Checkpoint;
 import io.ringmaster.workers.checkpoint.CheckpointStore;
 import io.ringmaster.workers.export.BundleScorer;
 import io.ringmaster.workers.export.ModelBundle;
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.train.FusedEngine;
 import java.io.ByteArrayOutputStream;
@@ -91,7 +92,8 @@ class ScoreTest {
         }
         float[] fromBundle = new float[n];
         float[] fromCheckpoint = new float[n];
-        try (BundleScorer s = b.newScorer(); FusedEngine e = new FusedEngine(store.loadModel(cp), spec)) {
+        try (BundleScorer s = b.newScorer();
+             FusedEngine e = new FusedEngine(store.loadModel(cp), spec, EmbeddingOptimizer.DEFAULT)) {
             s.logits(u, it, n, fromBundle);
             e.scores(u, it, n, fromCheckpoint);
         }

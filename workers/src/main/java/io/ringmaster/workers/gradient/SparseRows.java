@@ -74,6 +74,30 @@ public final class SparseRows {
         return s;
     }
 
+    /**
+     * Adds row {@code id} with the values {@code src[from, from + width)} when it is not held, else adds
+     * those values to its row (as {@link #add} then summing, without zeroing first). Returns its slot.
+     */
+    public int accumulate(int id, float[] src, int from) {
+        int s = slotOf[id];
+        if (s < 0) {
+            if (count == ids.length) {
+                reserve(count + 1);
+            }
+            s = count++;
+            slotOf[id] = s;
+            ids[s] = id;
+            System.arraycopy(src, from, values, s * width, width);
+            return s;
+        }
+        float[] acc = values;
+        int to = s * width;
+        for (int k = 0; k < width; k++) {
+            acc[to + k] += src[from + k];
+        }
+        return s;
+    }
+
     /** The slot of row {@code id}, or -1 when it is not held. */
     public int slot(int id) {
         return slotOf[id];

@@ -249,7 +249,7 @@ public final class RingAllReducer implements Collective {
 
     @Override
     public String transport() {
-        return "tcp ring";
+        return size == 1 ? "none" : "tcp ring";
     }
 
     private String describe(int r) {

@@ -9,8 +9,8 @@ import java.util.List;
  * The wire form of a rank's touched rows, the same for every transport: per table, the row count, the
  * row ids, then the rows' values as fp32 or IEEE half ({@link Compression}). {@link #merge} sums the
  * gang's messages into the union of their rows, visiting ranks in rank order and each rank's rows in
- * its order, so every rank that merges the same messages gets the same ids in the same order and the
- * same sums, bit for bit. With fp16 a rank merges its own message as sent, rounded like everyone
+ * its order (a row's first contribution is copied, later ones added), so every rank that merges the
+ * same messages gets the same ids in the same order and the same sums, bit for bit. With fp16 a rank merges its own message as sent, rounded like everyone
  * else's copy of it.
  */
 public final class RowsMessage {
@@ -113,12 +113,7 @@ public final class RowsMessage {
                         throw new IllegalStateException("rank " + r + " sent row " + id + " of table " + t.table().name()
                                 + ", which has " + t.table().rows() + " rows");
                     }
-                    int to = t.add(id) * w;
-                    float[] acc = t.values();
-                    int from = j * w;
-                    for (int e = 0; e < w; e++) {
-                        acc[to + e] += v[from + e];
-                    }
+                    t.accumulate(id, v, j * w);
                 }
             }
         }

@@ -19,7 +19,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  */
 public final class FusedEngine implements TrainingEngine {
 
-    private final ComputationGraph graph;
+    private final NeuMFSpec spec;
     private final GraphParameters mapping;
     private final NeuMFKernel kernel;
     private final AdamOptimizer adam;
@@ -30,10 +30,13 @@ public final class FusedEngine implements TrainingEngine {
         this(NeuMF.build(spec), spec, embeddings);
     }
 
-    /** Continues from {@code graph}'s parameters and Adam state. */
+    /**
+     * Continues from {@code graph}'s parameters and Adam state. The graph is not kept (at catalogue
+     * sizes it holds as much memory again as the engine): {@link #toGraph()} builds a fresh one.
+     */
     public FusedEngine(ComputationGraph graph, NeuMFSpec spec, EmbeddingOptimizer embeddings) {
         NeuMFLayout layout = new NeuMFLayout(spec);
-        this.graph = graph;
+        this.spec = spec;
         this.mapping = GraphParameters.of(layout, graph);
         this.kernel = new NeuMFKernel(layout);
         this.adam = new AdamOptimizer(layout.size(), spec.learningRate(), embeddings);
@@ -82,8 +85,10 @@ public final class FusedEngine implements TrainingEngine {
         return params;
     }
 
+    /** A new DL4J graph holding the current parameters, Adam state and step. */
     @Override
     public ComputationGraph toGraph() {
+        ComputationGraph graph = NeuMF.build(spec);
         mapping.writeParams(graph, params);
         mapping.writeOptimizerState(graph, adam);
         return graph;

@@ -42,6 +42,11 @@ public record TrainingSettings(int epochs, int batchSize, int negatives, long se
         }
     }
 
+    /** The same settings with another (global) batch size. */
+    public TrainingSettings withBatchSize(int b) {
+        return new TrainingSettings(epochs, b, negatives, seed, engine, evalK, threads, embeddingOptimizer, embeddings);
+    }
+
     /** The same settings with another embedding optimizer. */
     public TrainingSettings withEmbeddingOptimizer(EmbeddingOptimizer o) {
         return new TrainingSettings(epochs, batchSize, negatives, seed, engine, evalK, threads, o, embeddings);

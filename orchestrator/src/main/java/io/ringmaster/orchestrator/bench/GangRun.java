@@ -1,0 +1,118 @@
+package io.ringmaster.orchestrator.bench;
+
+import io.ringmaster.data.Dataset;
+import io.ringmaster.data.Storage;
+import io.ringmaster.data.loader.NullPolicy;
+import io.ringmaster.workers.LoaderSettings;
+import io.ringmaster.workers.Worker;
+import io.ringmaster.workers.WorkerSpec;
+import io.ringmaster.workers.model.NeuMFKernel;
+import io.ringmaster.workers.model.NeuMFSpec;
+import io.ringmaster.workers.ring.LoopbackRing;
+import io.ringmaster.workers.ring.RingAllReducer;
+import io.ringmaster.workers.ring.RingAuth;
+import io.ringmaster.workers.ring.RingOptions;
+import io.ringmaster.workers.ring.SharedMemoryCollective;
+import io.ringmaster.workers.train.Collective;
+import io.ringmaster.workers.train.EpochListener;
+import io.ringmaster.workers.train.EpochMetrics;
+import io.ringmaster.workers.train.FaultInjection;
+import io.ringmaster.workers.train.SampleSource;
+import io.ringmaster.workers.train.StepCounters;
+import io.ringmaster.workers.train.Trainer;
+import io.ringmaster.workers.train.TrainingEngine;
+import io.ringmaster.workers.train.TrainingSettings;
+import io.ringmaster.workers.train.UserItemIndex;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * One gang measurement for the benchmarks, as {@code train} runs a gang on {@code local[N]}: N ranks
+ * as threads of this JVM, connected as Spark tasks connect (authenticated ring, then the transport
+ * {@code allreduce.transport} picks), each streaming its row-group shard of the dataset's training
+ * Parquet and drawing its own negatives, each with its own engine. One warm-up epoch, then the epoch
+ * with the median samples/s of the measured ones (an "epoch" may be cut to its first steps).
+ */
+final class GangRun {
+
+    /** The median measured epoch of a gang. */
+    record Result(int workers, long globalBatch, double samplesPerSecond, double msPerStep, StepCounters counters,
+                  String transport) {
+
+        double ms(double seconds) {
+            return 1e3 * seconds / counters.steps();
+        }
+    }
+
+    private GangRun() {
+    }
+
+    /** The job defaults' streaming loader. */
+    static final LoaderSettings STREAM = new LoaderSettings(true, null, 8, 4, NullPolicy.REJECT);
+
+    static Result measure(String datasetUri, Dataset ds, UserItemIndex seen, NeuMFSpec spec, TrainingSettings s,
+                          RingOptions options, int workers, int measuredEpochs, int stepsPerEpoch) throws IOException {
+        return measure(datasetUri, ds, seen, spec, s, options, STREAM, workers, measuredEpochs, stepsPerEpoch);
+    }
+
+    static Result measure(String datasetUri, Dataset ds, UserItemIndex seen, NeuMFSpec spec, TrainingSettings s,
+                          RingOptions options, LoaderSettings loader, int workers, int measuredEpochs, int stepsPerEpoch)
+            throws IOException {
+        TrainingSettings settings = new TrainingSettings(measuredEpochs + 1, s.batchSize(), s.negatives(), s.seed(),
+                s.engine(), s.evalK(), s.threads(), s.embeddingOptimizer(), s.embeddings());
+        NeuMFKernel.useBlasThreads(settings.threads());
+        Configuration conf = Storage.configuration();
+        WorkerSpec spec0 = new WorkerSpec("bench", datasetUri, datasetUri, Map.of(), spec.factors(), spec.mlpLayers(),
+                spec.learningRate(), settings, FaultInjection.NONE, loader, null);
+        List<RingAllReducer> ring = LoopbackRing.form(workers, RingAuth.newSecret(), options);
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        List<EpochMetrics> epochs = new CopyOnWriteArrayList<>();
+        String[] transport = new String[1];
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (RingAllReducer r : ring) {
+                fs.add(pool.submit(() -> {
+                    Collective gang = SharedMemoryCollective.over(r);
+                    transport[0] = gang.transport();
+                    Worker.OpenedSource opened = Worker.openSource(spec0, conf, ds, seen, gang.rank(), workers);
+                    SampleSource source = stepsPerEpoch > 0 ? new FirstSteps(opened.source(), stepsPerEpoch)
+                            : opened.source();
+                    try (TrainingEngine e = settings.engine().create(spec, settings.embeddingOptimizer())) {
+                        EpochListener l = gang.rank() == 0 ? epochs::add : EpochListener.NONE;
+                        new Trainer(e, source, settings, gang, null, l, FaultInjection.NONE).run();
+                    } finally {
+                        source.close();
+                        gang.close();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            throw new IOException("gang of " + workers + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } finally {
+            pool.shutdownNow();
+            ring.forEach(RingAllReducer::close);
+        }
+        List<EpochMetrics> measured = new ArrayList<>(epochs.subList(1, epochs.size()));
+        measured.sort(Comparator.comparingDouble(EpochMetrics::samplesPerSecond));
+        EpochMetrics median = measured.get(measured.size() / 2);
+        StepCounters c = median.counters();
+        return new Result(workers, median.samples() / c.steps(), median.samplesPerSecond(),
+                1e3 * median.trainSeconds() / c.steps(), c, transport[0]);
+    }
+}

@@ -1,0 +1,166 @@
+package io.ringmaster.orchestrator.bench;
+
+import io.ringmaster.data.Dataset;
+import io.ringmaster.data.DatasetManifest;
+import io.ringmaster.data.DatasetStore;
+import io.ringmaster.data.Storage;
+import io.ringmaster.data.SyntheticDataset;
+import io.ringmaster.data.loader.NullPolicy;
+import io.ringmaster.workers.LoaderSettings;
+import io.ringmaster.workers.model.NeuMFSpec;
+import io.ringmaster.workers.ring.RingOptions;
+import io.ringmaster.workers.train.EngineKind;
+import io.ringmaster.workers.train.TrainingSettings;
+import io.ringmaster.workers.train.UserItemIndex;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+
+/**
+ * {@code ringmaster bench scale}: does a step cost what its batch touches, or the catalogue? For each
+ * catalogue size (entities split evenly between users and items, the same mean interactions per user)
+ * it generates a power-law dataset ({@code generate}'s model, kept under the work directory for the
+ * next run), then trains NeuMF (factors 8, layers 64-32-16-8, Adam 1e-3, 4 negatives, the job
+ * defaults for the optimizer and the exchange) for a fixed number of steps at a fixed batch per worker
+ * with each gang size ({@link GangRun}), and prints samples/s, bytes sent per step and where a step's
+ * time goes. The last two lines compare the largest catalogue with the smallest (1 worker) and
+ * 2 workers with 1 at the largest.
+ */
+public final class ScaleBenchmark {
+
+    private final List<Long> entities;
+    private final int interactions;
+    private final int batch;
+    private final int steps;
+    private final int epochs;
+    private final List<Integer> workers;
+    private final Path work;
+    private final Path peerScript;
+    private final int peerEpochs;
+
+    public ScaleBenchmark(List<Long> entities, int interactions, int batch, int steps, int epochs, List<Integer> workers,
+                          Path work, Path peerScript, int peerEpochs) {
+        if (entities.isEmpty() || batch < 1 || steps < 1 || epochs < 1 || workers.isEmpty()) {
+            throw new IllegalArgumentException("bench scale: --entities, --workers, --batch, --steps and --epochs must be"
+                    + " given and positive");
+        }
+        for (long e : entities) {
+            if (e < 220 || e > 2L * Integer.MAX_VALUE / 64) {
+                throw new IllegalArgumentException("bench scale: --entities must be between 220 and "
+                        + 2L * Integer.MAX_VALUE / 64 + ", got " + e);
+            }
+        }
+        this.entities = entities.stream().sorted().toList();
+        this.interactions = interactions;
+        this.batch = batch;
+        this.steps = steps;
+        this.epochs = epochs;
+        this.workers = workers;
+        this.work = work;
+        this.peerScript = peerScript;
+        this.peerEpochs = peerEpochs;
+    }
+
+    public void run(PrintStream out) throws IOException {
+        Configuration conf = Storage.configuration();
+        TrainingSettings s = new TrainingSettings(epochs, batch, 4, 42, EngineKind.FUSED, 10, 1);
+        // the epoch-start fill of the shuffle window is spread over a real epoch's many steps; over this
+        // benchmark's few it would weigh on large datasets only, so the window is one row group here
+        LoaderSettings loader = new LoaderSettings(true, null, 1, 2, NullPolicy.REJECT);
+        out.printf("bench scale: NeuMF factors 8, layers 64-32-16-8, %s, allreduce.embeddings %s, %d per worker,"
+                        + " %d steps after %d warm-up steps (median of %d), 1 BLAS thread per worker, %d cores%n",
+                s.embeddingOptimizer().id(), s.embeddings().id(), batch, steps, steps, epochs,
+                Runtime.getRuntime().availableProcessors());
+        out.printf("%11s %10s %10s %8s %12s %9s %22s %8s  %8s %8s %9s %7s  %s%n", "entities", "users", "items", "workers",
+                "samples/s", "vs 1", "sent/step (dense+rows)", "ms/step", "compute", "exchange", "optimizer", "input",
+                "rows/step");
+        Map<String, GangRun.Result> results = new LinkedHashMap<>();
+        Dataset largest = null;
+        UserItemIndex largestSeen = null;
+        for (long e : entities) {
+            Path dir = work.resolve("e" + e + "-i" + interactions);
+            Dataset ds = dataset(conf, dir, e, out);
+            UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
+            NeuMFSpec spec = new NeuMFSpec(ds.numUsers(), ds.numItems(), 8, NeuMFSpec.DEFAULT_LAYERS, 1e-3, 42);
+            GangRun.Result one = null;
+            for (int n : workers) {
+                GangRun.Result r = GangRun.measure(Storage.path(dir.toString()).toString(), ds, seen, spec,
+                        s.withBatchSize(batch * n), RingOptions.DEFAULT, loader, n, epochs, steps);
+                if (n == 1) {
+                    one = r;
+                }
+                results.put(e + " " + n, r);
+                var c = r.counters();
+                out.printf("%,11d %,10d %,10d %8d %,12.0f %8s %22s %8.3f  %8.3f %8.3f %9.3f %7.3f  %s%n", e, ds.numUsers(),
+                        ds.numItems(), n, r.samplesPerSecond(), one == null ? "-"
+                                : String.format("%.2fx", r.samplesPerSecond() / one.samplesPerSecond()),
+                        GangScalingBenchmark.bytes(c.denseBytesPerStep()) + " + "
+                                + GangScalingBenchmark.bytes(c.rowBytesPerStep()), r.msPerStep(),
+                        r.ms(c.computeSeconds()), r.ms(c.exchangeSeconds()), r.ms(c.optimizerSeconds()),
+                        r.ms(c.inputSeconds()), rows(c.rowsPerStep()));
+            }
+            largest = ds;
+            largestSeen = seen;
+        }
+        long big = entities.get(entities.size() - 1);
+        long small = entities.get(0);
+        if (peerScript != null) {
+            PyTorchPeer peer = new PyTorchPeer(peerScript);
+            String why = peer.unavailable();
+            GangRun.Result mine = results.get(big + " 1");
+            if (why != null || mine == null) {
+                out.println("(no PyTorch peer: " + (why != null ? why : "1 worker was not measured") + ")");
+            } else {
+                Path dir = work.resolve("pytorch-e" + big + "-i" + interactions);
+                PyTorchPeer.writeSplit(largest, largestSeen, dir);
+                double theirs = peer.samplesPerSecond(dir, batch, peerEpochs, out);
+                out.printf("pytorch SparseAdam (1 thread, batch %d) at %d entities: %,.0f samples/s; ringmaster 1 worker:"
+                        + " %,.0f samples/s%n", batch, big, theirs, mine.samplesPerSecond());
+                out.printf("peer: ringmaster = %.2fx pytorch SparseAdam%n", mine.samplesPerSecond() / theirs);
+            }
+        }
+        GangRun.Result bigOne = results.get(big + " 1");
+        GangRun.Result smallOne = results.get(small + " 1");
+        GangRun.Result bigTwo = results.get(big + " 2");
+        if (bigOne != null && smallOne != null) {
+            out.printf("catalogue: samples/s at %d entities = %.2fx samples/s at %d (1 worker)%n", big,
+                    bigOne.samplesPerSecond() / smallOne.samplesPerSecond(), small);
+        }
+        if (bigOne != null && bigTwo != null) {
+            out.printf("gang: 2 workers = %.2fx 1 worker at %d entities (%d per worker)%n",
+                    bigTwo.samplesPerSecond() / bigOne.samplesPerSecond(), big, batch);
+        }
+    }
+
+    private static String rows(Map<String, Double> rows) {
+        List<String> parts = new ArrayList<>();
+        rows.forEach((t, r) -> parts.add(String.format("%s %.0f", t, r)));
+        return String.join(", ", parts);
+    }
+
+    /** The dataset for {@code entities}, generated once into {@code dir} and read back on later runs. */
+    private Dataset dataset(Configuration conf, Path dir, long entities, PrintStream out) throws IOException {
+        String uri = Storage.path(dir.toString()).toString();
+        org.apache.hadoop.fs.Path p = Storage.path(uri);
+        FileSystem fs = Storage.fs(p, conf);
+        if (!fs.exists(new org.apache.hadoop.fs.Path(p, DatasetStore.MANIFEST))) {
+            int users = (int) (entities / 2);
+            int items = (int) (entities - users);
+            long t0 = System.nanoTime();
+            SyntheticDataset.Params d = SyntheticDataset.Params.defaults();
+            SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(users, items, interactions,
+                    d.latentDim(), d.popularityExponent(), d.tasteStrength(), d.seed(), 1));
+            DatasetManifest m = DatasetStore.write(conf, uri, r.dataset(), r.source(), r.split(), false);
+            out.printf("(generated %s: %,d users, %,d items, %,d training interactions in %.0f s)%n", dir,
+                    m.counts().users(), m.counts().items(), m.counts().trainInteractions(),
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        return DatasetStore.read(conf, uri);
+    }
+}
