@@ -56,6 +56,13 @@ final class GangRun {
     private GangRun() {
     }
 
+    /** The result with the median samples/s. */
+    static Result median(List<Result> results) {
+        List<Result> sorted = new ArrayList<>(results);
+        sorted.sort(Comparator.comparingDouble(Result::samplesPerSecond));
+        return sorted.get(sorted.size() / 2);
+    }
+
     /** The job defaults' streaming loader. */
     static final LoaderSettings STREAM = new LoaderSettings(true, null, 8, 4, NullPolicy.REJECT);
 

@@ -9,6 +9,7 @@ import io.ringmaster.workers.train.UserItemIndex;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,9 @@ import java.util.Map;
  * global batch (Ringmaster's {@code train.batch-size}: N workers split it); weak scaling keeps the
  * batch per worker (Horovod's convention: the global batch grows with N). Rows give samples/s,
  * speed-up over one worker, efficiency (speed-up / N) and where a step's time goes; the last two lines
- * compare 2 workers with 1 at the smallest batch measured.
+ * compare 2 workers with 1 at the smallest batch measured. The configurations are measured in turn,
+ * round after round, and a speed-up is the median over rounds of the ratio within a round, so a
+ * machine that slows down for a while slows both sides of a ratio.
  */
 final class GangScalingBenchmark {
 
@@ -27,47 +30,62 @@ final class GangScalingBenchmark {
     }
 
     static void run(String datasetUri, Dataset ds, NeuMFSpec spec, List<Integer> gangSizes, List<Integer> batchSizes,
-                    int epochs, int threads, PyTorchPeer peer, int peerEpochs, Path work, PrintStream out)
+                    int epochs, int rounds, int threads, PyTorchPeer peer, int peerEpochs, Path work, PrintStream out)
             throws IOException {
         TrainingSettings s = new TrainingSettings(epochs, 256, 4, spec.seed(), EngineKind.FUSED, 10, threads);
         UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
         out.printf("gang scaling (fused engine, %s, allreduce.embeddings %s; streaming loader: each rank reads its"
                         + " row-group shard and draws its own negatives; ranks are threads of this JVM, connected as Spark"
-                        + " tasks are; median of %d epochs after a warm-up epoch)%n", s.embeddingOptimizer().id(),
-                s.embeddings().id(), epochs);
-        out.printf("%-7s %6s %8s %7s %12s %9s %10s %8s  %8s %8s %9s %7s  %-22s %s%n", "scaling", "batch", "workers",
-                "global", "samples/s", "speed-up", "efficiency", "ms/step", "compute", "exchange", "optimizer", "input",
-                "sent/step", "transport");
-        Map<String, GangRun.Result> results = new LinkedHashMap<>();
+                        + " tasks are; each row the median of %d rounds, taken in turn with the others, of the median of %d"
+                        + " epochs after a warm-up epoch)%n", s.embeddingOptimizer().id(), s.embeddings().id(), rounds,
+                epochs);
+        List<String> keys = new ArrayList<>();
+        Map<String, Integer> globals = new LinkedHashMap<>();
         for (int batch : batchSizes) {
-            GangRun.Result one = null;
             for (String kind : List.of("strong", "weak")) {
                 for (int n : gangSizes) {
                     if (kind.equals("strong") && batch % n != 0) {
-                        out.printf("%-7s %6d %8d  (skipped: the global batch is not a multiple of the gang size)%n", kind,
-                                batch, n);
-                        continue;
+                        out.printf("(strong scaling at %d skips %d workers: the global batch is not a multiple of the gang"
+                                + " size)%n", batch, n);
+                    } else if (!(n == 1 && kind.equals("weak"))) { // one worker: the same job either way
+                        String key = kind + " " + batch + " " + n;
+                        keys.add(key);
+                        globals.put(key, kind.equals("strong") ? batch : batch * n);
                     }
-                    GangRun.Result r;
-                    if (n == 1 && one != null) {
-                        r = one; // the same job either way
-                    } else {
-                        int global = kind.equals("strong") ? batch : batch * n;
-                        r = GangRun.measure(datasetUri, ds, seen, spec, s.withBatchSize(global), RingOptions.DEFAULT, n,
-                                epochs, 0);
+                }
+            }
+        }
+        // the JIT compiles the training path once, before anything is timed
+        GangRun.measure(datasetUri, ds, seen, spec, s.withBatchSize(batchSizes.get(0)), RingOptions.DEFAULT,
+                Math.min(2, gangSizes.stream().max(Integer::compare).orElse(1)), 1, 0);
+        Map<String, List<GangRun.Result>> runs = new LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            for (String key : keys) {
+                int n = Integer.parseInt(key.substring(key.lastIndexOf(' ') + 1));
+                runs.computeIfAbsent(key, k -> new ArrayList<>()).add(GangRun.measure(datasetUri, ds, seen, spec,
+                        s.withBatchSize(globals.get(key)), RingOptions.DEFAULT, n, epochs, 0));
+            }
+        }
+        out.printf("%-7s %6s %8s %7s %12s %9s %10s %8s  %8s %8s %9s %7s  %-22s %s%n", "scaling", "batch", "workers",
+                "global", "samples/s", "speed-up", "efficiency", "ms/step", "compute", "exchange", "optimizer", "input",
+                "sent/step", "transport");
+        Map<String, GangRun.Result> median = new LinkedHashMap<>();
+        runs.forEach((k, v) -> median.put(k, GangRun.median(v)));
+        for (int batch : batchSizes) {
+            GangRun.Result one = median.get("strong " + batch + " 1");
+            for (String kind : List.of("strong", "weak")) {
+                for (int n : gangSizes) {
+                    GangRun.Result r = n == 1 ? one : median.get(kind + " " + batch + " " + n);
+                    if (r != null) {
+                        String key = n == 1 ? "strong " + batch + " 1" : kind + " " + batch + " " + n;
+                        print(out, kind, batch, r, one == null ? Double.NaN : ratio(runs, key, "strong " + batch + " 1"));
                     }
-                    if (n == 1) {
-                        one = r;
-                    }
-                    results.put(kind + " " + batch + " " + n, r);
-                    double speedup = one == null ? Double.NaN : r.samplesPerSecond() / one.samplesPerSecond();
-                    print(out, kind, batch, r, speedup);
                 }
             }
         }
         int smallest = batchSizes.stream().min(Integer::compare).orElseThrow();
         if (peer != null) {
-            GangRun.Result mine = results.get("strong " + smallest + " 1");
+            GangRun.Result mine = median.get("strong " + smallest + " 1");
             String why = peer.unavailable();
             if (why != null || mine == null) {
                 out.println("(no PyTorch peer: " + (why != null ? why : "1 worker was not measured") + ")");
@@ -75,20 +93,30 @@ final class GangScalingBenchmark {
                 Path dir = work.resolve("pytorch-split");
                 PyTorchPeer.writeSplit(ds, seen, dir);
                 double theirs = peer.samplesPerSecond(dir, smallest, peerEpochs, out);
-                out.printf("pytorch SparseAdam (1 thread, batch %d): %,.0f samples/s; ringmaster 1 worker: %,.0f samples/s%n",
-                        smallest, theirs, mine.samplesPerSecond());
+                out.printf("pytorch SparseAdam (1 thread, batch %d): %,.0f samples/s; ringmaster 1 worker: %,.0f"
+                        + " samples/s%n", smallest, theirs, mine.samplesPerSecond());
                 out.printf("peer: ringmaster = %.2fx pytorch SparseAdam%n", mine.samplesPerSecond() / theirs);
             }
         }
-        GangRun.Result one = results.get("strong " + smallest + " 1");
-        GangRun.Result strong = results.get("strong " + smallest + " 2");
-        GangRun.Result weak = results.get("weak " + smallest + " 2");
-        if (one != null && strong != null && weak != null) {
-            out.printf("strong: 2 workers = %.2fx 1 worker at global batch %d%n",
-                    strong.samplesPerSecond() / one.samplesPerSecond(), smallest);
-            out.printf("weak: 2 workers = %.2fx 1 worker at %d per worker%n",
-                    weak.samplesPerSecond() / one.samplesPerSecond(), smallest);
+        String one = "strong " + smallest + " 1";
+        if (runs.containsKey(one) && runs.containsKey("strong " + smallest + " 2") && runs.containsKey("weak " + smallest
+                + " 2")) {
+            out.printf("strong: 2 workers = %.2fx 1 worker at global batch %d%n", ratio(runs, "strong " + smallest + " 2",
+                    one), smallest);
+            out.printf("weak: 2 workers = %.2fx 1 worker at %d per worker%n", ratio(runs, "weak " + smallest + " 2", one),
+                    smallest);
         }
+    }
+
+    /** The median over rounds of {@code key}'s samples/s over {@code base}'s in the same round. */
+    static double ratio(Map<String, List<GangRun.Result>> runs, String key, String base) {
+        List<GangRun.Result> a = runs.get(key);
+        List<GangRun.Result> b = runs.get(base);
+        double[] r = new double[a.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = a.get(i).samplesPerSecond() / b.get(i).samplesPerSecond();
+        }
+        return TrainBenchmark.median(r);
     }
 
     static void print(PrintStream out, String kind, int batch, GangRun.Result r, double speedup) {

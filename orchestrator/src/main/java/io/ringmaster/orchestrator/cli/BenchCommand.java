@@ -59,6 +59,10 @@ final class BenchCommand implements Runnable {
                         + " at each global batch size instead of the single-worker comparison.")
         List<Integer> workers = new java.util.ArrayList<>();
 
+        @Option(names = "--rounds", defaultValue = "3", description = "With --workers: rounds of measurements, each"
+                + " configuration once per round; rows and ratios are medians over rounds (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
         @Option(names = "--peer", description = "With --workers: also train the PyTorch reference"
                 + " (ncf_torch.py --sparse: SparseAdam, one thread) on the same data in this run and print the ratio.")
         boolean peer;
@@ -75,7 +79,7 @@ final class BenchCommand implements Runnable {
             if (peer && workers.isEmpty()) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--peer needs --workers (e.g. --workers 1,2)");
             }
-            new TrainBenchmark(data, batchSizes, epochs, dl4jSteps, targetHr, maxEpochs, threads, workers,
+            new TrainBenchmark(data, batchSizes, epochs, dl4jSteps, targetHr, maxEpochs, threads, workers, rounds,
                     peer ? peerScript : null, peerEpochs).run(System.out);
             return 0;
         }

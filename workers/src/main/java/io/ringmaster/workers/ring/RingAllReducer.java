@@ -462,6 +462,12 @@ public final class RingAllReducer implements Collective {
         }
     }
 
+    /** The ring does the whole exchange in {@link Pending#await()}. */
+    @Override
+    public Pending start(float[] buf, int off, int len, SparseRows[] tables) {
+        return () -> allReduce(buf, off, len, tables);
+    }
+
     @Override
     public long[] allReduce(float[] buf, int off, int len, SparseRows[] tables) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);

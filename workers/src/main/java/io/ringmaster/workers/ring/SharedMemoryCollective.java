@@ -287,8 +287,13 @@ public final class SharedMemoryCollective implements Collective {
         }
     }
 
+    /**
+     * Writes this rank's dense values and rows into its slot and publishes them; {@link Pending#await()}
+     * waits for the others and reduces. A step larger than a slot goes in several rounds, all in
+     * {@code await}.
+     */
     @Override
-    public long[] allReduce(float[] buf, int off, int len, SparseRows[] tables) throws IOException {
+    public Pending start(float[] buf, int off, int len, SparseRows[] tables) throws RingException {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         long call = begin();
         try {
@@ -301,44 +306,69 @@ public final class SharedMemoryCollective implements Collective {
             }
             denseBytes += denseLength;
             rowBytes += rowLength;
-            List<ByteBuffer> messages = new ArrayList<>(size);
-            if (total <= payload) {
-                int mine = slot(nextParity(), rank);
-                header(mine, STEP, len, call, total, 0);
-                writeValues(buf, off, len, mine + SLOT_HEADER);
-                rows.write(tables, compression, data.duplicate().order(ByteOrder.LITTLE_ENDIAN)
-                        .position(mine + SLOT_HEADER + denseLength));
-                long s = publishAndWait(call);
-                int p = (int) (s & 1);
-                for (int r = 0; r < size; r++) {
-                    int at = slot(p, r);
-                    long theirs = check(at, r, STEP, len, call, -1, 0);
-                    if (theirs > payload) {
-                        throw disagree(r, call, "sent its step in several rounds, this rank in one");
+            if (total > payload) {
+                return () -> finish(buf, off, len, tables, call, denseLength, gatherStep(buf, off, len, tables, call,
+                        (int) total, denseLength));
+            }
+            int mine = slot(nextParity(), rank);
+            header(mine, STEP, len, call, total, 0);
+            writeValues(buf, off, len, mine + SLOT_HEADER);
+            rows.write(tables, compression, data.duplicate().order(ByteOrder.LITTLE_ENDIAN)
+                    .position(mine + SLOT_HEADER + denseLength));
+            long s = publish();
+            return () -> {
+                try {
+                    awaitAll(s, call);
+                    int p = (int) (s & 1);
+                    List<ByteBuffer> messages = new ArrayList<>(size);
+                    for (int r = 0; r < size; r++) {
+                        int at = slot(p, r);
+                        long theirs = check(at, r, STEP, len, call, -1, 0);
+                        if (theirs > payload) {
+                            throw disagree(r, call, "sent its step in several rounds, this rank in one");
+                        }
+                        messages.add(data.slice(at + SLOT_HEADER, (int) theirs).order(ByteOrder.LITTLE_ENDIAN));
                     }
-                    messages.add(data.slice(at + SLOT_HEADER, (int) theirs).order(ByteOrder.LITTLE_ENDIAN));
+                    return finish(buf, off, len, tables, call, denseLength, messages);
+                } catch (IOException | RuntimeException x) {
+                    close();
+                    throw x;
                 }
+            };
+        } catch (RuntimeException x) {
+            close();
+            throw x;
+        }
+    }
+
+    /** Sums the dense values and merges the rows of every rank's message, in rank order. */
+    private long[] finish(float[] buf, int off, int len, SparseRows[] tables, long call, int denseLength,
+                          List<ByteBuffer> messages) {
+        for (int r = 0; r < size; r++) {
+            ByteBuffer m = messages.get(r);
+            addValues(m, len, buf, off, r == 0);
+            m.position(denseLength);
+        }
+        return rows.merge(tables, messages, compression);
+    }
+
+    /** A step of more than one slot: this rank's message built in memory, then gathered in rounds. */
+    private List<ByteBuffer> gatherStep(float[] buf, int off, int len, SparseRows[] tables, long call, int total,
+                                        int denseLength) throws IOException {
+        try {
+            ByteBuffer msg = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+            if (compression == Compression.FP16) {
+                short[] h = halves(len);
+                for (int i = 0; i < len; i++) {
+                    h[i] = Half.fromFloat(buf[off + i]);
+                }
+                msg.asShortBuffer().put(h, 0, len);
             } else {
-                ByteBuffer msg = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-                if (compression == Compression.FP16) {
-                    short[] h = halves(len);
-                    for (int i = 0; i < len; i++) {
-                        h[i] = Half.fromFloat(buf[off + i]);
-                    }
-                    msg.asShortBuffer().put(h, 0, len);
-                } else {
-                    msg.asFloatBuffer().put(buf, off, len);
-                }
-                msg.position(denseLength);
-                rows.write(tables, compression, msg);
-                messages = gather(msg.array(), (int) total, len, call);
+                msg.asFloatBuffer().put(buf, off, len);
             }
-            for (int r = 0; r < size; r++) {
-                ByteBuffer m = messages.get(r);
-                addValues(m, len, buf, off, r == 0);
-                m.position(denseLength);
-            }
-            return rows.merge(tables, messages, compression);
+            msg.position(denseLength);
+            rows.write(tables, compression, msg);
+            return gather(msg.array(), total, len, call);
         } catch (IOException | RuntimeException x) {
             close();
             throw x;
@@ -465,8 +495,14 @@ public final class SharedMemoryCollective implements Collective {
         } else {
             float[] v = values(n);
             src.asFloatBuffer().get(v, 0, n);
-            for (int i = 0; i < n; i++) {
-                buf[to + i] += v[i];
+            if (to == 0) {
+                for (int i = 0; i < n; i++) {
+                    buf[i] += v[i]; // the same index: the JIT vectorises this loop
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    buf[to + i] += v[i];
+                }
             }
         }
     }
@@ -487,14 +523,24 @@ public final class SharedMemoryCollective implements Collective {
 
     /** Publishes the next round and waits until every rank has; returns the round. */
     private long publishAndWait(long call) throws IOException {
+        long s = publish();
+        awaitAll(s, call);
+        return s;
+    }
+
+    /** Publishes the next round (after this rank's slot is written); returns it. */
+    private long publish() {
         long s = ++round;
         LONG.setRelease(segment, HEADER + rank * CONTROL, s);
+        return s;
+    }
+
+    private void awaitAll(long s, long call) throws IOException {
         for (int q = 0; q < size; q++) {
             if (q != rank) {
                 await(q, s, call);
             }
         }
-        return s;
     }
 
     private void await(int q, long s, long call) throws IOException {

@@ -29,7 +29,23 @@ public interface Collective extends AutoCloseable {
      * bit-identical values (ranks summed in rank order). Sums, not means. Returns, per table, how many
      * rows the ranks sent in all (the sum of their counts; the same on every rank).
      */
-    long[] allReduce(float[] buf, int off, int len, SparseRows[] tables) throws IOException;
+    default long[] allReduce(float[] buf, int off, int len, SparseRows[] tables) throws IOException {
+        return start(buf, off, len, tables).await();
+    }
+
+    /**
+     * Starts {@link #allReduce(float[], int, int, SparseRows[])}; {@link Pending#await()} finishes it and
+     * returns what it returns. In between the caller may do work that touches neither {@code buf} nor
+     * {@code tables} and makes no other call on this collective (the trainer reads its next batch there,
+     * while the other ranks catch up). A transport may do all of the work in {@code await}.
+     */
+    Pending start(float[] buf, int off, int len, SparseRows[] tables) throws IOException;
+
+    /** A started exchange. */
+    interface Pending {
+        /** Waits for the other ranks and completes the exchange; once. */
+        long[] await() throws IOException;
+    }
 
     /** Bytes this rank has sent so far as dense values (both calls' {@code buf}). */
     long denseBytesSent();
@@ -68,12 +84,12 @@ public interface Collective extends AutoCloseable {
             }
 
             @Override
-            public long[] allReduce(float[] buf, int off, int len, SparseRows[] tables) {
+            public Pending start(float[] buf, int off, int len, SparseRows[] tables) {
                 long[] counts = new long[tables.length];
                 for (int i = 0; i < tables.length; i++) {
                     counts[i] = tables[i].count();
                 }
-                return counts;
+                return () -> counts;
             }
 
             @Override

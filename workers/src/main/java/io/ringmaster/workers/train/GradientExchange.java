@@ -33,6 +33,8 @@ public final class GradientExchange {
     private final boolean[] dense;
     private final long[] sentRows;
     private float[] packed = new float[0];
+    private Collective.Pending pending;
+    private float[] sentBuffer;
 
     public GradientExchange(Collective gang, EmbeddingExchange mode, GradientLayout layout) {
         this.gang = gang;
@@ -47,6 +49,18 @@ public final class GradientExchange {
 
     /** Replaces {@code g} on every rank by the gang's mean gradient. */
     public void average(Gradient g) throws IOException {
+        start(g);
+        finish(g);
+    }
+
+    /**
+     * Starts {@link #average}; {@link #finish} completes it. In between the caller may do work that
+     * leaves {@code g} alone and makes no collective call (read its next batch).
+     */
+    public void start(Gradient g) throws IOException {
+        if (pending != null) {
+            throw new IllegalStateException("an exchange is already under way");
+        }
         int n = gang.size();
         int tables = g.tableCount();
         int length = layout.denseLength();
@@ -68,7 +82,24 @@ public final class GradientExchange {
         } else {
             buf = pack(g, length, sparse);
         }
-        long[] sent = gang.allReduce(buf, 0, length, sparse);
+        sentBuffer = buf;
+        pending = gang.start(buf, 0, length, sparse);
+    }
+
+    /** Completes {@link #start}: {@code g} then holds the gang's mean gradient. */
+    public void finish(Gradient g) throws IOException {
+        if (pending == null) {
+            throw new IllegalStateException("no exchange under way");
+        }
+        long[] sent;
+        try {
+            sent = pending.await();
+        } finally {
+            pending = null;
+        }
+        int n = gang.size();
+        int tables = g.tableCount();
+        float[] buf = sentBuffer;
         for (int t = 0, s = 0; t < tables; t++) {
             if (!dense[t]) {
                 sentRows[t] = sent[s++];

@@ -99,10 +99,13 @@ public final class Trainer {
             long size = source.epochExamples();
             double lossSum = resuming && rank == 0 ? at.epochLossSum() : 0; // the gang's sum so far, once
             StepCounters.Tally tally = new StepCounters.Tally(tables);
+            SampleSource.LocalBatch ahead = null; // read while the gang exchanged the step before
+            long input = 0;
             for (int s = first; s < steps; s++) {
                 long c0 = System.nanoTime();
                 fault.check(rank, engine.step() + 1);
-                SampleSource.LocalBatch b = source.next();
+                SampleSource.LocalBatch b = ahead != null ? ahead : source.next();
+                ahead = null;
                 long c1 = System.nanoTime();
                 int n = b.globalCount();
                 int mine = b.count();
@@ -130,17 +133,25 @@ public final class Trainer {
                     }
                     long d0 = gang.denseBytesSent();
                     long r0 = gang.rowBytesSent();
-                    exchange.average(grad);
+                    exchange.start(grad);
+                    if (s + 1 < steps) {
+                        // the other ranks may still be computing: read the next batch meanwhile
+                        long i0 = System.nanoTime();
+                        ahead = source.next();
+                        input = System.nanoTime() - i0;
+                    }
+                    exchange.finish(grad);
                     denseSent = gang.denseBytesSent() - d0;
                     rowsSent = gang.rowBytesSent() - r0;
                 }
                 long c3 = System.nanoTime();
                 engine.applyUpdate();
                 long c4 = System.nanoTime();
-                tally.input += c1 - c0;
+                tally.input += c1 - c0 + input;
                 tally.compute += c2 - c1;
-                tally.exchange += c3 - c2;
+                tally.exchange += c3 - c2 - input;
                 tally.optimizer += c4 - c3;
+                input = 0;
                 tally.step(grad, exchange, denseSent, rowsSent);
                 if (s + 1 < steps && checkpointer.dueAfterStep(engine.step())) {
                     checkpointer.save(engine, new CheckpointState(epoch - 1, s + 1, engine.step(), gangSum(lossSum, sums),
