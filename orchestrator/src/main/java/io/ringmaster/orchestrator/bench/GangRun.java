@@ -40,7 +40,7 @@ import org.apache.hadoop.conf.Configuration;
  * as threads of this JVM, connected as Spark tasks connect (authenticated ring, then the transport
  * {@code allreduce.transport} picks), each streaming its row-group shard of the dataset's training
  * Parquet and drawing its own negatives, each with its own engine. One warm-up epoch, then the epoch
- * with the median samples/s of the measured ones (an "epoch" may be cut to its first steps).
+ * with the median samples/s of the measured ones (or of windows of a fixed number of steps, {@link StepWindows}).
  */
 final class GangRun {
 
@@ -91,7 +91,7 @@ final class GangRun {
                     Collective gang = SharedMemoryCollective.over(r);
                     transport[0] = gang.transport();
                     Worker.OpenedSource opened = Worker.openSource(spec0, conf, ds, seen, gang.rank(), workers);
-                    SampleSource source = stepsPerEpoch > 0 ? new FirstSteps(opened.source(), stepsPerEpoch)
+                    SampleSource source = stepsPerEpoch > 0 ? new StepWindows(opened.source(), stepsPerEpoch)
                             : opened.source();
                     try (TrainingEngine e = settings.engine().create(spec, settings.embeddingOptimizer())) {
                         EpochListener l = gang.rank() == 0 ? epochs::add : EpochListener.NONE;

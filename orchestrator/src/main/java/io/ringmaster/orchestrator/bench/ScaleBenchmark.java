@@ -5,7 +5,6 @@ import io.ringmaster.data.DatasetManifest;
 import io.ringmaster.data.DatasetStore;
 import io.ringmaster.data.Storage;
 import io.ringmaster.data.SyntheticDataset;
-import io.ringmaster.data.loader.NullPolicy;
 import io.ringmaster.workers.LoaderSettings;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.ring.RingOptions;
@@ -70,28 +69,40 @@ public final class ScaleBenchmark {
     public void run(PrintStream out) throws IOException {
         Configuration conf = Storage.configuration();
         TrainingSettings s = new TrainingSettings(epochs, batch, 4, 42, EngineKind.FUSED, 10, 1);
-        // the epoch-start fill of the shuffle window is spread over a real epoch's many steps; over this
-        // benchmark's few it would weigh on large datasets only, so the window is one row group here
-        LoaderSettings loader = new LoaderSettings(true, null, 1, 2, NullPolicy.REJECT);
-        out.printf("bench scale: NeuMF factors 8, layers 64-32-16-8, %s, allreduce.embeddings %s, %d per worker,"
-                        + " %d steps after %d warm-up steps (median of %d), 1 BLAS thread per worker, %d cores%n",
-                s.embeddingOptimizer().id(), s.embeddings().id(), batch, steps, steps, epochs,
-                Runtime.getRuntime().availableProcessors());
+        LoaderSettings loader = GangRun.STREAM;
+        out.printf("bench scale: NeuMF factors 8, layers 64-32-16-8, %s, allreduce.embeddings %s, %d per worker;"
+                        + " each row the median of %d rounds (gang sizes in turn) of %d steps after %d warm-up steps;"
+                        + " 1 BLAS thread per worker, %d cores%n", s.embeddingOptimizer().id(), s.embeddings().id(), batch,
+                epochs, steps, steps, Runtime.getRuntime().availableProcessors());
         out.printf("%11s %10s %10s %8s %12s %9s %22s %8s  %8s %8s %9s %7s  %s%n", "entities", "users", "items", "workers",
                 "samples/s", "vs 1", "sent/step (dense+rows)", "ms/step", "compute", "exchange", "optimizer", "input",
                 "rows/step");
         Map<String, GangRun.Result> results = new LinkedHashMap<>();
+        Map<Integer, List<GangRun.Result>> largestRounds = null;
         Dataset largest = null;
         UserItemIndex largestSeen = null;
+        boolean warm = false;
         for (long e : entities) {
             Path dir = work.resolve("e" + e + "-i" + interactions);
             Dataset ds = dataset(conf, dir, e, out);
+            String uri = Storage.path(dir.toString()).toString();
             UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
             NeuMFSpec spec = new NeuMFSpec(ds.numUsers(), ds.numItems(), 8, NeuMFSpec.DEFAULT_LAYERS, 1e-3, 42);
+            if (!warm) { // the JIT compiles the training path once, before anything is timed
+                GangRun.measure(uri, ds, seen, spec, s.withBatchSize(batch * 2), RingOptions.DEFAULT, loader, 2, 1,
+                        steps);
+                warm = true;
+            }
+            Map<Integer, List<GangRun.Result>> rounds = new LinkedHashMap<>();
+            for (int round = 0; round < epochs; round++) {
+                for (int n : workers) {
+                    rounds.computeIfAbsent(n, k -> new ArrayList<>()).add(GangRun.measure(uri, ds, seen, spec,
+                            s.withBatchSize(batch * n), RingOptions.DEFAULT, loader, n, 1, steps));
+                }
+            }
             GangRun.Result one = null;
             for (int n : workers) {
-                GangRun.Result r = GangRun.measure(Storage.path(dir.toString()).toString(), ds, seen, spec,
-                        s.withBatchSize(batch * n), RingOptions.DEFAULT, loader, n, epochs, steps);
+                GangRun.Result r = GangRun.median(rounds.get(n));
                 if (n == 1) {
                     one = r;
                 }
@@ -99,7 +110,7 @@ public final class ScaleBenchmark {
                 var c = r.counters();
                 out.printf("%,11d %,10d %,10d %8d %,12.0f %8s %22s %8.3f  %8.3f %8.3f %9.3f %7.3f  %s%n", e, ds.numUsers(),
                         ds.numItems(), n, r.samplesPerSecond(), one == null ? "-"
-                                : String.format("%.2fx", r.samplesPerSecond() / one.samplesPerSecond()),
+                                : String.format("%.2fx", ratio(rounds.get(n), rounds.get(1))),
                         GangScalingBenchmark.bytes(c.denseBytesPerStep()) + " + "
                                 + GangScalingBenchmark.bytes(c.rowBytesPerStep()), r.msPerStep(),
                         r.ms(c.computeSeconds()), r.ms(c.exchangeSeconds()), r.ms(c.optimizerSeconds()),
@@ -107,6 +118,7 @@ public final class ScaleBenchmark {
             }
             largest = ds;
             largestSeen = seen;
+            largestRounds = rounds;
         }
         long big = entities.get(entities.size() - 1);
         long small = entities.get(0);
@@ -134,8 +146,17 @@ public final class ScaleBenchmark {
         }
         if (bigOne != null && bigTwo != null) {
             out.printf("gang: 2 workers = %.2fx 1 worker at %d entities (%d per worker)%n",
-                    bigTwo.samplesPerSecond() / bigOne.samplesPerSecond(), big, batch);
+                    ratio(largestRounds.get(2), largestRounds.get(1)), big, batch);
         }
+    }
+
+    /** The median over rounds of {@code a}'s samples/s over {@code b}'s in the same round. */
+    private static double ratio(List<GangRun.Result> a, List<GangRun.Result> b) {
+        double[] r = new double[a.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = a.get(i).samplesPerSecond() / b.get(i).samplesPerSecond();
+        }
+        return TrainBenchmark.median(r);
     }
 
     private static String rows(Map<String, Double> rows) {

@@ -263,4 +263,45 @@ class JobConfigTest {
         assertTrue(key.getMessage().contains("unknown key 'gpu-count'"), key.getMessage());
         assertEquals(5, ClusterProfile.describeBuiltIns().size());
     }
+
+    @Test
+    void sparseGradientsDefaultToLazyAdamAndAutoAndBadValuesAreRefusedByKey() {
+        JobConfig c = JobConfig.parse("data: d\n", "job.yaml", List.of()).validate();
+        assertEquals(io.ringmaster.workers.model.EmbeddingOptimizer.LAZY_ADAM, c.settings().embeddingOptimizer());
+        assertEquals(io.ringmaster.workers.train.EmbeddingExchange.AUTO, c.settings().embeddings());
+        assertEquals(io.ringmaster.workers.ring.Transport.AUTO, c.ringOptions().transport());
+        assertTrue(c.toYaml().contains("embedding-optimizer: lazy-adam"), "the resolved job names it:\n" + c.toYaml());
+        JobConfig set = JobConfig.parse("data: d\ntrain:\n  embedding-optimizer: adam\nallreduce:\n  embeddings: dense\n"
+                + "  transport: tcp\n", "job.yaml", List.of()).validate();
+        assertEquals(io.ringmaster.workers.model.EmbeddingOptimizer.ADAM, set.settings().embeddingOptimizer());
+        assertEquals(io.ringmaster.workers.train.EmbeddingExchange.DENSE, set.settings().embeddings());
+        assertEquals(io.ringmaster.workers.ring.Transport.TCP, set.ringOptions().transport());
+
+        mentions(fails("data: d\nallreduce:\n  embeddings: sometimes\n"), "allreduce.embeddings must be auto, sparse or"
+                + " dense, got 'sometimes'");
+        mentions(fails("data: d\n", "allreduce.embeddings=Sparse"), "allreduce.embeddings", "'Sparse'");
+        mentions(fails("data: d\ntrain:\n  embedding-optimizer: sgd\n"), "train.embedding-optimizer must be lazy-adam or"
+                + " adam, got 'sgd'");
+        mentions(fails("data: d\nallreduce:\n  transport: rdma\n"), "allreduce.transport must be auto, tcp or shm, got"
+                + " 'rdma'");
+        // the dl4j engine is DL4J's dense Adam on one dense gradient
+        JobConfig dl4j = JobConfig.parse("data: d\ntrain:\n  engine: dl4j\n", "job.yaml", List.of()).validate();
+        assertEquals(io.ringmaster.workers.model.EmbeddingOptimizer.ADAM, dl4j.settings().embeddingOptimizer());
+        mentions(fails("data: d\ntrain:\n  engine: dl4j\n  embedding-optimizer: lazy-adam\n"),
+                "train.embedding-optimizer lazy-adam needs train.engine fused");
+        mentions(fails("data: d\ntrain:\n  engine: dl4j\nallreduce:\n  embeddings: sparse\n"),
+                "'allreduce.embeddings' sparse needs train.engine fused");
+        mentions(fails("data: d\nstrategy: averaging\nallreduce:\n  embeddings: dense\n"), "the 'allreduce' section");
+    }
+
+    @Test
+    void aRunCannotSwitchItsEmbeddingOptimizerAndOldRunsKeepAdam() {
+        JobConfig lazy = JobConfig.parse("data: d\n", "job.yaml", List.of()).validate();
+        JobConfig adam = JobConfig.parse("data: d\n", "job.yaml", List.of("train.embedding-optimizer=adam")).validate();
+        assertEquals(List.of("train.embedding-optimizer: adam -> lazy-adam"), lazy.modelDiff(adam));
+        // adam adds nothing to the model settings, so a run from before lazy Adam keeps its config hash
+        JobConfig before = JobConfig.parse("data: d\n", "job.yaml", List.of("train.embedding-optimizer=adam"));
+        assertTrue(!before.modelSettings().containsKey("train.embedding-optimizer"));
+        assertEquals("lazy-adam", lazy.modelSettings().get("train.embedding-optimizer"));
+    }
 }

@@ -95,4 +95,37 @@ class ResumeTest {
         assertEquals(full.get("paramsSha256").asText(), faulted.get("paramsSha256").asText(),
                 "the relaunched gang must end with the uninterrupted run's parameters");
     }
+
+    @Test
+    void lazyAdamWithTablesGoingDenseResumesMidEpochExactlyWhereTheUninterruptedRunWent() throws Exception {
+        // three workers on the ring touch ~80% of the items a step: auto sends that table densely after the
+        // first step, and the relaunch must continue with the same choice (saved with the checkpoint)
+        String[] job = {"train.batch-size=600", "allreduce.transport=tcp", "checkpoint.every-steps=7"};
+        JsonNode full = train("auto-full", 3, 2, job);
+        long steps = full.get("steps").asLong();
+        long killAt = steps / 2 + 5;
+        String[] faultedJob = java.util.stream.Stream.concat(java.util.Arrays.stream(job),
+                java.util.stream.Stream.of("fault.kill-rank=2", "fault.at-step=" + killAt)).toArray(String[]::new);
+        JsonNode faulted = train("auto-faulted", 3, 2, faultedJob);
+        assertEquals(2, faulted.get("attempts").asInt(), faulted.get("console").asText());
+        assertTrue(faulted.get("resumedFromStep").asLong() % 7 == 0 && faulted.get("resumedFromStep").asLong() > 0);
+        assertEquals(full.get("paramsSha256").asText(), faulted.get("paramsSha256").asText());
+        List<String> lines = java.nio.file.Files.readAllLines(dir.resolve("runs").resolve("auto-full")
+                .resolve("metrics.jsonl"));
+        JsonNode start = new ObjectMapper().readTree(lines.get(0));
+        assertEquals("lazy-adam", start.get("embeddingOptimizer").asText());
+        assertEquals("tcp ring", start.get("transport").asText());
+        JsonNode epoch = null;
+        for (String l : lines) {
+            JsonNode n = new ObjectMapper().readTree(l);
+            if ("epoch".equals(n.get("event").asText())) {
+                epoch = n;
+            }
+        }
+        JsonNode counters = epoch.get("counters");
+        assertTrue(counters.get("denseShare").get("gmf_item").asDouble() > 0.5, counters.toString());
+        assertEquals(0.0, counters.get("denseShare").get("gmf_user").asDouble(), counters.toString());
+        assertTrue(counters.get("denseBytesPerStep").asDouble() > 0 && counters.get("rowBytesPerStep").asDouble() > 0);
+        assertTrue(counters.get("rowsPerStep").get("mlp_item").asDouble() > 0);
+    }
 }

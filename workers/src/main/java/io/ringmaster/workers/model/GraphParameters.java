@@ -1,30 +1,61 @@
 package io.ringmaster.workers.model;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.deeplearning4j.nn.api.Trainable;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * Moves NeuMF parameters and Adam state between a DL4J {@link ComputationGraph} built by
  * {@link NeuMF} and Ringmaster's flat row-major buffer ({@link NeuMFLayout}). DL4J keeps one flat
- * parameter array whose matrices are column-major views; this class derives the element permutation
- * from those views (offsets and strides), so it follows the graph rather than assuming its layout.
+ * parameter array whose matrices are column-major views; this class reads each parameter's place in
+ * it from the view (offset and strides), so it follows the graph rather than assuming its layout, and
+ * moves one parameter at a time, so a catalogue-sized model needs no second copy of itself in memory.
  */
 public final class GraphParameters {
 
-    private final NeuMFLayout layout;
-    /** {@code graphIndex[i]}: position in DL4J's flat parameter array of internal parameter {@code i}. */
-    private final int[] graphIndex;
+    /** One graph parameter: where it lives in the flat graph array and in the internal buffer. */
+    private record Block(String name, int internal, int rows, int cols, long graph, long rowStride, long colStride) {
 
-    private GraphParameters(NeuMFLayout layout, int[] graphIndex) {
+        int length() {
+            return rows * cols;
+        }
+
+        /** The block's values in internal (row-major) order from its graph-order segment. */
+        void toInternal(float[] segment, float[] out) {
+            for (int i = 0; i < rows; i++) {
+                int to = internal + i * cols;
+                for (int j = 0; j < cols; j++) {
+                    out[to + j] = segment[(int) (i * rowStride + j * colStride)];
+                }
+            }
+        }
+
+        /** The block's graph-order segment from internal order. */
+        float[] toGraph(float[] in) {
+            float[] segment = new float[length()];
+            for (int i = 0; i < rows; i++) {
+                int from = internal + i * cols;
+                for (int j = 0; j < cols; j++) {
+                    segment[(int) (i * rowStride + j * colStride)] = in[from + j];
+                }
+            }
+            return segment;
+        }
+    }
+
+    private final NeuMFLayout layout;
+    private final List<Block> blocks;
+
+    private GraphParameters(NeuMFLayout layout, List<Block> blocks) {
         this.layout = layout;
-        this.graphIndex = graphIndex;
+        this.blocks = blocks;
     }
 
     /** The mapping for graphs built from {@code layout.spec()}. */
@@ -36,8 +67,6 @@ public final class GraphParameters {
         }
         INDArray flat = graph.params();
         long base = flat.offset();
-        int[] index = new int[n];
-        java.util.Arrays.fill(index, -1);
         List<Object[]> entries = new ArrayList<>();
         entries.add(new Object[] {NeuMF.GMF_USER + "_W", layout.gmfUser(), spec.numUsers(), spec.factors()});
         entries.add(new Object[] {NeuMF.GMF_ITEM + "_W", layout.gmfItem(), spec.numItems(), spec.factors()});
@@ -50,7 +79,7 @@ public final class GraphParameters {
         }
         entries.add(new Object[] {NeuMF.OUTPUT + "_W", layout.outW(), spec.factors() + spec.mlpOut(), 1});
         entries.add(new Object[] {NeuMF.OUTPUT + "_b", layout.outB(), 1, 1});
-        boolean[] taken = new boolean[n];
+        List<Block> blocks = new ArrayList<>();
         for (Object[] e : entries) {
             String name = (String) e[0];
             int offset = (Integer) e[1];
@@ -65,21 +94,32 @@ public final class GraphParameters {
                         + (view == null ? "missing" : java.util.Arrays.toString(view.shape())) + ", expected ["
                         + rows + ", " + cols + "]");
             }
-            long o = view.offset() - base;
-            long s0 = vector ? 0 : view.stride(0);
+            long s0 = vector ? cols : view.stride(0);
             long s1 = vector ? view.stride(0) : view.stride(1);
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < cols; j++) {
-                    long g = o + i * s0 + j * s1;
-                    if (g < 0 || g >= n || taken[(int) g]) {
-                        throw new IllegalStateException("parameter " + name + " does not map one-to-one onto the graph");
-                    }
-                    taken[(int) g] = true;
-                    index[offset + i * cols + j] = (int) g;
-                }
+            // a dense block of its own, row- or column-major: then the view is a permutation of its segment
+            boolean rowMajor = (s0 == cols || rows == 1) && (s1 == 1 || cols == 1);
+            boolean colMajor = (s0 == 1 || rows == 1) && (s1 == rows || cols == 1);
+            if (!rowMajor && !colMajor) {
+                throw new IllegalStateException("parameter " + name + " has strides [" + s0 + ", " + s1 + "] for shape ["
+                        + rows + ", " + cols + "]: not one contiguous block of the graph's parameters");
             }
+            blocks.add(new Block(name, offset, rows, cols, view.offset() - base, rows == 1 ? 0 : s0, cols == 1 ? 0 : s1));
         }
-        return new GraphParameters(layout, index);
+        // the blocks must tile the flat array exactly
+        List<Block> byGraph = new ArrayList<>(blocks);
+        byGraph.sort(Comparator.comparingLong(Block::graph));
+        long at = 0;
+        for (Block b : byGraph) {
+            if (b.graph() != at) {
+                throw new IllegalStateException("parameter " + b.name() + " starts at " + b.graph() + " of the graph's"
+                        + " flat parameters, expected " + at + ": the parameters do not map one-to-one onto the graph");
+            }
+            at += b.length();
+        }
+        if (at != n) {
+            throw new IllegalStateException("the graph's parameters cover " + at + " of " + n + " values");
+        }
+        return new GraphParameters(layout, List.copyOf(blocks));
     }
 
     public NeuMFLayout layout() {
@@ -88,35 +128,54 @@ public final class GraphParameters {
 
     /** DL4J-ordered flat array → internal order. */
     public float[] toInternal(float[] graphOrder) {
-        float[] out = new float[graphIndex.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = graphOrder[graphIndex[i]];
+        float[] out = new float[layout.size()];
+        for (Block b : blocks) {
+            float[] segment = java.util.Arrays.copyOfRange(graphOrder, (int) b.graph(), (int) b.graph() + b.length());
+            b.toInternal(segment, out);
         }
         return out;
     }
 
     /** Internal order → DL4J-ordered flat array. */
     public float[] toGraphOrder(float[] internal) {
-        float[] out = new float[graphIndex.length];
-        for (int i = 0; i < out.length; i++) {
-            out[graphIndex[i]] = internal[i];
+        float[] out = new float[layout.size()];
+        for (Block b : blocks) {
+            System.arraycopy(b.toGraph(internal), 0, out, (int) b.graph(), b.length());
         }
         return out;
     }
 
     /** The graph's parameters in internal order. */
     public float[] readParams(ComputationGraph graph) {
-        return toInternal(graph.params().dup().data().asFloat());
+        return read(graph.params(), 0);
     }
 
     /** The graph's current gradient (after {@code computeGradientAndScore}) in internal order. */
     public float[] readGradient(ComputationGraph graph) {
-        return toInternal(graph.gradient().gradient().dup().data().asFloat());
+        return read(graph.gradient().gradient(), 0);
     }
 
     /** Overwrites the graph's parameters. */
     public void writeParams(ComputationGraph graph, float[] internal) {
-        graph.params().assign(Nd4j.createFromArray(toGraphOrder(internal)).reshape(graph.params().shape()));
+        INDArray flat = graph.params();
+        for (Block b : blocks) {
+            write(flat, b.graph(), b.toGraph(internal));
+        }
+    }
+
+    /** {@code flat}'s values from {@code shift + block offset}, block by block, in internal order. */
+    private float[] read(INDArray flat, long shift) {
+        float[] out = new float[layout.size()];
+        for (Block b : blocks) {
+            b.toInternal(flat.data().getFloatsAt(flat.offset() + shift + b.graph(), b.length()), out);
+        }
+        return out;
+    }
+
+    private static void write(INDArray flat, long at, float[] segment) {
+        INDArray row = flat.rank() == 2 ? flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(at, at + segment.length))
+                : flat.get(NDArrayIndex.interval(at, at + segment.length));
+        row.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(segment).reshape(row.shape()));
     }
 
     /**
@@ -124,18 +183,18 @@ public final class GraphParameters {
      * continues training exactly where the flat-buffer optimiser stopped.
      */
     public void writeOptimizerState(ComputationGraph graph, AdamOptimizer adam) {
-        float[] m = toGraphOrder(adam.m());
-        float[] v = toGraphOrder(adam.v());
         INDArray state = graph.getUpdater().getStateViewArray();
-        float[] out = new float[(int) state.length()];
         for (UpdaterBlock block : adamBlocks(graph)) {
-            int ps = block.getParamOffsetStart();
-            int len = block.getParamOffsetEnd() - ps;
-            int us = block.getUpdaterViewOffsetStart();
-            System.arraycopy(m, ps, out, us, len);
-            System.arraycopy(v, ps, out, us + len, len);
+            long ps = block.getParamOffsetStart();
+            long len = block.getParamOffsetEnd() - ps;
+            long us = block.getUpdaterViewOffsetStart();
+            for (Block b : blocks) {
+                if (b.graph() >= ps && b.graph() < ps + len) {
+                    write(state, us + (b.graph() - ps), b.toGraph(adam.m()));
+                    write(state, us + len + (b.graph() - ps), b.toGraph(adam.v()));
+                }
+            }
         }
-        state.assign(Nd4j.createFromArray(out).reshape(state.shape()));
         if (adam.step() > Integer.MAX_VALUE) {
             throw new IllegalStateException("step " + adam.step() + " exceeds DL4J's iteration counter");
         }
@@ -144,25 +203,26 @@ public final class GraphParameters {
 
     /** Reads the graph's Adam state and iteration count into {@code adam}. */
     public void readOptimizerState(ComputationGraph graph, AdamOptimizer adam) {
-        float[] state = graph.getUpdater().getStateViewArray().dup().data().asFloat();
-        float[] m = new float[graphIndex.length];
-        float[] v = new float[graphIndex.length];
+        INDArray state = graph.getUpdater().getStateViewArray();
         for (UpdaterBlock block : adamBlocks(graph)) {
-            int ps = block.getParamOffsetStart();
-            int len = block.getParamOffsetEnd() - ps;
-            int us = block.getUpdaterViewOffsetStart();
-            System.arraycopy(state, us, m, ps, len);
-            System.arraycopy(state, us + len, v, ps, len);
+            long ps = block.getParamOffsetStart();
+            long len = block.getParamOffsetEnd() - ps;
+            long us = block.getUpdaterViewOffsetStart();
+            for (Block b : blocks) {
+                if (b.graph() >= ps && b.graph() < ps + len) {
+                    long m = state.offset() + us + (b.graph() - ps);
+                    b.toInternal(state.data().getFloatsAt(m, b.length()), adam.m());
+                    b.toInternal(state.data().getFloatsAt(m + len, b.length()), adam.v());
+                }
+            }
         }
-        System.arraycopy(toInternal(m), 0, adam.m(), 0, m.length);
-        System.arraycopy(toInternal(v), 0, adam.v(), 0, v.length);
         adam.setStep(graph.getConfiguration().getIterationCount());
     }
 
-    private static List<UpdaterBlock> adamBlocks(ComputationGraph graph) {
-        List<UpdaterBlock> blocks = graph.getUpdater().getUpdaterBlocks();
+    private List<UpdaterBlock> adamBlocks(ComputationGraph graph) {
+        List<UpdaterBlock> updaterBlocks = graph.getUpdater().getUpdaterBlocks();
         int covered = 0;
-        for (UpdaterBlock b : blocks) {
+        for (UpdaterBlock b : updaterBlocks) {
             UpdaterBlock.ParamState first = b.getLayersAndVariablesInBlock().get(0);
             Trainable layer = first.getLayer();
             IUpdater u = layer.getConfig().getUpdaterByParam(first.getParamName());
@@ -173,12 +233,18 @@ public final class GraphParameters {
             if (b.getUpdaterViewOffsetEnd() - b.getUpdaterViewOffsetStart() != 2 * len) {
                 throw new IllegalStateException("unexpected Adam state size in updater block");
             }
+            for (Block p : blocks) {
+                boolean starts = p.graph() >= b.getParamOffsetStart() && p.graph() < b.getParamOffsetEnd();
+                if (starts && p.graph() + p.length() > b.getParamOffsetEnd()) {
+                    throw new IllegalStateException("parameter " + p.name() + " straddles two updater blocks");
+                }
+            }
             covered += len;
         }
         if (covered != graph.numParams()) {
             throw new IllegalStateException("updater blocks cover " + covered + " of " + graph.numParams()
                     + " parameters");
         }
-        return blocks;
+        return updaterBlocks;
     }
 }

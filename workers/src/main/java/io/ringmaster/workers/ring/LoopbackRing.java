@@ -10,7 +10,8 @@ import java.util.concurrent.Future;
 
 /**
  * A gang of N ranks inside one JVM on 127.0.0.1, connected exactly as Spark tasks connect (listeners,
- * rendezvous, authenticated ring), for tests and benchmarks that need no Spark.
+ * rendezvous, authenticated ring, then the transport {@code allreduce.transport} picks), for tests and
+ * benchmarks that need no Spark.
  */
 public final class LoopbackRing {
 
@@ -22,6 +23,12 @@ public final class LoopbackRing {
         if (n < 1) {
             throw new IllegalArgumentException("gang size must be >= 1, got " + n);
         }
+        return form(java.util.Collections.nCopies(n, "127.0.0.1"), secret, options);
+    }
+
+    /** Forms the ring with rank r listening on {@code hosts.get(r)} (names of this machine); element r is rank r. */
+    public static List<RingAllReducer> form(List<String> hosts, byte[] secret, RingOptions options) throws IOException {
+        int n = hosts.size();
         List<RingListener> listeners = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
             Thread t = new Thread(r, "ringmaster-loopback-connect");
@@ -31,7 +38,7 @@ public final class LoopbackRing {
         List<RingAllReducer> ring = new ArrayList<>();
         try {
             for (int r = 0; r < n; r++) {
-                listeners.add(RingListener.open("127.0.0.1"));
+                listeners.add(RingListener.open(hosts.get(r)));
             }
             List<Peer> peers = listeners.stream().map(RingListener::address).toList();
             List<Future<RingAllReducer>> forming = new ArrayList<>();
@@ -64,6 +71,41 @@ public final class LoopbackRing {
             for (RingListener l : listeners) {
                 l.close();
             }
+        }
+    }
+
+    /**
+     * Forms the ring, then on every rank at once the collective its options ask for
+     * ({@link SharedMemoryCollective#over}); element r is rank r.
+     */
+    public static List<io.ringmaster.workers.train.Collective> gang(int n, byte[] secret, RingOptions options)
+            throws IOException {
+        List<RingAllReducer> ring = form(n, secret, options);
+        ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, "ringmaster-loopback-transport");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<io.ringmaster.workers.train.Collective>> fs = new ArrayList<>();
+            for (RingAllReducer r : ring) {
+                fs.add(pool.submit(() -> SharedMemoryCollective.over(r)));
+            }
+            List<io.ringmaster.workers.train.Collective> out = new ArrayList<>();
+            for (Future<io.ringmaster.workers.train.Collective> f : fs) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (ExecutionException e) {
+            ring.forEach(RingAllReducer::close);
+            throw e.getCause() instanceof IOException io ? io
+                    : new RingException("choosing the transport failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            ring.forEach(RingAllReducer::close);
+            Thread.currentThread().interrupt();
+            throw new RingException("interrupted while choosing the transport", e);
+        } finally {
+            pool.shutdownNow();
         }
     }
 }

@@ -26,8 +26,9 @@ public final class FusedEngine implements TrainingEngine {
     private final float[] params;
     private final Gradient grad;
 
+    /** A fresh network: the DL4J graph's initial parameters, zero Adam state. */
     public FusedEngine(NeuMFSpec spec, EmbeddingOptimizer embeddings) {
-        this(NeuMF.build(spec), spec, embeddings);
+        this(NeuMF.build(spec), spec, embeddings, false);
     }
 
     /**
@@ -35,13 +36,23 @@ public final class FusedEngine implements TrainingEngine {
      * sizes it holds as much memory again as the engine): {@link #toGraph()} builds a fresh one.
      */
     public FusedEngine(ComputationGraph graph, NeuMFSpec spec, EmbeddingOptimizer embeddings) {
+        this(graph, spec, embeddings, true);
+    }
+
+    private FusedEngine(ComputationGraph graph, NeuMFSpec spec, EmbeddingOptimizer embeddings, boolean restore) {
         NeuMFLayout layout = new NeuMFLayout(spec);
         this.spec = spec;
         this.mapping = GraphParameters.of(layout, graph);
         this.kernel = new NeuMFKernel(layout);
         this.adam = new AdamOptimizer(layout.size(), spec.learningRate(), embeddings);
         this.params = mapping.readParams(graph);
-        mapping.readOptimizerState(graph, adam);
+        if (restore) {
+            mapping.readOptimizerState(graph, adam);
+        } else {
+            // our own throw-away graph: free its off-heap parameters now rather than at some later GC (at a
+            // million-entity catalogue they are hundreds of MB); its updater state was never allocated
+            graph.params().close();
+        }
         this.grad = new Gradient(layout.gradientLayout());
     }
 

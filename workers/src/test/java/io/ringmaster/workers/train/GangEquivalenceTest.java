@@ -10,9 +10,9 @@ import io.ringmaster.workers.eval.NcfEvaluator;
 import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.ring.LoopbackRing;
-import io.ringmaster.workers.ring.RingAllReducer;
 import io.ringmaster.workers.ring.RingAuth;
 import io.ringmaster.workers.ring.RingOptions;
+import io.ringmaster.workers.ring.Transport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -20,11 +20,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Synchronous data parallelism: N workers with local batch B follow one worker with batch N·B on the
- * same samples, and every rank of the gang holds bit-identical parameters.
+ * same samples (lazy Adam, embedding rows exchanged; and whole tables), over TCP and shared memory, and
+ * every rank of the gang holds bit-identical parameters.
  */
 class GangEquivalenceTest {
 
@@ -37,15 +39,21 @@ class GangEquivalenceTest {
     }
 
     static Run train(int workers) throws Exception {
+        return train(workers, Transport.AUTO, EmbeddingExchange.AUTO);
+    }
+
+    static Run train(int workers, Transport transport, EmbeddingExchange embeddings) throws Exception {
         NeuMFSpec spec = new NeuMFSpec(DATA.numUsers(), DATA.numItems(), 8, new int[] {16, 8}, 5e-3, 11);
-        TrainingSettings s = new TrainingSettings(EPOCHS, GLOBAL_BATCH, 4, 11, EngineKind.FUSED, 10, 1);
-        List<RingAllReducer> ring = LoopbackRing.form(workers, RingAuth.newSecret(), RingOptions.DEFAULT);
+        TrainingSettings s = new TrainingSettings(EPOCHS, GLOBAL_BATCH, 4, 11, EngineKind.FUSED, 10, 1)
+                .withEmbeddings(embeddings);
+        List<Collective> ring = LoopbackRing.gang(workers, RingAuth.newSecret(),
+                RingOptions.DEFAULT.withTransport(transport));
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
             List<Future<float[]>> fs = new ArrayList<>();
             List<EpochMetrics> epochs = new java.util.concurrent.CopyOnWriteArrayList<>();
             TrainingSummary[] summary = new TrainingSummary[1];
-            for (RingAllReducer gang : ring) {
+            for (Collective gang : ring) {
                 fs.add(pool.submit(() -> {
                     UserItemIndex seen = new UserItemIndex(DATA.numUsers(), DATA.numItems(), DATA.train().users(),
                             DATA.train().items());
@@ -69,15 +77,26 @@ class GangEquivalenceTest {
             return new Run(params, epochs, summary[0]);
         } finally {
             pool.shutdownNow();
-            ring.forEach(RingAllReducer::close);
+            ring.forEach(Collective::close);
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(ints = {2, 4})
-    void aGangFollowsOneWorkerWithTheGlobalBatch(int workers) throws Exception {
+    static List<Arguments> gangs() {
+        List<Arguments> out = new ArrayList<>();
+        for (Transport t : List.of(Transport.TCP, Transport.SHM)) {
+            out.add(Arguments.of(2, t, EmbeddingExchange.AUTO));
+            out.add(Arguments.of(4, t, EmbeddingExchange.AUTO));
+        }
+        out.add(Arguments.of(3, Transport.TCP, EmbeddingExchange.DENSE));
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} workers, {1}, embeddings {2}")
+    @MethodSource("gangs")
+    void aGangFollowsOneWorkerWithTheGlobalBatch(int workers, Transport transport, EmbeddingExchange embeddings)
+            throws Exception {
         Run one = train(1);
-        Run gang = train(workers);
+        Run gang = train(workers, transport, embeddings);
         for (int r = 1; r < workers; r++) {
             assertArrayEquals(gang.params()[0], gang.params()[r], "rank " + r + " drifted from rank 0");
         }
