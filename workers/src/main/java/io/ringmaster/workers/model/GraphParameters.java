@@ -20,8 +20,12 @@ import org.nd4j.linalg.learning.config.IUpdater;
  */
 public final class GraphParameters {
 
-    /** One graph parameter: where it lives in the flat graph array and in the internal buffer. */
-    private record Block(String name, int internal, int rows, int cols, long graph, long rowStride, long colStride) {
+    /**
+     * One graph parameter: where it lives in the flat graph array (with its strides there) and in the
+     * internal buffer (rows {@code stride} apart).
+     */
+    private record Block(String name, int internal, int stride, int rows, int cols, long graph, long rowStride,
+                         long colStride) {
 
         int length() {
             return rows * cols;
@@ -30,7 +34,7 @@ public final class GraphParameters {
         /** The block's values in internal (row-major) order from its graph-order segment. */
         void toInternal(float[] segment, float[] out) {
             for (int i = 0; i < rows; i++) {
-                int to = internal + i * cols;
+                int to = internal + i * stride;
                 for (int j = 0; j < cols; j++) {
                     out[to + j] = segment[(int) (i * rowStride + j * colStride)];
                 }
@@ -41,7 +45,7 @@ public final class GraphParameters {
         float[] toGraph(float[] in) {
             float[] segment = new float[length()];
             for (int i = 0; i < rows; i++) {
-                int from = internal + i * cols;
+                int from = internal + i * stride;
                 for (int j = 0; j < cols; j++) {
                     segment[(int) (i * rowStride + j * colStride)] = in[from + j];
                 }
@@ -68,23 +72,28 @@ public final class GraphParameters {
         INDArray flat = graph.params();
         long base = flat.offset();
         List<Object[]> entries = new ArrayList<>();
-        entries.add(new Object[] {NeuMF.GMF_USER + "_W", layout.gmfUser(), spec.numUsers(), spec.factors()});
-        entries.add(new Object[] {NeuMF.GMF_ITEM + "_W", layout.gmfItem(), spec.numItems(), spec.factors()});
-        entries.add(new Object[] {NeuMF.MLP_USER + "_W", layout.mlpUser(), spec.numUsers(), spec.mlpEmbedding()});
-        entries.add(new Object[] {NeuMF.MLP_ITEM + "_W", layout.mlpItem(), spec.numItems(), spec.mlpEmbedding()});
+        int w = layout.rowWidth();
+        entries.add(new Object[] {NeuMF.GMF_USER + "_W", layout.user(0) + layout.gmf(), w, spec.numUsers(), spec.factors()});
+        entries.add(new Object[] {NeuMF.GMF_ITEM + "_W", layout.item(0) + layout.gmf(), w, spec.numItems(), spec.factors()});
+        entries.add(new Object[] {NeuMF.MLP_USER + "_W", layout.user(0) + layout.mlp(), w, spec.numUsers(),
+                spec.mlpEmbedding()});
+        entries.add(new Object[] {NeuMF.MLP_ITEM + "_W", layout.item(0) + layout.mlp(), w, spec.numItems(),
+                spec.mlpEmbedding()});
         int[] widths = spec.mlpLayers();
         for (int l = 0; l < layout.denseLayers(); l++) {
-            entries.add(new Object[] {NeuMF.mlpLayer(l) + "_W", layout.denseW(l), widths[l], widths[l + 1]});
-            entries.add(new Object[] {NeuMF.mlpLayer(l) + "_b", layout.denseB(l), 1, widths[l + 1]});
+            entries.add(new Object[] {NeuMF.mlpLayer(l) + "_W", layout.denseW(l), widths[l + 1], widths[l],
+                    widths[l + 1]});
+            entries.add(new Object[] {NeuMF.mlpLayer(l) + "_b", layout.denseB(l), widths[l + 1], 1, widths[l + 1]});
         }
-        entries.add(new Object[] {NeuMF.OUTPUT + "_W", layout.outW(), spec.factors() + spec.mlpOut(), 1});
-        entries.add(new Object[] {NeuMF.OUTPUT + "_b", layout.outB(), 1, 1});
+        entries.add(new Object[] {NeuMF.OUTPUT + "_W", layout.outW(), 1, spec.factors() + spec.mlpOut(), 1});
+        entries.add(new Object[] {NeuMF.OUTPUT + "_b", layout.outB(), 1, 1, 1});
         List<Block> blocks = new ArrayList<>();
         for (Object[] e : entries) {
             String name = (String) e[0];
             int offset = (Integer) e[1];
-            int rows = (Integer) e[2];
-            int cols = (Integer) e[3];
+            int stride = (Integer) e[2];
+            int rows = (Integer) e[3];
+            int cols = (Integer) e[4];
             INDArray view = graph.getParam(name);
             // biases are rank-1 views in DL4J: treat them as one row
             boolean vector = view != null && view.rank() == 1 && rows == 1 && view.size(0) == cols;
@@ -103,7 +112,8 @@ public final class GraphParameters {
                 throw new IllegalStateException("parameter " + name + " has strides [" + s0 + ", " + s1 + "] for shape ["
                         + rows + ", " + cols + "]: not one contiguous block of the graph's parameters");
             }
-            blocks.add(new Block(name, offset, rows, cols, view.offset() - base, rows == 1 ? 0 : s0, cols == 1 ? 0 : s1));
+            blocks.add(new Block(name, offset, stride, rows, cols, view.offset() - base, rows == 1 ? 0 : s0,
+                    cols == 1 ? 0 : s1));
         }
         // the blocks must tile the flat array exactly
         List<Block> byGraph = new ArrayList<>(blocks);

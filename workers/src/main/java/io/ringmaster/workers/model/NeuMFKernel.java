@@ -40,11 +40,9 @@ public final class NeuMFKernel implements AutoCloseable {
     private float[] biasTile;
     private float[] dz;
     private float[] dx0;
-    // slots of each example's rows in the four tables' touched rows
-    private int[] slotGu;
-    private int[] slotGi;
-    private int[] slotMu;
-    private int[] slotMi;
+    // where each example's user and item rows are in the gradient's touched rows
+    private int[] slotU;
+    private int[] slotI;
     // off-heap BLAS operands: act[0] is the concatenated MLP embedding, act[l+1] the output of dense layer l;
     // dact[l] the gradient with respect to act[l] (masked to the pre-activation where it feeds a gemm)
     private final NativeFloats[] act;
@@ -52,6 +50,8 @@ public final class NeuMFKernel implements AutoCloseable {
     private final NativeFloats[] weights;
     private final NativeFloats[] dWeights;
     private boolean closed;
+    /** Where {@link #touch} leaves its sum, so the loads are not optimised away. */
+    private float touched;
 
     public NeuMFKernel(NeuMFLayout layout) {
         this.layout = layout;
@@ -102,10 +102,8 @@ public final class NeuMFKernel implements AutoCloseable {
         biasTile = new float[capacity * maxWidth];
         dz = new float[capacity];
         dx0 = new float[capacity * widths[0]];
-        slotGu = new int[capacity];
-        slotGi = new int[capacity];
-        slotMu = new int[capacity];
-        slotMi = new int[capacity];
+        slotU = new int[capacity];
+        slotI = new int[capacity];
         for (int l = 0; l <= layers; l++) {
             act[l].ensure(capacity * widths[l]);
             dact[l].ensure(capacity * widths[l]);
@@ -144,7 +142,7 @@ public final class NeuMFKernel implements AutoCloseable {
             throw new IllegalArgumentException("empty batch");
         }
         if (grad.layout().size() != layout.size() || params.length != layout.size()
-                || grad.layout().denseOffset() != layout.embeddingEnd() || grad.tableCount() != 4) {
+                || grad.layout().denseOffset() != layout.embeddingEnd() || grad.tableCount() != 2) {
             throw new IllegalArgumentException("buffers hold " + params.length + " parameters and a gradient laid out as "
                     + grad.layout() + "; the model is " + layout.gradientLayout());
         }
@@ -207,50 +205,40 @@ public final class NeuMFKernel implements AutoCloseable {
             }
         }
 
-        // embeddings: the touched rows, summed per row in example order
-        SparseRows gmfUser = grad.table(0);
-        SparseRows gmfItem = grad.table(1);
-        SparseRows mlpUser = grad.table(2);
-        SparseRows mlpItem = grad.table(3);
-        for (SparseRows t : grad.tables()) {
-            t.clear();
-            t.reserve(n);
-        }
+        // embeddings: the touched user and item rows, summed per row in example order
+        SparseRows userRows = grad.table(0);
+        SparseRows itemRows = grad.table(1);
+        userRows.clear();
+        userRows.reserve(n);
+        itemRows.clear();
+        itemRows.reserve(n);
+        int w = layout.rowWidth();
         for (int b = 0; b < n; b++) {
-            int u = users[from + b];
-            int it = items[from + b];
-            slotGu[b] = gmfUser.add(u) * factors;
-            slotGi[b] = gmfItem.add(it) * factors;
-            slotMu[b] = mlpUser.add(u) * embed;
-            slotMi[b] = mlpItem.add(it) * embed;
+            slotU[b] = userRows.add(users[from + b]) * w;
+            slotI[b] = itemRows.add(items[from + b]) * w;
         }
-        float[] rgu = gmfUser.values();
-        float[] rgi = gmfItem.values();
-        float[] rmu = mlpUser.values();
-        float[] rmi = mlpItem.values();
+        float[] ru = userRows.values();
+        float[] ri = itemRows.values();
         dact[0].buffer().get(0, dx0, 0, n * widths[0]);
-        int gu = layout.gmfUser();
-        int gi = layout.gmfItem();
+        int mlp = layout.mlp();
         int w0 = widths[0];
         for (int b = 0; b < n; b++) {
-            int u = users[from + b];
-            int it = items[from + b];
+            int pu = layout.user(users[from + b]);
+            int qi = layout.item(items[from + b]);
             float d = dz[b];
-            int pu = gu + u * factors;
-            int qi = gi + it * factors;
-            int su = slotGu[b];
-            int si = slotGi[b];
+            int su = slotU[b];
+            int si = slotI[b];
             for (int k = 0; k < factors; k++) {
                 float dgk = d * params[outW + k];
-                rgu[su + k] += dgk * params[qi + k];
-                rgi[si + k] += dgk * params[pu + k];
+                ru[su + k] += dgk * params[qi + k];
+                ri[si + k] += dgk * params[pu + k];
             }
             int xo = b * w0;
-            int uo = slotMu[b];
-            int io = slotMi[b];
+            int uo = su + mlp;
+            int io = si + mlp;
             for (int k = 0; k < embed; k++) {
-                rmu[uo + k] += dx0[xo + k];
-                rmi[io + k] += dx0[xo + embed + k];
+                ru[uo + k] += dx0[xo + k];
+                ri[io + k] += dx0[xo + embed + k];
             }
         }
         return loss / n;
@@ -290,11 +278,8 @@ public final class NeuMFKernel implements AutoCloseable {
 
     /** Fills the activations and leaves the output logits in {@code dz[0..n)}. */
     private void forward(float[] params, int[] users, int[] items, int from, int n) {
-        int gu = layout.gmfUser();
-        int gi = layout.gmfItem();
-        int mu = layout.mlpUser();
-        int mi = layout.mlpItem();
         int w0 = widths[0];
+        int mlp = layout.mlp();
         float[] x0 = dx0; // heap staging for the gathered MLP embeddings, copied off-heap in one go
         int numUsers = layout.spec().numUsers();
         int numItems = layout.spec().numItems();
@@ -305,14 +290,17 @@ public final class NeuMFKernel implements AutoCloseable {
                 throw new IllegalArgumentException("example " + (from + b) + ": user " + u + " / item " + it
                         + " outside the model's 0.." + (numUsers - 1) + " users / 0.." + (numItems - 1) + " items");
             }
-            int pu = gu + u * factors;
-            int qi = gi + it * factors;
+        }
+        touch(params, users, items, from, n);
+        for (int b = 0; b < n; b++) {
+            int pu = layout.user(users[from + b]);
+            int qi = layout.item(items[from + b]);
             int g = b * factors;
             for (int k = 0; k < factors; k++) {
                 gmf[g + k] = params[pu + k] * params[qi + k];
             }
-            System.arraycopy(params, mu + u * embed, x0, b * w0, embed);
-            System.arraycopy(params, mi + it * embed, x0, b * w0 + embed, embed);
+            System.arraycopy(params, pu + mlp, x0, b * w0, embed);
+            System.arraycopy(params, qi + mlp, x0, b * w0 + embed, embed);
         }
         act[0].buffer().put(0, x0, 0, n * w0);
         for (int l = 0; l < layers; l++) {
@@ -347,6 +335,22 @@ public final class NeuMFKernel implements AutoCloseable {
             }
             dz[b] = z;
         }
+    }
+
+    /**
+     * Loads the first and last value of every row the batch uses, before anything waits on them: the
+     * loads are independent, so the CPU fetches the rows from memory in parallel, where the gathers after
+     * would meet each miss in turn. At catalogue sizes most rows are in no cache.
+     */
+    private void touch(float[] params, int[] users, int[] items, int from, int n) {
+        int last = layout.rowWidth() - 1;
+        float sink = 0;
+        for (int b = 0; b < n; b++) {
+            int pu = layout.user(users[from + b]);
+            int qi = layout.item(items[from + b]);
+            sink += params[pu] + params[pu + last] + params[qi] + params[qi + last];
+        }
+        touched = sink;
     }
 
     static float sigmoid(float z) {

@@ -5,21 +5,25 @@ import io.ringmaster.workers.gradient.GradientLayout;
 import java.util.List;
 
 /**
- * Where each NeuMF parameter lives in Ringmaster's flat training buffer. Every matrix is row-major:
- * embedding tables are {@code [rows][width]} so one user's or item's vector is contiguous, and dense
- * weights are {@code [in][out]}.
+ * Where each NeuMF parameter lives in Ringmaster's flat training buffer. Embeddings are kept by
+ * entity: a user's row holds its GMF vector then its MLP vector ({@code factors + layers[0]/2}
+ * values), and so does an item's, so one user or item is one contiguous row, read, updated and sent
+ * as one (a step touches a few rows of tables of millions: one memory access per entity, not two).
+ * Dense weights are row-major {@code [in][out]}.
  *
- * <p>The order of blocks is the order of the DL4J graph's own parameter table (GMF user, GMF item,
- * MLP user, MLP item, dense layers, output), but DL4J stores matrices column-major, so moving between
- * the two is a permutation ({@link GraphParameters}).
+ * <p>The DL4J graph keeps the four embedding matrices apart and column-major, so moving between the
+ * two is a permutation ({@link GraphParameters}).
  */
 public final class NeuMFLayout {
 
+    /** Names of the two embedding tables in a {@link GradientLayout}. */
+    public static final String USERS = "users";
+    public static final String ITEMS = "items";
+
     private final NeuMFSpec spec;
-    private final int gmfUser;
-    private final int gmfItem;
-    private final int mlpUser;
-    private final int mlpItem;
+    private final int users;
+    private final int items;
+    private final int width;
     private final int[] denseW;
     private final int[] denseB;
     private final int outW;
@@ -29,15 +33,12 @@ public final class NeuMFLayout {
     public NeuMFLayout(NeuMFSpec spec) {
         this.spec = spec;
         int[] layers = spec.mlpLayers();
+        width = spec.factors() + spec.mlpEmbedding();
         long at = 0;
-        gmfUser = checked(at);
-        at += (long) spec.numUsers() * spec.factors();
-        gmfItem = checked(at);
-        at += (long) spec.numItems() * spec.factors();
-        mlpUser = checked(at);
-        at += (long) spec.numUsers() * spec.mlpEmbedding();
-        mlpItem = checked(at);
-        at += (long) spec.numItems() * spec.mlpEmbedding();
+        users = checked(at);
+        at += (long) spec.numUsers() * width;
+        items = checked(at);
+        at += (long) spec.numItems() * width;
         denseW = new int[layers.length - 1];
         denseB = new int[layers.length - 1];
         for (int l = 0; l < layers.length - 1; l++) {
@@ -70,20 +71,29 @@ public final class NeuMFLayout {
         return size;
     }
 
-    public int gmfUser() {
-        return gmfUser;
+    /** Values in a user's or an item's row: its GMF vector, then its MLP vector. */
+    public int rowWidth() {
+        return width;
     }
 
-    public int gmfItem() {
-        return gmfItem;
+    /** Offset of user {@code u}'s row; its GMF vector starts there, its MLP vector {@code factors} later. */
+    public int user(int u) {
+        return users + u * width;
     }
 
-    public int mlpUser() {
-        return mlpUser;
+    /** Offset of item {@code i}'s row. */
+    public int item(int i) {
+        return items + i * width;
     }
 
-    public int mlpItem() {
-        return mlpItem;
+    /** Where the GMF vector starts in a row. */
+    public int gmf() {
+        return 0;
+    }
+
+    /** Where the MLP vector starts in a row. */
+    public int mlp() {
+        return spec.factors();
     }
 
     /** Number of dense MLP layers. */
@@ -107,20 +117,15 @@ public final class NeuMFLayout {
         return outB;
     }
 
-    /** First offset after the four embedding tables: everything before it is embedding rows. */
+    /** First offset after the embedding tables: everything before it is embedding rows. */
     public int embeddingEnd() {
         return denseW.length == 0 ? outW : denseW[0];
     }
 
-    /**
-     * The four embedding tables (named as the graph's layers: GMF user, GMF item, MLP user, MLP item) and
-     * the dense block after them (dense layers and output layer).
-     */
+    /** The user and item tables (GMF and MLP vectors side by side) and the dense block after them. */
     public GradientLayout gradientLayout() {
         return new GradientLayout(size, embeddingEnd(), size - embeddingEnd(), List.of(
-                new EmbeddingTable(NeuMF.GMF_USER, gmfUser, spec.numUsers(), spec.factors()),
-                new EmbeddingTable(NeuMF.GMF_ITEM, gmfItem, spec.numItems(), spec.factors()),
-                new EmbeddingTable(NeuMF.MLP_USER, mlpUser, spec.numUsers(), spec.mlpEmbedding()),
-                new EmbeddingTable(NeuMF.MLP_ITEM, mlpItem, spec.numItems(), spec.mlpEmbedding())));
+                new EmbeddingTable(USERS, users, spec.numUsers(), width),
+                new EmbeddingTable(ITEMS, items, spec.numItems(), width)));
     }
 }

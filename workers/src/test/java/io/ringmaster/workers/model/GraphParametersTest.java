@@ -45,11 +45,13 @@ class GraphParametersTest {
         float[] p = m.readParams(g);
         int user = 5;
         for (int k = 0; k < spec.factors(); k++) {
-            p[layout.gmfUser() + user * spec.factors() + k] = 100 + k;
+            p[layout.user(user) + layout.gmf() + k] = 100 + k;
         }
         m.writeParams(g, p);
         for (int k = 0; k < spec.factors(); k++) {
             assertEquals(100 + k, g.getParam(NeuMF.GMF_USER + "_W").getFloat(user, k));
+            assertEquals(p[layout.user(user) + layout.mlp() + k], g.getParam(NeuMF.MLP_USER + "_W").getFloat(user, k),
+                    "the MLP vector follows the GMF vector in the user's row");
         }
     }
 }

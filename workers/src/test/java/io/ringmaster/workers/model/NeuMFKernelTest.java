@@ -71,8 +71,12 @@ class NeuMFKernelTest {
             for (int u : b[0]) {
                 users.add(u);
             }
-            assertEquals(users.size(), sparse.table(0).count(), "GMF user rows: the distinct users of the batch");
-            assertEquals(users.size(), sparse.table(2).count(), "MLP user rows");
+            assertEquals(users.size(), sparse.table(0).count(), "user rows: the distinct users of the batch");
+            java.util.Set<Integer> items = new java.util.HashSet<>();
+            for (int i : b[1]) {
+                items.add(i);
+            }
+            assertEquals(items.size(), sparse.table(1).count(), "item rows: the distinct items of the batch");
         }
         int nonZero = 0;
         for (float g1 : grad) {
@@ -170,7 +174,7 @@ class NeuMFKernelTest {
             c.gradient(params, b[0], b[1], labels(b[2]), 0, 128, g2);
         }
         assertTrue(java.util.Arrays.equals(g1.toFlat(), g2.toFlat()));
-        for (int t = 0; t < 4; t++) {
+        for (int t = 0; t < 2; t++) {
             assertArrayEquals(java.util.Arrays.copyOf(g1.table(t).ids(), g1.table(t).count()),
                     java.util.Arrays.copyOf(g2.table(t).ids(), g2.table(t).count()), "same rows in the same order");
         }
