@@ -80,6 +80,7 @@ final class GangRun {
         Configuration conf = Storage.configuration();
         WorkerSpec spec0 = new WorkerSpec("bench", datasetUri, datasetUri, Map.of(), spec.factors(), spec.mlpLayers(),
                 spec.learningRate(), settings, FaultInjection.NONE, loader, null);
+        System.gc(); // the last measurement's engines are garbage: collect them now, not while this one runs
         List<RingAllReducer> ring = LoopbackRing.form(workers, RingAuth.newSecret(), options);
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         List<EpochMetrics> epochs = new CopyOnWriteArrayList<>();
