@@ -1,6 +1,7 @@
 package io.ringmaster.orchestrator.bench;
 
 import io.ringmaster.data.Dataset;
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.ring.RingOptions;
 import io.ringmaster.workers.train.EngineKind;
@@ -30,9 +31,10 @@ final class GangScalingBenchmark {
     }
 
     static void run(String datasetUri, Dataset ds, NeuMFSpec spec, List<Integer> gangSizes, List<Integer> batchSizes,
-                    int epochs, int rounds, int threads, PyTorchPeer peer, int peerEpochs, Path work, PrintStream out)
-            throws IOException {
-        TrainingSettings s = new TrainingSettings(epochs, 256, 4, spec.seed(), EngineKind.FUSED, 10, threads);
+                    int epochs, int rounds, int threads, EmbeddingOptimizer optimizer, PyTorchPeer peer, int peerEpochs,
+                    Path work, PrintStream out) throws IOException {
+        TrainingSettings s = new TrainingSettings(epochs, 256, 4, spec.seed(), EngineKind.FUSED, 10, threads)
+                .withEmbeddingOptimizer(optimizer);
         UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
         out.printf("gang scaling (fused engine, %s, allreduce.embeddings %s; streaming loader: each rank reads its"
                         + " row-group shard and draws its own negatives; ranks are threads of this JVM, connected as Spark"

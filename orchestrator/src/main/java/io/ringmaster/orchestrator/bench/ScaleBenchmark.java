@@ -6,6 +6,7 @@ import io.ringmaster.data.DatasetStore;
 import io.ringmaster.data.Storage;
 import io.ringmaster.data.SyntheticDataset;
 import io.ringmaster.workers.LoaderSettings;
+import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.ring.RingOptions;
 import io.ringmaster.workers.train.EngineKind;
@@ -25,8 +26,9 @@ import org.apache.hadoop.fs.FileSystem;
  * {@code ringmaster bench scale}: does a step cost what its batch touches, or the catalogue? For each
  * catalogue size (entities split evenly between users and items, the same mean interactions per user)
  * it generates a power-law dataset ({@code generate}'s model, kept under the work directory for the
- * next run), then trains NeuMF (factors 8, layers 64-32-16-8, Adam 1e-3, 4 negatives, the job
- * defaults for the optimizer and the exchange) for a fixed number of steps at a fixed batch per worker
+ * next run), then trains NeuMF (factors 8, layers 64-32-16-8, Adam 1e-3, 4 negatives, lazy Adam for
+ * the tables unless told otherwise: dense Adam costs the catalogue by definition; the exchange as the
+ * job default picks) for a fixed number of steps at a fixed batch per worker
  * with each gang size ({@link GangRun}), and prints samples/s, bytes sent per step and where a step's
  * time goes. The last two lines compare the largest catalogue with the smallest (1 worker) and
  * 2 workers with 1 at the largest.
@@ -42,9 +44,10 @@ public final class ScaleBenchmark {
     private final Path work;
     private final Path peerScript;
     private final int peerEpochs;
+    private final EmbeddingOptimizer optimizer;
 
     public ScaleBenchmark(List<Long> entities, int interactions, int batch, int steps, int epochs, List<Integer> workers,
-                          Path work, Path peerScript, int peerEpochs) {
+                          EmbeddingOptimizer optimizer, Path work, Path peerScript, int peerEpochs) {
         if (entities.isEmpty() || batch < 1 || steps < 1 || epochs < 1 || workers.isEmpty()) {
             throw new IllegalArgumentException("bench scale: --entities, --workers, --batch, --steps and --epochs must be"
                     + " given and positive");
@@ -64,11 +67,13 @@ public final class ScaleBenchmark {
         this.work = work;
         this.peerScript = peerScript;
         this.peerEpochs = peerEpochs;
+        this.optimizer = optimizer;
     }
 
     public void run(PrintStream out) throws IOException {
         Configuration conf = Storage.configuration();
-        TrainingSettings s = new TrainingSettings(epochs, batch, 4, 42, EngineKind.FUSED, 10, 1);
+        TrainingSettings s = new TrainingSettings(epochs, batch, 4, 42, EngineKind.FUSED, 10, 1)
+                .withEmbeddingOptimizer(optimizer);
         LoaderSettings loader = GangRun.STREAM;
         out.printf("bench scale: NeuMF factors 8, layers 64-32-16-8, %s, allreduce.embeddings %s, %d per worker;"
                         + " each row the median of %d rounds (gang sizes in turn) of %d steps after %d warm-up steps;"

@@ -49,13 +49,15 @@ public final class TrainBenchmark {
     private final java.nio.file.Path peerScript;
     private final int peerEpochs;
     private final int rounds;
+    private final io.ringmaster.workers.model.EmbeddingOptimizer optimizer;
 
     /**
      * {@code workers}: gang sizes for the scaling benchmark; empty runs the single-worker benchmark.
      * {@code peerScript}: the PyTorch reference to run beside the scaling benchmark, or null.
      */
     public TrainBenchmark(String data, List<Integer> batchSizes, int epochs, int dl4jSteps, double targetHr,
-                          int maxEpochs, int threads, List<Integer> workers, int rounds, java.nio.file.Path peerScript,
+                          int maxEpochs, int threads, List<Integer> workers, int rounds,
+                          io.ringmaster.workers.model.EmbeddingOptimizer optimizer, java.nio.file.Path peerScript,
                           int peerEpochs) {
         if (epochs < 1 || maxEpochs < 1 || dl4jSteps < 0 || batchSizes.isEmpty()) {
             throw new IllegalArgumentException("bench train: --epochs and --max-epochs must be >= 1, --dl4j-steps >= 0,"
@@ -72,6 +74,7 @@ public final class TrainBenchmark {
         this.peerScript = peerScript;
         this.peerEpochs = peerEpochs;
         this.rounds = rounds;
+        this.optimizer = optimizer;
         for (int n : workers) {
             if (n < 1 || n > 64) {
                 throw new IllegalArgumentException("bench train: --workers must be between 1 and 64, got " + n);
@@ -114,7 +117,7 @@ public final class TrainBenchmark {
                     DatasetStore.write(conf, uri, ds, ingested.source(), ingested.split(), false);
                 }
                 GangScalingBenchmark.run(Storage.path(uri).toString(), ds, spec, workers, batchSizes, epochs, rounds,
-                        threads,
+                        threads, optimizer,
                         peerScript == null ? null : new PyTorchPeer(peerScript), peerEpochs, work, out);
             } finally {
                 Path w = Storage.path(work.toString());

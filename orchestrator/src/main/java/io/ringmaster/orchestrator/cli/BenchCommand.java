@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
         subcommands = {BenchCommand.Train.class, BenchCommand.AllReduce.class, BenchCommand.Loader.class,
-                BenchCommand.Score.class, BenchCommand.Strategies.class, BenchCommand.Scale.class})
+                BenchCommand.Score.class, BenchCommand.Strategies.class, BenchCommand.Scale.class,
+                BenchCommand.Embeddings.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
@@ -20,7 +21,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, scale, allreduce, loader, score, strategies)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, scale, allreduce, embeddings, loader, score, strategies)");
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -59,6 +60,10 @@ final class BenchCommand implements Runnable {
                         + " at each global batch size instead of the single-worker comparison.")
         List<Integer> workers = new java.util.ArrayList<>();
 
+        @Option(names = "--embedding-optimizer", defaultValue = "adam",
+                description = "With --workers: adam or lazy-adam (default: ${DEFAULT-VALUE}, the job default).")
+        String embeddingOptimizer;
+
         @Option(names = "--rounds", defaultValue = "3", description = "With --workers: rounds of measurements, each"
                 + " configuration once per round; rows and ratios are medians over rounds (default: ${DEFAULT-VALUE}).")
         int rounds;
@@ -80,7 +85,8 @@ final class BenchCommand implements Runnable {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--peer needs --workers (e.g. --workers 1,2)");
             }
             new TrainBenchmark(data, batchSizes, epochs, dl4jSteps, targetHr, maxEpochs, threads, workers, rounds,
-                    peer ? peerScript : null, peerEpochs).run(System.out);
+                    io.ringmaster.workers.model.EmbeddingOptimizer.parse(embeddingOptimizer), peer ? peerScript : null,
+                    peerEpochs).run(System.out);
             return 0;
         }
     }
@@ -223,6 +229,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--workers", split = ",", defaultValue = "1,2", description = "Gang sizes (default: ${DEFAULT-VALUE}).")
         List<Integer> workers;
 
+        @Option(names = "--embedding-optimizer", defaultValue = "lazy-adam",
+                description = "lazy-adam or adam (default: ${DEFAULT-VALUE}: the one whose step does not grow with the"
+                        + " catalogue; adam, the job default, updates every row every step).")
+        String embeddingOptimizer;
+
         @Option(names = "--work-dir", defaultValue = "bench-scale",
                 description = "Where the generated datasets are kept for later runs (default: ${DEFAULT-VALUE}).")
         java.nio.file.Path work;
@@ -241,7 +252,42 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             new io.ringmaster.orchestrator.bench.ScaleBenchmark(entities, interactions, batch, steps, repeats, workers,
-                    work.toAbsolutePath(), peer ? peerScript : null, peerEpochs).run(System.out);
+                    io.ringmaster.workers.model.EmbeddingOptimizer.parse(embeddingOptimizer), work.toAbsolutePath(),
+                    peer ? peerScript : null, peerEpochs).run(System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "embeddings", mixinStandardHelpOptions = true,
+            description = "Exchanging an embedding table's touched rows against all-reducing the whole table, per"
+                    + " transport, gang size and share of rows touched: the crossover allreduce.embeddings auto uses.")
+    static final class Embeddings implements Callable<Integer> {
+
+        @Option(names = "--workers", split = ",", defaultValue = "2,3,4", description = "Gang sizes (default: ${DEFAULT-VALUE}).")
+        List<Integer> workers;
+
+        @Option(names = "--rows", defaultValue = "100000", description = "Rows of the table (default: ${DEFAULT-VALUE}).")
+        int rows;
+
+        @Option(names = "--width", defaultValue = "40", description = "Values per row (default: ${DEFAULT-VALUE}).")
+        int width;
+
+        @Option(names = "--shares", split = ",", defaultValue = "0.01,0.05,0.1,0.2,0.3,0.4,0.5,0.6,0.8,1.0",
+                description = "Shares of the rows each rank touches (default: ${DEFAULT-VALUE}).")
+        List<Double> shares;
+
+        @Option(names = "--transports", split = ",", defaultValue = "tcp,shm",
+                description = "Transports (default: ${DEFAULT-VALUE}).")
+        List<String> transports;
+
+        @Option(names = "--iterations", defaultValue = "40", description = "Exchanges per round (default: ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Override
+        public Integer call() throws Exception {
+            new io.ringmaster.orchestrator.bench.EmbeddingExchangeBenchmark(workers, rows, width, shares,
+                    transports.stream().map(io.ringmaster.workers.ring.Transport::parse).toList(), iterations)
+                    .run(System.out);
             return 0;
         }
     }

@@ -92,8 +92,8 @@ public final class JobConfig {
         /** BLAS threads per worker. */
         public int threads = 1;
         /**
-         * How Adam updates embedding tables: lazy-adam (only the rows a step touched; the fused engine's
-         * default) or adam (every row, DL4J's arithmetic; the dl4j engine's only choice).
+         * How Adam updates embedding tables: adam (every row every step, DL4J's arithmetic; the default) or
+         * lazy-adam (only the rows a step touched, as PyTorch's SparseAdam; the fused engine only).
          */
         public String embeddingOptimizer;
     }
@@ -456,7 +456,7 @@ public final class JobConfig {
                 EmbeddingExchange.parse(allreduce.embeddings));
     }
 
-    /** train.embedding-optimizer, else the engine's default (lazy-adam for fused, adam for dl4j). */
+    /** train.embedding-optimizer, else the engine's default (adam). */
     public EmbeddingOptimizer embeddingOptimizer() {
         return train.embeddingOptimizer != null ? EmbeddingOptimizer.parse(train.embeddingOptimizer)
                 : EngineKind.parse(engine()).defaultEmbeddingOptimizer();

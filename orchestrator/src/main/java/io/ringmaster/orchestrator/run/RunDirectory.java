@@ -68,13 +68,7 @@ public final class RunDirectory {
         } catch (java.io.FileNotFoundException e) {
             throw new IllegalArgumentException(Storage.display(dir) + " is not a run directory (no " + JOB_FILE + ")");
         }
-        JobConfig written = JobConfig.parse(yaml, Storage.display(file), java.util.List.of());
-        java.util.List<String> all = new java.util.ArrayList<>();
-        if (written.train != null && written.train.embeddingOptimizer == null) {
-            all.add("train.embedding-optimizer=adam"); // a run from before lazy Adam: it updated every row
-        }
-        all.addAll(overrides);
-        return JobConfig.parse(yaml, Storage.display(file), all);
+        return JobConfig.parse(yaml, Storage.display(file), overrides);
     }
 
 

@@ -47,6 +47,9 @@ public final class TrainJob {
                           double baselineNdcg, double baselineMap) {
     }
 
+    /** Embedding values above which a dense Adam pass costs several training steps (README). */
+    static final long LARGE_TABLES = 1L << 22;
+
     private TrainJob() {
     }
 
@@ -71,10 +74,20 @@ public final class TrainJob {
                 manifest.counts().trainInteractions(), manifest.counts().testUsers());
         RingOptions ring = job.ringOptions();
         if (job.usesRing()) {
-            out.printf("gang of %d worker%s on Spark %s, global batch %d%s%n", job.workers,
+            out.printf("gang of %d worker%s on Spark %s, global batch %d%s, embeddings: %s%n", job.workers,
                     job.workers == 1 ? "" : "s", job.sparkMaster(), job.train.batchSize, job.workers == 1 ? ""
                             : String.format(" (%d per worker), ring all-reduce (%s)", job.train.batchSize / job.workers,
-                            ring.compression() == Compression.NONE ? "fp32" : ring.compression().id()));
+                            ring.compression() == Compression.NONE ? "fp32" : ring.compression().id()),
+                    job.embeddingOptimizer().id() + (job.workers == 1 ? "" : ", " + job.allreduce.embeddings
+                            + " exchange"));
+            long values = (manifest.counts().users() + manifest.counts().items())
+                    * (long) (job.model.factors + job.model.layers.get(0) / 2);
+            if (job.embeddingOptimizer() == io.ringmaster.workers.model.EmbeddingOptimizer.ADAM
+                    && values > LARGE_TABLES) {
+                out.printf("warning: train.embedding-optimizer adam updates all %,d embedding values every step;"
+                        + " lazy-adam updates only the rows a step touches, and at a catalogue this size its steps are"
+                        + " many times faster (it also learns differently; see the README's sparse gradients)%n", values);
+            }
         } else {
             out.printf("%d worker%s on Spark %s, global batch %d (%d per worker), strategy %s (DL4J %s)%n",
                     job.workers, job.workers == 1 ? "" : "s", job.sparkMaster(), job.train.batchSize,

@@ -265,15 +265,15 @@ class JobConfigTest {
     }
 
     @Test
-    void sparseGradientsDefaultToLazyAdamAndAutoAndBadValuesAreRefusedByKey() {
+    void sparseGradientsDefaultToAdamAndAutoAndBadValuesAreRefusedByKey() {
         JobConfig c = JobConfig.parse("data: d\n", "job.yaml", List.of()).validate();
-        assertEquals(io.ringmaster.workers.model.EmbeddingOptimizer.LAZY_ADAM, c.settings().embeddingOptimizer());
+        assertEquals(io.ringmaster.workers.model.EmbeddingOptimizer.ADAM, c.settings().embeddingOptimizer());
         assertEquals(io.ringmaster.workers.train.EmbeddingExchange.AUTO, c.settings().embeddings());
         assertEquals(io.ringmaster.workers.ring.Transport.AUTO, c.ringOptions().transport());
-        assertTrue(c.toYaml().contains("embedding-optimizer: lazy-adam"), "the resolved job names it:\n" + c.toYaml());
-        JobConfig set = JobConfig.parse("data: d\ntrain:\n  embedding-optimizer: adam\nallreduce:\n  embeddings: dense\n"
-                + "  transport: tcp\n", "job.yaml", List.of()).validate();
-        assertEquals(io.ringmaster.workers.model.EmbeddingOptimizer.ADAM, set.settings().embeddingOptimizer());
+        assertTrue(c.toYaml().contains("embedding-optimizer: adam"), "the resolved job names it:\n" + c.toYaml());
+        JobConfig set = JobConfig.parse("data: d\ntrain:\n  embedding-optimizer: lazy-adam\nallreduce:\n"
+                + "  embeddings: dense\n  transport: tcp\n", "job.yaml", List.of()).validate();
+        assertEquals(io.ringmaster.workers.model.EmbeddingOptimizer.LAZY_ADAM, set.settings().embeddingOptimizer());
         assertEquals(io.ringmaster.workers.train.EmbeddingExchange.DENSE, set.settings().embeddings());
         assertEquals(io.ringmaster.workers.ring.Transport.TCP, set.ringOptions().transport());
 
@@ -296,8 +296,9 @@ class JobConfigTest {
 
     @Test
     void aRunCannotSwitchItsEmbeddingOptimizerAndOldRunsKeepAdam() {
-        JobConfig lazy = JobConfig.parse("data: d\n", "job.yaml", List.of()).validate();
-        JobConfig adam = JobConfig.parse("data: d\n", "job.yaml", List.of("train.embedding-optimizer=adam")).validate();
+        JobConfig lazy = JobConfig.parse("data: d\n", "job.yaml", List.of("train.embedding-optimizer=lazy-adam"))
+                .validate();
+        JobConfig adam = JobConfig.parse("data: d\n", "job.yaml", List.of()).validate();
         assertEquals(List.of("train.embedding-optimizer: adam -> lazy-adam"), lazy.modelDiff(adam));
         // adam adds nothing to the model settings, so a run from before lazy Adam keeps its config hash
         JobConfig before = JobConfig.parse("data: d\n", "job.yaml", List.of("train.embedding-optimizer=adam"));

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Bit-identical resume and surviving a dead worker, on local Spark: parameters are compared by the
@@ -53,11 +53,13 @@ class ResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2})
-    void stoppingAfterOneEpochAndResumingGivesExactlyTheUninterruptedParameters(int workers) throws Exception {
-        JsonNode full = train("full-" + workers, workers, 2);
-        JsonNode first = train("split-" + workers, workers, 1);
-        JsonNode resumed = train("split-" + workers, workers, 2);
+    @CsvSource({"1, adam", "2, adam", "1, lazy-adam", "2, lazy-adam"})
+    void stoppingAfterOneEpochAndResumingGivesExactlyTheUninterruptedParameters(int workers, String optimizer)
+            throws Exception {
+        String o = "train.embedding-optimizer=" + optimizer;
+        JsonNode full = train("full-" + workers + optimizer, workers, 2, o);
+        JsonNode first = train("split-" + workers + optimizer, workers, 1, o);
+        JsonNode resumed = train("split-" + workers + optimizer, workers, 2, o);
         assertTrue(resumed.get("console").asText().contains("continuing from checkpoint step "
                 + first.get("steps").asLong()), resumed.get("console").asText());
         assertEquals(first.get("steps").asLong(), resumed.get("resumedFromStep").asLong());
@@ -100,7 +102,8 @@ class ResumeTest {
     void lazyAdamWithTablesGoingDenseResumesMidEpochExactlyWhereTheUninterruptedRunWent() throws Exception {
         // three workers on the ring touch ~80% of the items a step: auto sends that table densely after the
         // first step, and the relaunch must continue with the same choice (saved with the checkpoint)
-        String[] job = {"train.batch-size=600", "allreduce.transport=tcp", "checkpoint.every-steps=7"};
+        String[] job = {"train.batch-size=600", "allreduce.transport=tcp", "checkpoint.every-steps=7",
+            "train.embedding-optimizer=lazy-adam"};
         JsonNode full = train("auto-full", 3, 2, job);
         long steps = full.get("steps").asLong();
         long killAt = steps / 2 + 5;

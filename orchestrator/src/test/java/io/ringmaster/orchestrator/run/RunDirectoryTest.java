@@ -16,7 +16,7 @@ class RunDirectoryTest {
     Path dir;
 
     @Test
-    void aRunFromBeforeLazyAdamContinuesWithAdamAndANewRunNamesItsOptimizer() throws Exception {
+    void aRunFromBeforeLazyAdamContinuesWithAdamAndANewRunKeepsTheOptimizerItNamed() throws Exception {
         Path old = dir.resolve("old");
         Files.createDirectories(old);
         // a job.yaml as runs wrote it before train.embedding-optimizer existed
@@ -28,8 +28,8 @@ class RunDirectoryTest {
 
         Path fresh = dir.resolve("new");
         Files.createDirectories(fresh);
-        Files.writeString(fresh.resolve(RunDirectory.JOB_FILE),
-                JobConfig.parse("data: d\n", "job.yaml", List.of()).validate().toRedactedYaml());
+        Files.writeString(fresh.resolve(RunDirectory.JOB_FILE), JobConfig.parse("data: d\n", "job.yaml",
+                List.of("train.embedding-optimizer=lazy-adam")).validate().toRedactedYaml());
         assertEquals("lazy-adam", RunDirectory.readJob(Storage.configuration(), fresh.toString(), List.of())
                 .embeddingOptimizer().id());
     }

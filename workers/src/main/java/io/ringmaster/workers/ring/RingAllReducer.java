@@ -50,12 +50,13 @@ public final class RingAllReducer implements Collective {
     private static final int GATHER_MAGIC = 0x524d4731; // "RMG1"
     private static final int GATHER_HEADER_BYTES = 20;
     /**
-     * Mean share of a table's rows per rank above which a dense all-reduce of the table moves less than
-     * the ring's all-gather of rows, by gang size (index N; measured on loopback, README). A dense
-     * all-reduce sends 2(N-1)/N of the table per rank, the all-gather N-1 times a rank's rows.
+     * Mean share of a table's rows per rank from which all-reducing the whole table costs less than the
+     * ring's all-gather of rows, by gang size (index N), measured with {@code bench embeddings} (README).
+     * A dense all-reduce sends 2(N-1)/N of the table per rank whatever was touched, the all-gather N-1
+     * times a rank's rows, so the crossover falls as the gang grows; beyond 4 it follows 1.6/N.
      */
-    private static final double[] DENSE_CROSSOVER = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
-            Double.POSITIVE_INFINITY, 0.6, 0.45};
+    private static final double[] DENSE_CROSSOVER = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0.8, 0.5,
+            0.4};
 
     private final int rank;
     private final int size;
@@ -244,7 +245,7 @@ public final class RingAllReducer implements Collective {
 
     @Override
     public double denseCrossover() {
-        return size < DENSE_CROSSOVER.length ? DENSE_CROSSOVER[size] : 1.8 / size;
+        return size < DENSE_CROSSOVER.length ? DENSE_CROSSOVER[size] : 1.6 / size;
     }
 
     @Override

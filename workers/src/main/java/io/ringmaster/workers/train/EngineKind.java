@@ -25,7 +25,7 @@ public enum EngineKind {
 
     /** The embedding optimizer this engine trains with when the job names none. */
     public EmbeddingOptimizer defaultEmbeddingOptimizer() {
-        return this == FUSED ? EmbeddingOptimizer.DEFAULT : EmbeddingOptimizer.ADAM;
+        return this == FUSED ? EmbeddingOptimizer.DEFAULT : EmbeddingOptimizer.ADAM; // DL4J's updater: adam only
     }
 
     /** Refuses what the engine cannot do: DL4J's updater is dense Adam. */

@@ -38,14 +38,15 @@ class GangEquivalenceTest {
     record Run(float[][] params, List<EpochMetrics> epochs, TrainingSummary summary) {
     }
 
-    static Run train(int workers) throws Exception {
-        return train(workers, Transport.AUTO, EmbeddingExchange.AUTO);
+    static Run train(int workers, EmbeddingOptimizer optimizer) throws Exception {
+        return train(workers, Transport.AUTO, EmbeddingExchange.AUTO, optimizer);
     }
 
-    static Run train(int workers, Transport transport, EmbeddingExchange embeddings) throws Exception {
+    static Run train(int workers, Transport transport, EmbeddingExchange embeddings, EmbeddingOptimizer optimizer)
+            throws Exception {
         NeuMFSpec spec = new NeuMFSpec(DATA.numUsers(), DATA.numItems(), 8, new int[] {16, 8}, 5e-3, 11);
         TrainingSettings s = new TrainingSettings(EPOCHS, GLOBAL_BATCH, 4, 11, EngineKind.FUSED, 10, 1)
-                .withEmbeddings(embeddings);
+                .withEmbeddings(embeddings).withEmbeddingOptimizer(optimizer);
         List<Collective> ring = LoopbackRing.gang(workers, RingAuth.newSecret(),
                 RingOptions.DEFAULT.withTransport(transport));
         ExecutorService pool = Executors.newFixedThreadPool(workers);
@@ -60,7 +61,7 @@ class GangEquivalenceTest {
                     NegativeSampler sampler = new NegativeSampler(DATA.train().users(), DATA.train().items(), seen,
                             4, 11);
                     NcfEvaluator eval = NcfEvaluator.slice(DATA.test(), 10, gang.rank(), gang.size());
-                    try (FusedEngine e = new FusedEngine(spec, EmbeddingOptimizer.DEFAULT)) {
+                    try (FusedEngine e = new FusedEngine(spec, optimizer)) {
                         TrainingSummary sum = new Trainer(e, sampler, s, gang, eval,
                                 gang.rank() == 0 ? epochs::add : EpochListener.NONE, FaultInjection.NONE).run();
                         if (gang.rank() == 0) {
@@ -84,19 +85,20 @@ class GangEquivalenceTest {
     static List<Arguments> gangs() {
         List<Arguments> out = new ArrayList<>();
         for (Transport t : List.of(Transport.TCP, Transport.SHM)) {
-            out.add(Arguments.of(2, t, EmbeddingExchange.AUTO));
-            out.add(Arguments.of(4, t, EmbeddingExchange.AUTO));
+            out.add(Arguments.of(2, t, EmbeddingExchange.AUTO, EmbeddingOptimizer.LAZY_ADAM));
+            out.add(Arguments.of(4, t, EmbeddingExchange.AUTO, EmbeddingOptimizer.LAZY_ADAM));
         }
-        out.add(Arguments.of(3, Transport.TCP, EmbeddingExchange.DENSE));
+        out.add(Arguments.of(3, Transport.TCP, EmbeddingExchange.DENSE, EmbeddingOptimizer.LAZY_ADAM));
+        out.add(Arguments.of(2, Transport.SHM, EmbeddingExchange.AUTO, EmbeddingOptimizer.ADAM));
         return out;
     }
 
-    @ParameterizedTest(name = "{0} workers, {1}, embeddings {2}")
+    @ParameterizedTest(name = "{0} workers, {1}, embeddings {2}, {3}")
     @MethodSource("gangs")
-    void aGangFollowsOneWorkerWithTheGlobalBatch(int workers, Transport transport, EmbeddingExchange embeddings)
-            throws Exception {
-        Run one = train(1);
-        Run gang = train(workers, transport, embeddings);
+    void aGangFollowsOneWorkerWithTheGlobalBatch(int workers, Transport transport, EmbeddingExchange embeddings,
+                                                 EmbeddingOptimizer optimizer) throws Exception {
+        Run one = train(1, optimizer);
+        Run gang = train(workers, transport, embeddings, optimizer);
         for (int r = 1; r < workers; r++) {
             assertArrayEquals(gang.params()[0], gang.params()[r], "rank " + r + " drifted from rank 0");
         }

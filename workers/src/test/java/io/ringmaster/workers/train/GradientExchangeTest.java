@@ -137,26 +137,27 @@ class GradientExchangeTest {
 
     @Test
     void autoGoesDenseForATableTheRanksMostlyTouchWhereTheTransportSaysItIsCheaper() throws Exception {
-        // the ring all-gathers rows: with 4 ranks touching ~90% of a table, all-reducing it costs less
-        List<Collective> probe = LoopbackRing.gang(4, RingAuth.newSecret(), RingOptions.DEFAULT.withTransport(Transport.TCP));
-        double crossover = probe.get(0).denseCrossover();
-        probe.forEach(Collective::close);
-        assertTrue(crossover < 0.9, "the ring's crossover with 4 ranks is " + crossover);
-        Run auto = exchange(4, Transport.TCP, EmbeddingExchange.AUTO, 4, null, null);
-        assertFalse(auto.dense().get(0)[0], "the first step has nothing to go by: rows");
-        for (int s = 1; s < 4; s++) {
-            assertTrue(auto.dense().get(s)[0], "hot table, step " + s + ": dense");
-            assertFalse(auto.dense().get(s)[1], "cold table (20 of 5000 rows), step " + s + ": rows");
-            float[] want = expectedMean(4, s);
-            for (int i = 0; i < want.length; i++) {
-                assertEquals(want[i], auto.flat().get(s)[i], 1e-5, "step " + s + ", value " + i);
+        for (Transport t : List.of(Transport.TCP, Transport.SHM)) {
+            // with 4 ranks each touching ~90% of a table, summing all of it costs less than exchanging rows
+            List<Collective> probe = LoopbackRing.gang(4, RingAuth.newSecret(), RingOptions.DEFAULT.withTransport(t));
+            double crossover = probe.get(0).denseCrossover();
+            probe.forEach(Collective::close);
+            assertTrue(crossover < 0.9 && crossover > 20 / 5000.0, t + ": the crossover with 4 ranks is " + crossover);
+            Run auto = exchange(4, t, EmbeddingExchange.AUTO, 4, null, null);
+            assertFalse(auto.dense().get(0)[0], t + ": the first step has nothing to go by: rows");
+            for (int s = 1; s < 4; s++) {
+                assertTrue(auto.dense().get(s)[0], t + ": hot table, step " + s + ": dense");
+                assertFalse(auto.dense().get(s)[1], t + ": cold table (20 of 5000 rows), step " + s + ": rows");
+                float[] want = expectedMean(4, s);
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], auto.flat().get(s)[i], 1e-5, t + ": step " + s + ", value " + i);
+                }
             }
         }
-        // shared memory: reading the others' rows always costs less than summing whole tables
-        Run shm = exchange(4, Transport.SHM, EmbeddingExchange.AUTO, 4, null, null);
-        for (boolean[] d : shm.dense()) {
-            assertFalse(d[0] || d[1]);
-        }
+        // two ranks on the ring: rows cost less up to a share of 0.8, so ~90% goes dense, ~50% would not
+        List<Collective> two = LoopbackRing.gang(2, RingAuth.newSecret(), RingOptions.DEFAULT.withTransport(Transport.TCP));
+        assertEquals(0.8, two.get(0).denseCrossover());
+        two.forEach(Collective::close);
     }
 
     @Test
