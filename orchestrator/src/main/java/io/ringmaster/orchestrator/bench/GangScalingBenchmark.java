@@ -4,6 +4,7 @@ import io.ringmaster.data.Dataset;
 import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.ring.RingOptions;
+import io.ringmaster.workers.train.EmbeddingExchange;
 import io.ringmaster.workers.train.EngineKind;
 import io.ringmaster.workers.train.TrainingSettings;
 import io.ringmaster.workers.train.UserItemIndex;
@@ -31,10 +32,11 @@ final class GangScalingBenchmark {
     }
 
     static void run(String datasetUri, Dataset ds, NeuMFSpec spec, List<Integer> gangSizes, List<Integer> batchSizes,
-                    int epochs, int rounds, int threads, EmbeddingOptimizer optimizer, PyTorchPeer peer, int peerEpochs,
-                    Path work, PrintStream out) throws IOException {
+                    int epochs, int rounds, int threads, EmbeddingOptimizer optimizer, EmbeddingExchange exchange,
+                    RingOptions ring, PyTorchPeer peer,
+                    int peerEpochs, Path work, PrintStream out) throws IOException {
         TrainingSettings s = new TrainingSettings(epochs, 256, 4, spec.seed(), EngineKind.FUSED, 10, threads)
-                .withEmbeddingOptimizer(optimizer);
+                .withEmbeddingOptimizer(optimizer).withEmbeddings(exchange);
         UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
         out.printf("gang scaling (fused engine, %s, allreduce.embeddings %s; streaming loader: each rank reads its"
                         + " row-group shard and draws its own negatives; ranks are threads of this JVM, connected as Spark"
@@ -58,14 +60,14 @@ final class GangScalingBenchmark {
             }
         }
         // the JIT compiles the training path once, before anything is timed
-        GangRun.measure(datasetUri, ds, seen, spec, s.withBatchSize(batchSizes.get(0)), RingOptions.DEFAULT,
+        GangRun.measure(datasetUri, ds, seen, spec, s.withBatchSize(batchSizes.get(0)), ring,
                 Math.min(2, gangSizes.stream().max(Integer::compare).orElse(1)), 1, 0);
         Map<String, List<GangRun.Result>> runs = new LinkedHashMap<>();
         for (int round = 0; round < rounds; round++) {
             for (String key : keys) {
                 int n = Integer.parseInt(key.substring(key.lastIndexOf(' ') + 1));
                 runs.computeIfAbsent(key, k -> new ArrayList<>()).add(GangRun.measure(datasetUri, ds, seen, spec,
-                        s.withBatchSize(globals.get(key)), RingOptions.DEFAULT, n, epochs, 0));
+                        s.withBatchSize(globals.get(key)), ring, n, epochs, 0));
             }
         }
         out.printf("%-7s %6s %8s %7s %12s %9s %10s %8s  %8s %8s %9s %7s  %-22s %s%n", "scaling", "batch", "workers",

@@ -50,6 +50,8 @@ public final class TrainBenchmark {
     private final int peerEpochs;
     private final int rounds;
     private final io.ringmaster.workers.model.EmbeddingOptimizer optimizer;
+    private final io.ringmaster.workers.ring.RingOptions ring;
+    private final io.ringmaster.workers.train.EmbeddingExchange exchange;
 
     /**
      * {@code workers}: gang sizes for the scaling benchmark; empty runs the single-worker benchmark.
@@ -57,8 +59,9 @@ public final class TrainBenchmark {
      */
     public TrainBenchmark(String data, List<Integer> batchSizes, int epochs, int dl4jSteps, double targetHr,
                           int maxEpochs, int threads, List<Integer> workers, int rounds,
-                          io.ringmaster.workers.model.EmbeddingOptimizer optimizer, java.nio.file.Path peerScript,
-                          int peerEpochs) {
+                          io.ringmaster.workers.model.EmbeddingOptimizer optimizer,
+                          io.ringmaster.workers.ring.RingOptions ring, io.ringmaster.workers.train.EmbeddingExchange exchange,
+                          java.nio.file.Path peerScript, int peerEpochs) {
         if (epochs < 1 || maxEpochs < 1 || dl4jSteps < 0 || batchSizes.isEmpty()) {
             throw new IllegalArgumentException("bench train: --epochs and --max-epochs must be >= 1, --dl4j-steps >= 0,"
                     + " and at least one batch size");
@@ -75,6 +78,8 @@ public final class TrainBenchmark {
         this.peerEpochs = peerEpochs;
         this.rounds = rounds;
         this.optimizer = optimizer;
+        this.ring = ring;
+        this.exchange = exchange;
         for (int n : workers) {
             if (n < 1 || n > 64) {
                 throw new IllegalArgumentException("bench train: --workers must be between 1 and 64, got " + n);
@@ -117,7 +122,7 @@ public final class TrainBenchmark {
                     DatasetStore.write(conf, uri, ds, ingested.source(), ingested.split(), false);
                 }
                 GangScalingBenchmark.run(Storage.path(uri).toString(), ds, spec, workers, batchSizes, epochs, rounds,
-                        threads, optimizer,
+                        threads, optimizer, exchange, ring,
                         peerScript == null ? null : new PyTorchPeer(peerScript), peerEpochs, work, out);
             } finally {
                 Path w = Storage.path(work.toString());
@@ -126,7 +131,7 @@ public final class TrainBenchmark {
             return;
         }
         out.println("throughput (samples/s; 'step' = gradient + update, 'epoch' adds negative sampling and shuffling)");
-        out.printf("%6s  %-8s %13s %13s  %8s  %-28s  %s%n", "batch", "engine", "step", "epoch", "vs fit()",
+        out.printf("%6s  %-10s %13s %13s  %8s  %-28s  %s%n", "batch", "engine", "step", "epoch", "vs fit()",
                 "vs PyTorch 1-thread reference", "time split of an epoch");
         for (int batch : batchSizes) {
             double fit = Double.NaN;
@@ -134,7 +139,8 @@ public final class TrainBenchmark {
                 fit = measureDl4jFit(spec, sampler, batch, out);
                 measureDl4jEngine(spec, sampler, batch, fit, out);
             }
-            measureFused(spec, sampler, batch, fit, out);
+            measureFused(spec, sampler, batch, fit, EmbeddingOptimizer.ADAM, out);
+            measureFused(spec, sampler, batch, fit, EmbeddingOptimizer.LAZY_ADAM, out);
         }
         out.println();
         timeToTarget(ds, spec, sampler, out);
@@ -161,7 +167,7 @@ public final class TrainBenchmark {
             from += batch;
         }
         double rate = (double) dl4jSteps * batch / seconds;
-        out.printf("%6d  %-8s %,13.0f %13s  %8s  %-28s  DL4J's own fit(), %d steps%n", batch, "dl4j-fit", rate, "-",
+        out.printf("%6d  %-10s %,13.0f %13s  %8s  %-28s  DL4J's own fit(), %d steps%n", batch, "dl4j-fit", rate, "-",
                 "1.0x", "", dl4jSteps);
         return rate;
     }
@@ -191,17 +197,18 @@ public final class TrainBenchmark {
             }
         }
         double rate = (double) dl4jSteps * batch / (grad + upd);
-        out.printf("%6d  %-8s %,13.0f %13s  %7.1fx  %-28s  gradient %.0f%%, update %.0f%% (%d steps)%n", batch, "dl4j",
+        out.printf("%6d  %-10s %,13.0f %13s  %7.1fx  %-28s  gradient %.0f%%, update %.0f%% (%d steps)%n", batch, "dl4j",
                 rate, "-", rate / fit, "", 100 * grad / (grad + upd), 100 * upd / (grad + upd), dl4jSteps);
     }
 
-    private void measureFused(NeuMFSpec spec, NegativeSampler sampler, int batch, double fit, PrintStream out) {
+    private void measureFused(NeuMFSpec spec, NegativeSampler sampler, int batch, double fit, EmbeddingOptimizer adam,
+                              PrintStream out) {
         double sampling = 0;
         double grad = 0;
         double upd = 0;
         double[] stepRates = new double[epochs];
         double[] epochRates = new double[epochs];
-        try (FusedEngine e = new FusedEngine(spec, EmbeddingOptimizer.DEFAULT)) {
+        try (FusedEngine e = new FusedEngine(spec, adam)) {
             for (int epoch = 0; epoch <= epochs; epoch++) {
                 long t0 = System.nanoTime();
                 EpochSamples s = sampler.sample(epoch);
@@ -235,9 +242,9 @@ public final class TrainBenchmark {
         String vsRef = Double.isNaN(ref) ? "(no reference at this batch)"
                 : String.format("%.2fx step, %.2fx epoch (%s)", step / ref, epoch / ref,
                 batch == 256 ? "416k" : "1.65M");
-        out.printf("%6d  %-8s %,13.0f %,13.0f  %8s  %-28s  sampling %.0f%%, gradient %.0f%%, Adam %.0f%%;"
+        out.printf("%6d  %-10s %,13.0f %,13.0f  %8s  %-28s  sampling %.0f%%, gradient %.0f%%, Adam %.0f%%;"
                         + " median of %d epochs, step range %,.0f-%,.0f%n",
-                batch, "fused", step, epoch, Double.isNaN(fit) ? "-" : String.format("%.1fx", step / fit), vsRef,
+                batch, adam == EmbeddingOptimizer.ADAM ? "fused" : "fused-lazy", step, epoch, Double.isNaN(fit) ? "-" : String.format("%.1fx", step / fit), vsRef,
                 100 * sampling / total, 100 * grad / total, 100 * upd / total, epochs, min(stepRates),
                 max(stepRates));
     }

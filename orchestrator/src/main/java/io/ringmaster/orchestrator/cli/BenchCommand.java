@@ -64,6 +64,14 @@ final class BenchCommand implements Runnable {
                 description = "With --workers: adam or lazy-adam (default: ${DEFAULT-VALUE}, the job default).")
         String embeddingOptimizer;
 
+        @Option(names = "--transport", defaultValue = "auto",
+                description = "With --workers: auto (shared memory here), tcp or shm (default: ${DEFAULT-VALUE}).")
+        String transport;
+
+        @Option(names = "--embeddings", defaultValue = "auto",
+                description = "With --workers: allreduce.embeddings, auto, sparse or dense (default: ${DEFAULT-VALUE}).")
+        String embeddings;
+
         @Option(names = "--rounds", defaultValue = "3", description = "With --workers: rounds of measurements, each"
                 + " configuration once per round; rows and ratios are medians over rounds (default: ${DEFAULT-VALUE}).")
         int rounds;
@@ -85,7 +93,10 @@ final class BenchCommand implements Runnable {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--peer needs --workers (e.g. --workers 1,2)");
             }
             new TrainBenchmark(data, batchSizes, epochs, dl4jSteps, targetHr, maxEpochs, threads, workers, rounds,
-                    io.ringmaster.workers.model.EmbeddingOptimizer.parse(embeddingOptimizer), peer ? peerScript : null,
+                    io.ringmaster.workers.model.EmbeddingOptimizer.parse(embeddingOptimizer),
+                    io.ringmaster.workers.ring.RingOptions.DEFAULT.withTransport(
+                            io.ringmaster.workers.ring.Transport.parse(transport)),
+                    io.ringmaster.workers.train.EmbeddingExchange.parse(embeddings), peer ? peerScript : null,
                     peerEpochs).run(System.out);
             return 0;
         }

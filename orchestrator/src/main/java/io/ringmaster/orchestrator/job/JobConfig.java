@@ -439,8 +439,6 @@ public final class JobConfig {
         }
         try {
             settings();
-            // written out, so a run's job.yaml says which it trained with (job.yaml without it: before lazy Adam)
-            train.embeddingOptimizer = embeddingOptimizer().id();
             ringOptions();
             loaderSettings();
             EngineKind.parse(engine());

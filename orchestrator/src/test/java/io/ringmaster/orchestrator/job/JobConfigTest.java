@@ -270,7 +270,6 @@ class JobConfigTest {
         assertEquals(io.ringmaster.workers.model.EmbeddingOptimizer.ADAM, c.settings().embeddingOptimizer());
         assertEquals(io.ringmaster.workers.train.EmbeddingExchange.AUTO, c.settings().embeddings());
         assertEquals(io.ringmaster.workers.ring.Transport.AUTO, c.ringOptions().transport());
-        assertTrue(c.toYaml().contains("embedding-optimizer: adam"), "the resolved job names it:\n" + c.toYaml());
         JobConfig set = JobConfig.parse("data: d\ntrain:\n  embedding-optimizer: lazy-adam\nallreduce:\n"
                 + "  embeddings: dense\n  transport: tcp\n", "job.yaml", List.of()).validate();
         assertEquals(io.ringmaster.workers.model.EmbeddingOptimizer.LAZY_ADAM, set.settings().embeddingOptimizer());
