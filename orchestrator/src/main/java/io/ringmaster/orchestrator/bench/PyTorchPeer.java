@@ -33,21 +33,42 @@ final class PyTorchPeer {
         this.script = script;
     }
 
+    /**
+     * The interpreter the script names ({@code #!/usr/bin/python3}: Debian's, where its python3-torch is;
+     * a {@code python3} first on the PATH may be another), else {@code python3}.
+     */
+    String interpreter() {
+        try {
+            List<String> lines = Files.readAllLines(script, StandardCharsets.UTF_8);
+            String first = lines.isEmpty() ? "" : lines.get(0);
+            if (first.startsWith("#!")) {
+                String[] words = first.substring(2).trim().split("\\s+");
+                if (words.length > 0 && !words[0].endsWith("/env") && Files.isExecutable(Path.of(words[0]))) {
+                    return words[0];
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no shebang to go by
+        }
+        return "python3";
+    }
+
     /** Why the peer cannot run here, or null when it can. */
     String unavailable() {
         if (!Files.isRegularFile(script)) {
             return script + " not found";
         }
         try {
-            Process p = new ProcessBuilder("python3", "-c", "import torch").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(interpreter(), "-c", "import torch").redirectErrorStream(true).start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                return "python3 cannot import torch (" + new String(out, StandardCharsets.UTF_8).strip()
-                        .replaceAll("\\s+", " ") + "); see ../shared/peers/README.md";
+                String[] lines = new String(out, StandardCharsets.UTF_8).strip().split("\n");
+                return interpreter() + " cannot import torch (" + lines[lines.length - 1]
+                        + "); see ../shared/peers/README.md";
             }
             return null;
         } catch (IOException e) {
-            return "python3 not found: " + e.getMessage();
+            return interpreter() + " not found: " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
@@ -91,7 +112,7 @@ final class PyTorchPeer {
 
     /** Trains the peer on the split in {@code dir}; returns its samples/s (training time only, as it reports). */
     double samplesPerSecond(Path dir, int batch, int epochs, PrintStream out) throws IOException {
-        List<String> cmd = List.of("python3", script.toString(), dir.toString(), NAME, "--epochs",
+        List<String> cmd = List.of(interpreter(), script.toString(), dir.toString(), NAME, "--epochs",
                 String.valueOf(epochs), "--batch", String.valueOf(batch), "--threads", "1", "--seed", "1", "--sparse");
         out.println("peer run: " + String.join(" ", cmd));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -76,55 +76,57 @@ public final class ScaleBenchmark {
                 .withEmbeddingOptimizer(optimizer);
         LoaderSettings loader = GangRun.STREAM;
         out.printf("bench scale: NeuMF factors 8, layers 64-32-16-8, %s, allreduce.embeddings %s, %d per worker;"
-                        + " each row the median of %d rounds (gang sizes in turn) of %d steps after %d warm-up steps;"
+                        + " each row the median of %d rounds (every size and gang size in turn) of %d steps after %d"
+                        + " warm-up steps;"
                         + " 1 BLAS thread per worker, %d cores%n", s.embeddingOptimizer().id(), s.embeddings().id(), batch,
                 epochs, steps, steps, Runtime.getRuntime().availableProcessors());
         out.printf("%11s %10s %10s %8s %12s %9s %22s %8s  %8s %8s %9s %7s  %s%n", "entities", "users", "items", "workers",
                 "samples/s", "vs 1", "sent/step (dense+rows)", "ms/step", "compute", "exchange", "optimizer", "input",
                 "rows/step");
-        Map<String, GangRun.Result> results = new LinkedHashMap<>();
-        Map<Integer, List<GangRun.Result>> largestRounds = null;
-        Dataset largest = null;
-        UserItemIndex largestSeen = null;
-        boolean warm = false;
+        // every dataset first, then rounds: each round measures every size and gang size in turn, so a
+        // machine that slows down for a while slows both sides of every ratio
+        List<Catalogue> catalogues = new ArrayList<>();
         for (long e : entities) {
             Path dir = work.resolve("e" + e + "-i" + interactions);
             Dataset ds = dataset(conf, dir, e, out);
-            String uri = Storage.path(dir.toString()).toString();
-            UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
-            NeuMFSpec spec = new NeuMFSpec(ds.numUsers(), ds.numItems(), 8, NeuMFSpec.DEFAULT_LAYERS, 1e-3, 42);
-            if (!warm) { // the JIT compiles the training path once, before anything is timed
-                GangRun.measure(uri, ds, seen, spec, s.withBatchSize(batch * 2), RingOptions.DEFAULT, loader, 2, 1,
-                        steps);
-                warm = true;
-            }
-            Map<Integer, List<GangRun.Result>> rounds = new LinkedHashMap<>();
-            for (int round = 0; round < epochs; round++) {
+            catalogues.add(new Catalogue(e, Storage.path(dir.toString()).toString(), ds,
+                    new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items()),
+                    new NeuMFSpec(ds.numUsers(), ds.numItems(), 8, NeuMFSpec.DEFAULT_LAYERS, 1e-3, 42)));
+        }
+        Catalogue first = catalogues.get(0); // the JIT compiles the training path once, before anything is timed
+        GangRun.measure(first.uri(), first.ds(), first.seen(), first.spec(), s.withBatchSize(batch * 2),
+                RingOptions.DEFAULT, loader, 2, 1, steps);
+        Map<String, List<GangRun.Result>> rounds = new LinkedHashMap<>();
+        for (int round = 0; round < epochs; round++) {
+            for (Catalogue c : catalogues) {
                 for (int n : workers) {
-                    rounds.computeIfAbsent(n, k -> new ArrayList<>()).add(GangRun.measure(uri, ds, seen, spec,
-                            s.withBatchSize(batch * n), RingOptions.DEFAULT, loader, n, 1, steps));
+                    rounds.computeIfAbsent(c.entities() + " " + n, k -> new ArrayList<>()).add(GangRun.measure(c.uri(),
+                            c.ds(), c.seen(), c.spec(), s.withBatchSize(batch * n), RingOptions.DEFAULT, loader, n, 1,
+                            steps));
                 }
             }
-            GangRun.Result one = null;
+        }
+        Map<String, GangRun.Result> results = new LinkedHashMap<>();
+        for (Catalogue cat : catalogues) {
             for (int n : workers) {
-                GangRun.Result r = GangRun.median(rounds.get(n));
-                if (n == 1) {
-                    one = r;
-                }
-                results.put(e + " " + n, r);
+                String key = cat.entities() + " " + n;
+                GangRun.Result r = GangRun.median(rounds.get(key));
+                results.put(key, r);
+                List<GangRun.Result> one = rounds.get(cat.entities() + " 1");
                 var c = r.counters();
-                out.printf("%,11d %,10d %,10d %8d %,12.0f %8s %22s %8.3f  %8.3f %8.3f %9.3f %7.3f  %s%n", e, ds.numUsers(),
-                        ds.numItems(), n, r.samplesPerSecond(), one == null ? "-"
-                                : String.format("%.2fx", ratio(rounds.get(n), rounds.get(1))),
+                out.printf("%,11d %,10d %,10d %8d %,12.0f %8s %22s %8.3f  %8.3f %8.3f %9.3f %7.3f  %s%n", cat.entities(),
+                        cat.ds().numUsers(), cat.ds().numItems(), n, r.samplesPerSecond(), one == null ? "-"
+                                : String.format("%.2fx", ratio(rounds.get(key), one)),
                         GangScalingBenchmark.bytes(c.denseBytesPerStep()) + " + "
                                 + GangScalingBenchmark.bytes(c.rowBytesPerStep()), r.msPerStep(),
                         r.ms(c.computeSeconds()), r.ms(c.exchangeSeconds()), r.ms(c.optimizerSeconds()),
                         r.ms(c.inputSeconds()), rows(c.rowsPerStep()));
             }
-            largest = ds;
-            largestSeen = seen;
-            largestRounds = rounds;
         }
+        Catalogue largestCatalogue = catalogues.get(catalogues.size() - 1);
+        catalogues.clear();
+        Dataset largest = largestCatalogue.ds();
+        UserItemIndex largestSeen = largestCatalogue.seen();
         long big = entities.get(entities.size() - 1);
         long small = entities.get(0);
         if (peerScript != null) {
@@ -136,23 +138,26 @@ public final class ScaleBenchmark {
             } else {
                 Path dir = work.resolve("pytorch-e" + big + "-i" + interactions);
                 PyTorchPeer.writeSplit(largest, largestSeen, dir);
+                largest = null;
+                largestSeen = null;
+                System.gc(); // hand the heap back before PyTorch needs the memory
                 double theirs = peer.samplesPerSecond(dir, batch, peerEpochs, out);
                 out.printf("pytorch SparseAdam (1 thread, batch %d) at %d entities: %,.0f samples/s; ringmaster 1 worker:"
                         + " %,.0f samples/s%n", batch, big, theirs, mine.samplesPerSecond());
                 out.printf("peer: ringmaster = %.2fx pytorch SparseAdam%n", mine.samplesPerSecond() / theirs);
             }
         }
-        GangRun.Result bigOne = results.get(big + " 1");
-        GangRun.Result smallOne = results.get(small + " 1");
-        GangRun.Result bigTwo = results.get(big + " 2");
-        if (bigOne != null && smallOne != null) {
+        if (rounds.containsKey(big + " 1") && rounds.containsKey(small + " 1")) {
             out.printf("catalogue: samples/s at %d entities = %.2fx samples/s at %d (1 worker)%n", big,
-                    bigOne.samplesPerSecond() / smallOne.samplesPerSecond(), small);
+                    ratio(rounds.get(big + " 1"), rounds.get(small + " 1")), small);
         }
-        if (bigOne != null && bigTwo != null) {
+        if (rounds.containsKey(big + " 1") && rounds.containsKey(big + " 2")) {
             out.printf("gang: 2 workers = %.2fx 1 worker at %d entities (%d per worker)%n",
-                    ratio(largestRounds.get(2), largestRounds.get(1)), big, batch);
+                    ratio(rounds.get(big + " 2"), rounds.get(big + " 1")), big, batch);
         }
+    }
+
+    private record Catalogue(long entities, String uri, Dataset ds, UserItemIndex seen, NeuMFSpec spec) {
     }
 
     /** The median over rounds of {@code a}'s samples/s over {@code b}'s in the same round. */

@@ -111,7 +111,9 @@ public final class AdamOptimizer {
         float sink = 0;
         for (int s = 0; s < k; s++) {
             int at = t.offset() + ids[s] * w;
-            sink += params[at] + m[at] + v[at] + params[at + w - 1] + m[at + w - 1] + v[at + w - 1];
+            int mid = at + w / 2;
+            int end = at + w - 1;
+            sink += params[at] + m[at] + v[at] + params[mid] + m[mid] + v[mid] + params[end] + m[end] + v[end];
         }
         touched = sink;
         for (int s = 0; s < k; s++) {

@@ -344,11 +344,12 @@ public final class NeuMFKernel implements AutoCloseable {
      */
     private void touch(float[] params, int[] users, int[] items, int from, int n) {
         int last = layout.rowWidth() - 1;
+        int mid = layout.rowWidth() / 2;
         float sink = 0;
         for (int b = 0; b < n; b++) {
             int pu = layout.user(users[from + b]);
             int qi = layout.item(items[from + b]);
-            sink += params[pu] + params[pu + last] + params[qi] + params[qi + last];
+            sink += params[pu] + params[pu + mid] + params[pu + last] + params[qi] + params[qi + mid] + params[qi + last];
         }
         touched = sink;
     }
