@@ -91,15 +91,17 @@ final class GangRun {
                 fs.add(pool.submit(() -> {
                     Collective gang = SharedMemoryCollective.over(r);
                     transport[0] = gang.transport();
-                    Worker.OpenedSource opened = Worker.openSource(spec0, conf, ds, seen, gang.rank(), workers);
-                    SampleSource source = stepsPerEpoch > 0 ? new StepWindows(opened.source(), stepsPerEpoch)
-                            : opened.source();
+                    SampleSource source = null;
                     try (TrainingEngine e = settings.engine().create(spec, settings.embeddingOptimizer())) {
+                        Worker.OpenedSource opened = Worker.openSource(spec0, conf, ds, seen, gang.rank(), workers);
+                        source = stepsPerEpoch > 0 ? new StepWindows(opened.source(), stepsPerEpoch) : opened.source();
                         EpochListener l = gang.rank() == 0 ? epochs::add : EpochListener.NONE;
                         new Trainer(e, source, settings, gang, null, l, FaultInjection.NONE).run();
                     } finally {
-                        source.close();
-                        gang.close();
+                        if (source != null) {
+                            source.close();
+                        }
+                        gang.close(); // a rank that failed lets the others fail at once, not after the timeout
                     }
                     return null;
                 }));

@@ -60,8 +60,12 @@ final class PyTorchPeer {
         }
         try {
             Process p = new ProcessBuilder(interpreter(), "-c", "import torch").redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return interpreter() + " did not import torch within 120 s";
+            }
+            byte[] out = p.getInputStream().readAllBytes(); // a traceback at most: it fits the pipe
+            if (p.exitValue() != 0) {
                 String[] lines = new String(out, StandardCharsets.UTF_8).strip().split("\n");
                 return interpreter() + " cannot import torch (" + lines[lines.length - 1]
                         + "); see ../shared/peers/README.md";

@@ -48,9 +48,14 @@ public final class ScaleBenchmark {
 
     public ScaleBenchmark(List<Long> entities, int interactions, int batch, int steps, int epochs, List<Integer> workers,
                           EmbeddingOptimizer optimizer, Path work, Path peerScript, int peerEpochs) {
-        if (entities.isEmpty() || batch < 1 || steps < 1 || epochs < 1 || workers.isEmpty()) {
-            throw new IllegalArgumentException("bench scale: --entities, --workers, --batch, --steps and --epochs must be"
-                    + " given and positive");
+        if (entities.isEmpty() || batch < 1 || steps < 1 || epochs < 1 || workers.isEmpty() || interactions < 2) {
+            throw new IllegalArgumentException("bench scale: --entities, --workers, --batch, --steps and --repeats must be"
+                    + " given and positive, and --interactions at least 2");
+        }
+        for (int n : workers) {
+            if (n < 1 || n > 64) {
+                throw new IllegalArgumentException("bench scale: --workers must be between 1 and 64, got " + n);
+            }
         }
         for (long e : entities) {
             if (e < 220 || e > 2L * Integer.MAX_VALUE / 64) {

@@ -80,6 +80,9 @@ public final class TrainBenchmark {
         this.optimizer = optimizer;
         this.ring = ring;
         this.exchange = exchange;
+        if (rounds < 1) {
+            throw new IllegalArgumentException("bench train: --rounds must be >= 1, got " + rounds);
+        }
         for (int n : workers) {
             if (n < 1 || n > 64) {
                 throw new IllegalArgumentException("bench train: --workers must be between 1 and 64, got " + n);

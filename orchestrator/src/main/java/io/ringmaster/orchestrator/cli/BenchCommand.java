@@ -24,6 +24,16 @@ final class BenchCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, scale, allreduce, embeddings, loader, score, strategies)");
     }
 
+    /** A flag's value parsed by a job key's parser, its error naming the flag instead of the key. */
+    static <T> T flag(String name, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new IllegalArgumentException(name + ": " + m.substring(m.indexOf(" must ") + 1));
+        }
+    }
+
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Training throughput of one worker (fused engine vs DL4J's own graph, same data, same run)"
                     + " per batch size, and wall time to first reach a target HR@10.")
@@ -93,11 +103,12 @@ final class BenchCommand implements Runnable {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--peer needs --workers (e.g. --workers 1,2)");
             }
             new TrainBenchmark(data, batchSizes, epochs, dl4jSteps, targetHr, maxEpochs, threads, workers, rounds,
-                    io.ringmaster.workers.model.EmbeddingOptimizer.parse(embeddingOptimizer),
-                    io.ringmaster.workers.ring.RingOptions.DEFAULT.withTransport(
-                            io.ringmaster.workers.ring.Transport.parse(transport)),
-                    io.ringmaster.workers.train.EmbeddingExchange.parse(embeddings), peer ? peerScript : null,
-                    peerEpochs).run(System.out);
+                    flag("--embedding-optimizer", () -> io.ringmaster.workers.model.EmbeddingOptimizer.parse(
+                            embeddingOptimizer)),
+                    io.ringmaster.workers.ring.RingOptions.DEFAULT.withTransport(flag("--transport",
+                            () -> io.ringmaster.workers.ring.Transport.parse(transport))),
+                    flag("--embeddings", () -> io.ringmaster.workers.train.EmbeddingExchange.parse(embeddings)),
+                    peer ? peerScript : null, peerEpochs).run(System.out);
             return 0;
         }
     }
@@ -263,8 +274,9 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             new io.ringmaster.orchestrator.bench.ScaleBenchmark(entities, interactions, batch, steps, repeats, workers,
-                    io.ringmaster.workers.model.EmbeddingOptimizer.parse(embeddingOptimizer), work.toAbsolutePath(),
-                    peer ? peerScript : null, peerEpochs).run(System.out);
+                    flag("--embedding-optimizer", () -> io.ringmaster.workers.model.EmbeddingOptimizer.parse(
+                            embeddingOptimizer)), work.toAbsolutePath(), peer ? peerScript : null, peerEpochs)
+                    .run(System.out);
             return 0;
         }
     }
@@ -297,8 +309,8 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             new io.ringmaster.orchestrator.bench.EmbeddingExchangeBenchmark(workers, rows, width, shares,
-                    transports.stream().map(io.ringmaster.workers.ring.Transport::parse).toList(), iterations)
-                    .run(System.out);
+                    flag("--transports", () -> transports.stream().map(io.ringmaster.workers.ring.Transport::parse)
+                            .toList()), iterations).run(System.out);
             return 0;
         }
     }

@@ -83,7 +83,7 @@ public final class TrainJob {
             long values = (manifest.counts().users() + manifest.counts().items())
                     * (long) (job.model.factors + job.model.layers.get(0) / 2);
             if (job.embeddingOptimizer() == io.ringmaster.workers.model.EmbeddingOptimizer.ADAM
-                    && values > LARGE_TABLES) {
+                    && "fused".equals(job.engine()) && values > LARGE_TABLES) {
                 out.printf("warning: train.embedding-optimizer adam updates all %,d embedding values every step;"
                         + " lazy-adam updates only the rows a step touches, and at a catalogue this size its steps are"
                         + " many times faster (it also learns differently; see the README's sparse gradients)%n", values);

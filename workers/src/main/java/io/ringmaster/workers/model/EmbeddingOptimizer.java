@@ -1,7 +1,5 @@
 package io.ringmaster.workers.model;
 
-import java.util.Locale;
-
 /**
  * How Adam treats embedding tables ({@code train.embedding-optimizer}). {@code lazy-adam} (PyTorch's
  * {@code SparseAdam}, TensorFlow's {@code LazyAdam}): only the rows with a gradient this step update
@@ -32,7 +30,7 @@ public enum EmbeddingOptimizer {
 
     public static EmbeddingOptimizer parse(String text) {
         for (EmbeddingOptimizer o : values()) {
-            if (o.id.equals(text == null ? null : text.trim().toLowerCase(Locale.ROOT))) {
+            if (o.id.equals(text)) {
                 return o;
             }
         }

@@ -157,12 +157,12 @@ public final class GraphParameters {
 
     /** The graph's parameters in internal order. */
     public float[] readParams(ComputationGraph graph) {
-        return read(graph.params(), 0);
+        return read(graph.params());
     }
 
     /** The graph's current gradient (after {@code computeGradientAndScore}) in internal order. */
     public float[] readGradient(ComputationGraph graph) {
-        return read(graph.gradient().gradient(), 0);
+        return read(graph.gradient().gradient());
     }
 
     /** Overwrites the graph's parameters. */
@@ -173,11 +173,11 @@ public final class GraphParameters {
         }
     }
 
-    /** {@code flat}'s values from {@code shift + block offset}, block by block, in internal order. */
-    private float[] read(INDArray flat, long shift) {
+    /** {@code flat}'s values, block by block, in internal order. */
+    private float[] read(INDArray flat) {
         float[] out = new float[layout.size()];
         for (Block b : blocks) {
-            b.toInternal(flat.data().getFloatsAt(flat.offset() + shift + b.graph(), b.length()), out);
+            b.toInternal(flat.data().getFloatsAt(flat.offset() + b.graph(), b.length()), out);
         }
         return out;
     }

@@ -487,6 +487,9 @@ public final class RingAllReducer implements Collective {
             if (len > 0) {
                 run(buf, off, len, call, false);
             }
+            if (tables.length == 0) { // every rank has the same tables: all skip the rows
+                return new long[0];
+            }
             Compression c = options.compression();
             int bytes = RowsMessage.size(tables, c);
             ensureGatherBuffers();

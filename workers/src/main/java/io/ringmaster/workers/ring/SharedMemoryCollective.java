@@ -195,16 +195,30 @@ public final class SharedMemoryCollective implements Collective {
         }
     }
 
+    /** {@code /dev/shm}, else (no such memory file system here) the temporary directory, which the log names. */
     private static Path directory() {
         Path shm = Paths.get("/dev/shm");
-        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Paths.get(System.getProperty("java.io.tmpdir"));
+        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+            return shm;
+        }
+        Path tmp = Paths.get(System.getProperty("java.io.tmpdir"));
+        LOG.info("no writable /dev/shm: the gang's shared memory segment goes in {}", tmp);
+        return tmp;
     }
 
     private static MappedByteBuffer map(Path file, int bytes, boolean create) throws IOException {
         try (FileChannel ch = create
                 ? FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            if (!create && ch.size() != bytes) {
+            if (create) {
+                // write every page now: a full tmpfs then fails here, as an IOException, instead of killing a rank
+                // with SIGBUS at its first write into a page the file system cannot give
+                ByteBuffer zeros = ByteBuffer.allocate(1 << 16);
+                for (long at = 0; at < bytes; ) {
+                    zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - at));
+                    at += ch.write(zeros, at);
+                }
+            } else if (ch.size() != bytes) {
                 throw new IOException("it holds " + ch.size() + " bytes, not " + bytes);
             }
             return ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes); // the mapping outlives the channel
@@ -292,9 +306,10 @@ public final class SharedMemoryCollective implements Collective {
     }
 
     /**
-     * Writes this rank's dense values and rows into its slot and publishes them; {@link Pending#await()}
-     * waits for the others and reduces. A step larger than a slot goes in several rounds, all in
-     * {@code await}.
+     * Writes this rank's dense values and rows (the first slot's worth of them) into its slot and
+     * publishes them; {@link Pending#await()} waits for the others and reduces. When any rank's step is
+     * larger than a slot, every rank learns it from the first round's headers and the gang goes on in
+     * further rounds, each rank sending the rest of its message (or nothing, once done).
      */
     @Override
     public Pending start(float[] buf, int off, int len, SparseRows[] tables) throws RingException {
@@ -310,30 +325,34 @@ public final class SharedMemoryCollective implements Collective {
             }
             denseBytes += denseLength;
             rowBytes += rowLength;
-            if (total > payload) {
-                return () -> finish(buf, off, len, tables, call, denseLength, gatherStep(buf, off, len, tables, call,
-                        (int) total, denseLength));
-            }
             int mine = slot(nextParity(), rank);
             header(mine, STEP, len, call, total, 0);
-            writeValues(buf, off, len, mine + SLOT_HEADER);
-            rows.write(tables, compression, data.duplicate().order(ByteOrder.LITTLE_ENDIAN)
-                    .position(mine + SLOT_HEADER + denseLength));
+            byte[] whole = null;
+            if (total <= payload) {
+                writeValues(buf, off, len, mine + SLOT_HEADER);
+                rows.write(tables, compression, data.duplicate().order(ByteOrder.LITTLE_ENDIAN)
+                        .position(mine + SLOT_HEADER + denseLength));
+            } else { // built in memory, sent a slot at a time
+                ByteBuffer msg = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+                if (compression == Compression.FP16) {
+                    short[] h = halves(len);
+                    for (int i = 0; i < len; i++) {
+                        h[i] = Half.fromFloat(buf[off + i]);
+                    }
+                    msg.asShortBuffer().put(h, 0, len);
+                } else {
+                    msg.asFloatBuffer().put(buf, off, len);
+                }
+                msg.position(denseLength);
+                rows.write(tables, compression, msg);
+                whole = msg.array();
+                data.put(mine + SLOT_HEADER, whole, 0, payload);
+            }
             long s = publish();
+            byte[] rest = whole;
             return () -> {
                 try {
-                    awaitAll(s, call);
-                    int p = (int) (s & 1);
-                    List<ByteBuffer> messages = new ArrayList<>(size);
-                    for (int r = 0; r < size; r++) {
-                        int at = slot(p, r);
-                        long theirs = check(at, r, STEP, len, call, -1, 0);
-                        if (theirs > payload) {
-                            throw disagree(r, call, "sent its step in several rounds, this rank in one");
-                        }
-                        messages.add(data.slice(at + SLOT_HEADER, (int) theirs).order(ByteOrder.LITTLE_ENDIAN));
-                    }
-                    return finish(buf, off, len, tables, call, denseLength, messages);
+                    return finish(buf, off, len, tables, denseLength, collect(s, call, len, total, rest));
                 } catch (IOException | RuntimeException x) {
                     close();
                     throw x;
@@ -346,7 +365,7 @@ public final class SharedMemoryCollective implements Collective {
     }
 
     /** Sums the dense values and merges the rows of every rank's message, in rank order. */
-    private long[] finish(float[] buf, int off, int len, SparseRows[] tables, long call, int denseLength,
+    private long[] finish(float[] buf, int off, int len, SparseRows[] tables, int denseLength,
                           List<ByteBuffer> messages) {
         for (int r = 0; r < size; r++) {
             ByteBuffer m = messages.get(r);
@@ -356,68 +375,66 @@ public final class SharedMemoryCollective implements Collective {
         return rows.merge(tables, messages, compression);
     }
 
-    /** A step of more than one slot: this rank's message built in memory, then gathered in rounds. */
-    private List<ByteBuffer> gatherStep(float[] buf, int off, int len, SparseRows[] tables, long call, int total,
-                                        int denseLength) throws IOException {
-        try {
-            ByteBuffer msg = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
-            if (compression == Compression.FP16) {
-                short[] h = halves(len);
-                for (int i = 0; i < len; i++) {
-                    h[i] = Half.fromFloat(buf[off + i]);
-                }
-                msg.asShortBuffer().put(h, 0, len);
-            } else {
-                msg.asFloatBuffer().put(buf, off, len);
-            }
-            msg.position(denseLength);
-            rows.write(tables, compression, msg);
-            return gather(msg.array(), total, len, call);
-        } catch (IOException | RuntimeException x) {
-            close();
-            throw x;
+    /**
+     * Every rank's message of the step published in round {@code s}: read in place when every message
+     * fits a slot, else gathered in further rounds until the longest is complete ({@code mine}: this
+     * rank's whole message when it did not fit).
+     */
+    private List<ByteBuffer> collect(long s, long call, int len, long total, byte[] mine) throws IOException {
+        awaitAll(s, call);
+        int p = (int) (s & 1);
+        long[] totals = new long[size];
+        boolean fits = true;
+        for (int r = 0; r < size; r++) {
+            totals[r] = check(slot(p, r), r, STEP, len, call, -1, 0);
+            fits &= totals[r] <= payload;
         }
-    }
-
-    /** Every rank's message of more than one slot, in as many rounds as the longest needs. */
-    private List<ByteBuffer> gather(byte[] mine, int total, int len, long call) throws IOException {
+        List<ByteBuffer> out = new ArrayList<>(size);
+        if (fits) {
+            for (int r = 0; r < size; r++) {
+                out.add(data.slice(slot(p, r) + SLOT_HEADER, (int) totals[r]).order(ByteOrder.LITTLE_ENDIAN));
+            }
+            return out;
+        }
         if (assembled == null) {
             assembled = new byte[size][];
         }
-        long[] totals = new long[size];
         long[] have = new long[size];
-        java.util.Arrays.fill(totals, -1);
-        boolean more = true;
+        boolean more = copyParts(p, totals, have);
         while (more) {
-            int sent = (int) Math.min(payload, total - have[rank]);
+            long from = have[rank];
+            int sent = (int) Math.min(payload, total - from);
             int at = slot(nextParity(), rank);
-            header(at, STEP, len, call, total, have[rank]);
-            data.put(at + SLOT_HEADER, mine, (int) have[rank], sent);
-            long s = publishAndWait(call);
-            int p = (int) (s & 1);
-            more = false;
-            for (int r = 0; r < size; r++) {
-                int slot = slot(p, r);
-                long theirs = check(slot, r, STEP, len, call, -1, have[r]);
-                if (totals[r] < 0) {
-                    totals[r] = theirs;
-                    if (assembled[r] == null || assembled[r].length < theirs) {
-                        assembled[r] = new byte[(int) theirs];
-                    }
-                } else if (totals[r] != theirs) {
-                    throw disagree(r, call, "changed the length of its message between rounds");
-                }
-                int n = (int) Math.min(payload, theirs - have[r]);
-                data.get(slot + SLOT_HEADER, assembled[r], (int) have[r], n);
-                have[r] += n;
-                more |= have[r] < theirs;
+            header(at, STEP, len, call, total, from);
+            if (sent > 0) {
+                data.put(at + SLOT_HEADER, mine, (int) from, sent);
             }
+            long round = publishAndWait(call);
+            int q = (int) (round & 1);
+            for (int r = 0; r < size; r++) {
+                check(slot(q, r), r, STEP, len, call, totals[r], have[r]);
+            }
+            more = copyParts(q, totals, have);
         }
-        List<ByteBuffer> out = new ArrayList<>(size);
         for (int r = 0; r < size; r++) {
             out.add(ByteBuffer.wrap(assembled[r], 0, (int) totals[r]).slice().order(ByteOrder.LITTLE_ENDIAN));
         }
         return out;
+    }
+
+    /** Copies each rank's part in the slots of {@code parity} after what it has; returns whether any is short. */
+    private boolean copyParts(int parity, long[] totals, long[] have) {
+        boolean more = false;
+        for (int r = 0; r < size; r++) {
+            if (assembled[r] == null || assembled[r].length < totals[r]) {
+                assembled[r] = new byte[(int) totals[r]];
+            }
+            int n = (int) Math.min(payload, totals[r] - have[r]);
+            data.get(slot(parity, r) + SLOT_HEADER, assembled[r], (int) have[r], n);
+            have[r] += n;
+            more |= have[r] < totals[r];
+        }
+        return more;
     }
 
     private long begin() throws RingException {
@@ -575,7 +592,14 @@ public final class SharedMemoryCollective implements Collective {
                         + " (the task was cancelled)");
             }
             if (now - probed > PROBE_NANOS) {
-                ring.probeNeighbours("all-reduce #" + call);
+                try {
+                    ring.probeNeighbours("all-reduce #" + call);
+                } catch (RingException e) {
+                    if ((long) LONG.getAcquire(segment, control) >= s) {
+                        return; // the round completed; a neighbour that finished closed its sockets meanwhile
+                    }
+                    throw e;
+                }
                 probed = now;
             }
             if (waited >= timeoutNanos) {

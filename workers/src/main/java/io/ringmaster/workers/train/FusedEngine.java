@@ -25,6 +25,7 @@ public final class FusedEngine implements TrainingEngine {
     private final AdamOptimizer adam;
     private final float[] params;
     private final Gradient grad;
+    private ComputationGraph graph;
 
     /** A fresh network: the DL4J graph's initial parameters, zero Adam state. */
     public FusedEngine(NeuMFSpec spec, EmbeddingOptimizer embeddings) {
@@ -96,10 +97,16 @@ public final class FusedEngine implements TrainingEngine {
         return params;
     }
 
-    /** A new DL4J graph holding the current parameters, Adam state and step. */
+    /**
+     * A DL4J graph holding the current parameters, Adam state and step: built at the first call (a
+     * checkpoint, an export) and refilled at the next, so checkpoints do not each build a model-sized
+     * graph. It is the engine's: valid until the next call.
+     */
     @Override
     public ComputationGraph toGraph() {
-        ComputationGraph graph = NeuMF.build(spec);
+        if (graph == null) {
+            graph = NeuMF.build(spec);
+        }
         mapping.writeParams(graph, params);
         mapping.writeOptimizerState(graph, adam);
         return graph;

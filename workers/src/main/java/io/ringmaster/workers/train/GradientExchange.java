@@ -61,19 +61,23 @@ public final class GradientExchange {
         if (pending != null) {
             throw new IllegalStateException("an exchange is already under way");
         }
-        int n = gang.size();
         int tables = g.tableCount();
-        int length = layout.denseLength();
+        long packedLength = layout.denseLength();
         int sparseCount = 0;
         for (int t = 0; t < tables; t++) {
             dense[t] = choose(t);
             if (dense[t]) {
                 EmbeddingTable table = layout.tables().get(t);
-                length += table.rows() * (table.width() + 1);
+                packedLength += (long) table.rows() * (table.width() + 1);
             } else {
                 sparseCount++;
             }
         }
+        if (packedLength > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("allreduce.embeddings: summing the tables densely takes " + packedLength
+                    + " values, more than one buffer holds; use sparse or auto");
+        }
+        int length = (int) packedLength;
         SparseRows[] sparse = new SparseRows[sparseCount];
         float[] buf;
         if (length == layout.denseLength()) {
@@ -188,11 +192,6 @@ public final class GradientExchange {
     /** Whether table {@code t} went densely in the last step. */
     public boolean wentDense(int t) {
         return dense[t];
-    }
-
-    /** Rows of table {@code t} the ranks sent in the last step, in all (each rank's touched rows, summed). */
-    public long sentRows(int t) {
-        return sentRows[t];
     }
 
     /**
