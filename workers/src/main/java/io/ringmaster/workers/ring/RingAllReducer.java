@@ -313,7 +313,6 @@ public final class RingAllReducer implements Collective {
         int recvT = 0;
         int recvOff = 0;
         long lastProgress = System.nanoTime();
-        final long stallNanos = TimeUnit.MILLISECONDS.toNanos(options.stepTimeoutMillis());
 
         while (sent < sendTotal || sendBuf.hasRemaining() || received < recvTotal || !headerSeen) {
             boolean progress = false;
@@ -353,16 +352,7 @@ public final class RingAllReducer implements Collective {
             }
 
             if (sendBuf.hasRemaining()) {
-                int w;
-                try {
-                    w = out.write(sendBuf);
-                } catch (ClosedByInterruptException x) {
-                    throw killed(call, x);
-                } catch (IOException x) {
-                    throw new RingException("rank " + rank + ": lost the connection to " + describe(next)
-                            + " during all-reduce #" + call + ": " + x.getMessage()
-                            + " (it has probably failed; see its error)", x);
-                }
+                int w = send(call, next);
                 if (w > 0) {
                     denseBytes += w;
                     progress = true;
@@ -370,21 +360,7 @@ public final class RingAllReducer implements Collective {
             }
 
             if (received < recvTotal || !headerSeen) {
-                int r;
-                try {
-                    r = in.read(recvBuf);
-                } catch (ClosedByInterruptException x) {
-                    throw killed(call, x);
-                } catch (IOException x) {
-                    throw new RingException("rank " + rank + ": lost the connection to " + describe(prev)
-                            + " during all-reduce #" + call + ": " + x.getMessage()
-                            + " (it has probably failed; see its error)", x);
-                }
-                if (r < 0) {
-                    throw new RingException("rank " + rank + ": " + describe(prev)
-                            + " closed the connection during all-reduce #" + call
-                            + " (it has probably failed; see its error)");
-                }
+                int r = receive(call, prev);
                 // apply what is buffered, which may include bytes read during the previous call
                 recvBuf.flip();
                 int before = recvBuf.remaining();
@@ -436,26 +412,9 @@ public final class RingAllReducer implements Collective {
 
             if (progress) {
                 lastProgress = System.nanoTime();
-                continue;
+            } else {
+                idle(call, lastProgress, received < recvTotal || !headerSeen, prev, next);
             }
-            if (Thread.currentThread().isInterrupted()) {
-                throw killed(call, null);
-            }
-            long idle = System.nanoTime() - lastProgress;
-            if (idle >= stallNanos) {
-                if (received < recvTotal || !headerSeen) {
-                    throw new RingException("rank " + rank + ": no data from " + describe(prev) + " for "
-                            + options.stepTimeoutMillis() / 1000.0 + " s during all-reduce #" + call
-                            + " (allreduce.timeout): it is dead, hung or far behind");
-                }
-                throw new RingException("rank " + rank + ": " + describe(next) + " accepted no data for "
-                        + options.stepTimeoutMillis() / 1000.0 + " s during all-reduce #" + call
-                        + " (allreduce.timeout): it is dead, hung or far behind");
-            }
-            outKey.interestOps(sendBuf.hasRemaining() ? SelectionKey.OP_WRITE : 0);
-            inKey.interestOps(received < recvTotal || !headerSeen ? SelectionKey.OP_READ : 0);
-            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(stallNanos - idle)));
-            selector.selectedKeys().clear();
         }
         if (received != recvTotal || sent != sendTotal) {
             throw new IllegalStateException("ring accounting: sent " + sent + "/" + sendTotal + ", received "
@@ -576,7 +535,6 @@ public final class RingAllReducer implements Collective {
         int expected = 0;
         int got = 0;
         long lastProgress = System.nanoTime();
-        final long stallNanos = TimeUnit.MILLISECONDS.toNanos(options.stepTimeoutMillis());
         while (sendBuf.hasRemaining() || queued < srcLength || !headerSeen || got < expected) {
             boolean progress = false;
             if (!sendBuf.hasRemaining() && queued < srcLength) {
@@ -587,37 +545,14 @@ public final class RingAllReducer implements Collective {
                 sendBuf.flip();
             }
             if (sendBuf.hasRemaining()) {
-                int w;
-                try {
-                    w = out.write(sendBuf);
-                } catch (ClosedByInterruptException x) {
-                    throw killed(call, x);
-                } catch (IOException x) {
-                    throw new RingException("rank " + rank + ": lost the connection to " + describe(next)
-                            + " during all-reduce #" + call + ": " + x.getMessage()
-                            + " (it has probably failed; see its error)", x);
-                }
+                int w = send(call, next);
                 if (w > 0) {
                     rowBytes += w;
                     progress = true;
                 }
             }
             if (!headerSeen || got < expected) {
-                int r;
-                try {
-                    r = in.read(recvBuf);
-                } catch (ClosedByInterruptException x) {
-                    throw killed(call, x);
-                } catch (IOException x) {
-                    throw new RingException("rank " + rank + ": lost the connection to " + describe(prev)
-                            + " during all-reduce #" + call + ": " + x.getMessage()
-                            + " (it has probably failed; see its error)", x);
-                }
-                if (r < 0) {
-                    throw new RingException("rank " + rank + ": " + describe(prev)
-                            + " closed the connection during all-reduce #" + call
-                            + " (it has probably failed; see its error)");
-                }
+                int r = receive(call, prev);
                 recvBuf.flip();
                 int before = recvBuf.remaining();
                 if (!headerSeen && recvBuf.remaining() >= GATHER_HEADER_BYTES) {
@@ -637,26 +572,9 @@ public final class RingAllReducer implements Collective {
             }
             if (progress) {
                 lastProgress = System.nanoTime();
-                continue;
+            } else {
+                idle(call, lastProgress, !headerSeen || got < expected, prev, next);
             }
-            if (Thread.currentThread().isInterrupted()) {
-                throw killed(call, null);
-            }
-            long idle = System.nanoTime() - lastProgress;
-            if (idle >= stallNanos) {
-                if (!headerSeen || got < expected) {
-                    throw new RingException("rank " + rank + ": no data from " + describe(prev) + " for "
-                            + options.stepTimeoutMillis() / 1000.0 + " s during all-reduce #" + call
-                            + " (allreduce.timeout): it is dead, hung or far behind");
-                }
-                throw new RingException("rank " + rank + ": " + describe(next) + " accepted no data for "
-                        + options.stepTimeoutMillis() / 1000.0 + " s during all-reduce #" + call
-                        + " (allreduce.timeout): it is dead, hung or far behind");
-            }
-            outKey.interestOps(sendBuf.hasRemaining() ? SelectionKey.OP_WRITE : 0);
-            inKey.interestOps(!headerSeen || got < expected ? SelectionKey.OP_READ : 0);
-            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(stallNanos - idle)));
-            selector.selectedKeys().clear();
         }
         gatheredLength[recvOrigin] = expected;
     }
@@ -713,6 +631,66 @@ public final class RingAllReducer implements Collective {
             throw new RingException("rank " + rank + ": " + describe(peer) + " sent ring data while the gang exchanges"
                     + " through shared memory: the ranks disagree on the transport");
         }
+    }
+
+    /** Writes what the socket takes of {@code sendBuf} to the next rank; returns the bytes written. */
+    private int send(long call, int next) throws RingException {
+        try {
+            return out.write(sendBuf);
+        } catch (ClosedByInterruptException x) {
+            throw killed(call, x);
+        } catch (IOException x) {
+            throw new RingException("rank " + rank + ": lost the connection to " + describe(next)
+                    + " during all-reduce #" + call + ": " + x.getMessage()
+                    + " (it has probably failed; see its error)", x);
+        }
+    }
+
+    /** Reads what the socket has from the previous rank into {@code recvBuf}; returns the bytes read. */
+    private int receive(long call, int prev) throws RingException {
+        int r;
+        try {
+            r = in.read(recvBuf);
+        } catch (ClosedByInterruptException x) {
+            throw killed(call, x);
+        } catch (IOException x) {
+            throw new RingException("rank " + rank + ": lost the connection to " + describe(prev)
+                    + " during all-reduce #" + call + ": " + x.getMessage()
+                    + " (it has probably failed; see its error)", x);
+        }
+        if (r < 0) {
+            throw new RingException("rank " + rank + ": " + describe(prev)
+                    + " closed the connection during all-reduce #" + call
+                    + " (it has probably failed; see its error)");
+        }
+        return r;
+    }
+
+    /**
+     * A turn without progress: fails once nothing has moved for the step timeout, naming the previous
+     * rank when this one still waits for data and the next when it could not take ours; else waits for
+     * a socket to be ready.
+     */
+    private void idle(long call, long lastProgress, boolean receiving, int prev, int next) throws IOException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw killed(call, null);
+        }
+        long stallNanos = TimeUnit.MILLISECONDS.toNanos(options.stepTimeoutMillis());
+        long idle = System.nanoTime() - lastProgress;
+        if (idle >= stallNanos) {
+            if (receiving) {
+                throw new RingException("rank " + rank + ": no data from " + describe(prev) + " for "
+                        + options.stepTimeoutMillis() / 1000.0 + " s during all-reduce #" + call
+                        + " (allreduce.timeout): it is dead, hung or far behind");
+            }
+            throw new RingException("rank " + rank + ": " + describe(next) + " accepted no data for "
+                    + options.stepTimeoutMillis() / 1000.0 + " s during all-reduce #" + call
+                    + " (allreduce.timeout): it is dead, hung or far behind");
+        }
+        outKey.interestOps(sendBuf.hasRemaining() ? SelectionKey.OP_WRITE : 0);
+        inKey.interestOps(receiving ? SelectionKey.OP_READ : 0);
+        selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(stallNanos - idle)));
+        selector.selectedKeys().clear();
     }
 
     private RingException killed(long call, Exception cause) {
