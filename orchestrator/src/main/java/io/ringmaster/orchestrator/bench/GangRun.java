@@ -74,13 +74,55 @@ final class GangRun {
     static Result measure(String datasetUri, Dataset ds, UserItemIndex seen, NeuMFSpec spec, TrainingSettings s,
                           RingOptions options, LoaderSettings loader, int workers, int measuredEpochs, int stepsPerEpoch)
             throws IOException {
+        System.gc(); // the last measurement's engines are garbage: collect them now, not while this one runs
+        return train(datasetUri, ds, seen, spec, s, options, loader, workers, measuredEpochs, stepsPerEpoch);
+    }
+
+    /**
+     * {@code copies} gangs of one at once, each training the whole dataset on its own thread with no
+     * exchange: what the machine gives N workers that never wait for each other (its ceiling for weak
+     * scaling). The result holds their summed samples/s; its counters are the first copy's.
+     */
+    static Result apart(String datasetUri, Dataset ds, UserItemIndex seen, NeuMFSpec spec, TrainingSettings s,
+                        RingOptions options, LoaderSettings loader, int copies, int measuredEpochs, int stepsPerEpoch)
+            throws IOException {
+        System.gc();
+        ExecutorService pool = Executors.newFixedThreadPool(copies);
+        try {
+            List<Future<Result>> fs = new ArrayList<>();
+            for (int c = 0; c < copies; c++) {
+                fs.add(pool.submit(() -> train(datasetUri, ds, seen, spec, s, options, loader, 1, measuredEpochs,
+                        stepsPerEpoch)));
+            }
+            double samples = 0;
+            double ms = 0;
+            Result first = null;
+            for (Future<Result> f : fs) {
+                Result r = f.get();
+                first = first == null ? r : first;
+                samples += r.samplesPerSecond();
+                ms += r.msPerStep() / copies;
+            }
+            return new Result(copies, first.globalBatch() * copies, samples, ms, first.counters(), "none (apart)");
+        } catch (ExecutionException e) {
+            throw new IOException("gangs of 1 apart failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Result train(String datasetUri, Dataset ds, UserItemIndex seen, NeuMFSpec spec, TrainingSettings s,
+                                RingOptions options, LoaderSettings loader, int workers, int measuredEpochs,
+                                int stepsPerEpoch) throws IOException {
         TrainingSettings settings = new TrainingSettings(measuredEpochs + 1, s.batchSize(), s.negatives(), s.seed(),
                 s.engine(), s.evalK(), s.threads(), s.embeddingOptimizer(), s.embeddings());
         NeuMFKernel.useBlasThreads(settings.threads());
         Configuration conf = Storage.configuration();
         WorkerSpec spec0 = new WorkerSpec("bench", datasetUri, datasetUri, Map.of(), spec.factors(), spec.mlpLayers(),
                 spec.learningRate(), settings, FaultInjection.NONE, loader, null);
-        System.gc(); // the last measurement's engines are garbage: collect them now, not while this one runs
         List<RingAllReducer> ring = LoopbackRing.form(workers, RingAuth.newSecret(), options);
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         List<EpochMetrics> epochs = new CopyOnWriteArrayList<>();

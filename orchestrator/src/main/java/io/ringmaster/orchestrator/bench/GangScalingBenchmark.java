@@ -59,6 +59,13 @@ final class GangScalingBenchmark {
                 }
             }
         }
+        int smallest = batchSizes.stream().min(Integer::compare).orElseThrow();
+        for (int n : gangSizes) {
+            if (n > 1) { // n gangs of one at once: the weak-scaling ceiling of this machine, with no exchange
+                keys.add("apart " + smallest + " " + n);
+                globals.put("apart " + smallest + " " + n, smallest * n);
+            }
+        }
         // the JIT compiles the training path once, before anything is timed
         GangRun.measure(datasetUri, ds, seen, spec, s.withBatchSize(batchSizes.get(0)), ring,
                 Math.min(2, gangSizes.stream().max(Integer::compare).orElse(1)), 1, 0);
@@ -66,8 +73,11 @@ final class GangScalingBenchmark {
         for (int round = 0; round < rounds; round++) {
             for (String key : keys) {
                 int n = Integer.parseInt(key.substring(key.lastIndexOf(' ') + 1));
-                runs.computeIfAbsent(key, k -> new ArrayList<>()).add(GangRun.measure(datasetUri, ds, seen, spec,
-                        s.withBatchSize(globals.get(key)), ring, n, epochs, 0));
+                runs.computeIfAbsent(key, k -> new ArrayList<>()).add(key.startsWith("apart")
+                        ? GangRun.apart(datasetUri, ds, seen, spec, s.withBatchSize(smallest), ring, GangRun.STREAM, n,
+                        epochs, 0)
+                        : GangRun.measure(datasetUri, ds, seen, spec, s.withBatchSize(globals.get(key)), ring, n, epochs,
+                        0));
             }
         }
         out.printf("%-7s %6s %8s %7s %12s %9s %10s %8s  %8s %8s %9s %7s  %-22s %s%n", "scaling", "batch", "workers",
@@ -87,7 +97,18 @@ final class GangScalingBenchmark {
                 }
             }
         }
-        int smallest = batchSizes.stream().min(Integer::compare).orElseThrow();
+        String base = "strong " + smallest + " 1";
+        for (int n : gangSizes) {
+            GangRun.Result r = median.get("apart " + smallest + " " + n);
+            if (r != null) {
+                print(out, "apart", smallest, r, ratio(runs, "apart " + smallest + " " + n, base));
+            }
+        }
+        if (runs.containsKey(base) && runs.containsKey("apart " + smallest + " 2")) {
+            out.printf("ceiling: 2 workers apart = %.2fx 1 worker at %d per worker (two gangs of one at once: no"
+                    + " exchange, no waiting; the most weak scaling can reach on this machine)%n",
+                    ratio(runs, "apart " + smallest + " 2", base), smallest);
+        }
         if (peer != null) {
             GangRun.Result mine = median.get("strong " + smallest + " 1");
             String why = peer.unavailable();

@@ -109,6 +109,12 @@ public final class ScaleBenchmark {
                             c.ds(), c.seen(), c.spec(), s.withBatchSize(batch * n), RingOptions.DEFAULT, loader, n, 1,
                             steps));
                 }
+                if (c == catalogues.get(catalogues.size() - 1) && workers.contains(1) && workers.contains(2)) {
+                    // two gangs of one at once: what this machine gives two workers that never wait for each other
+                    rounds.computeIfAbsent(c.entities() + " apart", k -> new ArrayList<>()).add(GangRun.apart(c.uri(),
+                            c.ds(), c.seen(), c.spec(), s.withBatchSize(batch), RingOptions.DEFAULT, loader, 2, 1,
+                            steps));
+                }
             }
         }
         Map<String, GangRun.Result> results = new LinkedHashMap<>();
@@ -129,6 +135,19 @@ public final class ScaleBenchmark {
             }
         }
         Catalogue largestCatalogue = catalogues.get(catalogues.size() - 1);
+        List<GangRun.Result> apart = rounds.remove(largestCatalogue.entities() + " apart");
+        if (apart != null) {
+            GangRun.Result r = GangRun.median(apart);
+            var c = r.counters();
+            out.printf("%,11d %,10d %,10d %8s %,12.0f %8s %22s %8.3f  %8.3f %8.3f %9.3f %7.3f  %s%n",
+                    largestCatalogue.entities(), largestCatalogue.ds().numUsers(), largestCatalogue.ds().numItems(),
+                    "2 apart", r.samplesPerSecond(), String.format("%.2fx", ratio(apart,
+                            rounds.get(largestCatalogue.entities() + " 1"))), "0 B + 0 B", r.msPerStep(),
+                    r.ms(c.computeSeconds()), r.ms(c.exchangeSeconds()), r.ms(c.optimizerSeconds()),
+                    r.ms(c.inputSeconds()), rows(c.rowsPerStep()));
+            out.printf("(2 apart: two gangs of one at once, no exchange and no waiting: the most 2 workers can reach on"
+                    + " this machine at %d entities)%n", largestCatalogue.entities());
+        }
         catalogues.clear();
         Dataset largest = largestCatalogue.ds();
         UserItemIndex largestSeen = largestCatalogue.seen();

@@ -134,6 +134,22 @@ class CliTest {
     }
 
     @Test
+    void benchTrainPrintsGangRowsTheCeilingAndTheTwoScalingLinesLast() {
+        Path ds = dir.resolve("bench-data");
+        ok(CliRun.of("generate", "--out", ds.toString(), "--users", "60", "--items", "200"));
+        CliRun r = CliRun.of("bench", "train", "--data", ds.toString(), "--workers", "1,2", "--batch-sizes", "64",
+                "--epochs", "1", "--rounds", "1", "--dl4j-steps", "0");
+        ok(r);
+        List<String> lines = r.out().lines().toList();
+        int n = lines.size();
+        assertTrue(lines.get(n - 2).matches("strong: 2 workers = \\d+\\.\\d\\dx 1 worker at global batch 64"), r.out());
+        assertTrue(lines.get(n - 1).matches("weak: 2 workers = \\d+\\.\\d\\dx 1 worker at 64 per worker"), r.out());
+        assertTrue(lines.get(n - 3).startsWith("ceiling: 2 workers apart = "), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("apart +64 +2 +\\d+ .*none \\(apart\\)")), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("weak +64 +2 +\\d+ .*shared memory")), r.out());
+    }
+
+    @Test
     void trainExplainsWhatIsMissing() throws IOException {
         failsWith(CliRun.of("train", "--data", dir.resolve("nothing").toString()), "dataset not found");
         Path ds = dir.resolve("gen");
