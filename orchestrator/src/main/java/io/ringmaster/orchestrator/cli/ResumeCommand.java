@@ -33,6 +33,7 @@ final class ResumeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = Storage.path(runDir);
         Configuration conf = Storage.configuration();
+        JobConfig.hadoopOverrides(sets).forEach(conf::set); // the run directory may need them to be read
         List<String> overrides = new ArrayList<>(sets);
         overrides.add(JobConfig.override("run.dir", dir.getParent().toString()));
         overrides.add(JobConfig.override("run.id", dir.getName()));

@@ -257,23 +257,32 @@ public final class JobConfig {
             return base.applyPerWorkerBatch();
         }
         ObjectNode tree = YAML.createObjectNode();
-        for (String o : overrides) {
+        for (int n = 0; n < overrides.size(); n++) {
+            String o = overrides.get(n);
             int eq = o.indexOf('=');
-            if (eq <= 0) {
-                throw new JobConfigException("--set " + o + ": expected key.path=value");
+            if (eq <= 0) { // not echoed: it may be a secret given without its key
+                throw new JobConfigException("--set number " + (n + 1) + ": expected key.path=value, got "
+                        + (eq == 0 ? "no key before '='" : "no '='"));
             }
-            String[] keys = o.substring(0, eq).trim().split("\\.");
+            String key = o.substring(0, eq).trim();
+            String[] keys = splitKey(key);
             ObjectNode node = tree;
             for (int i = 0; i < keys.length - 1; i++) {
                 JsonNode child = node.get(keys[i]);
                 node = child instanceof ObjectNode obj ? obj : node.putObject(keys[i]);
             }
             String value = o.substring(eq + 1).trim();
-            String shown = isCredential(o.substring(0, eq).trim()) ? o.substring(0, eq) + "=<redacted>" : o;
-            JsonNode parsed = read("--set " + shown, () -> value.isEmpty() ? null : YAML.readTree(value));
+            JsonNode parsed;
+            if (keys.length > 1 && isPassThrough(keys)) {
+                // a Hadoop or Spark property: its value is the text as given (a secret may hold any
+                // character YAML would read as syntax), less one pair of enclosing quotes
+                parsed = value.isEmpty() ? null : YAML.getNodeFactory().textNode(unquote(value));
+            } else {
+                parsed = parseValue(key, value);
+            }
             node.set(keys[keys.length - 1], parsed == null ? YAML.nullNode() : parsed);
         }
-        JobConfig done = read("--set", () -> YAML.readerForUpdating(base).readValue(tree));
+        JobConfig done = read("--set", false, () -> YAML.readerForUpdating(base).readValue(tree));
         return done.applyPerWorkerBatch();
     }
 
@@ -303,6 +312,61 @@ public final class JobConfig {
         return this;
     }
 
+    /**
+     * A {@code --set} key as a path: split at dots, except that whatever follows {@code hadoop.} or
+     * {@code spark.conf.} is one property name ({@code hadoop.fs.s3a.secret.key} is the Hadoop key
+     * {@code fs.s3a.secret.key}).
+     */
+    static String[] splitKey(String key) {
+        if (key.startsWith("hadoop.") && key.length() > "hadoop.".length()) {
+            return new String[] {"hadoop", key.substring("hadoop.".length())};
+        }
+        if (key.startsWith("spark.conf.") && key.length() > "spark.conf.".length()) {
+            return new String[] {"spark", "conf", key.substring("spark.conf.".length())};
+        }
+        return key.split("\\.");
+    }
+
+    /**
+     * The Hadoop properties among {@code --set} overrides ({@code hadoop.KEY=VALUE}), for reading a run
+     * directory before its job is parsed (its credentials were redacted from {@code job.yaml}).
+     */
+    public static Map<String, String> hadoopOverrides(List<String> overrides) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            String[] keys = eq > 0 ? splitKey(o.substring(0, eq).trim()) : new String[0];
+            if (keys.length == 2 && keys[0].equals("hadoop")) {
+                out.put(keys[1], unquote(o.substring(eq + 1).trim()));
+            }
+        }
+        return out;
+    }
+
+    private static boolean isPassThrough(String[] path) {
+        return path[0].equals("hadoop") || (path.length == 3 && path[0].equals("spark") && path[1].equals("conf"));
+    }
+
+    private static String unquote(String v) {
+        if (v.length() >= 2 && (v.startsWith("'") && v.endsWith("'") || v.startsWith("\"") && v.endsWith("\""))) {
+            return v.substring(1, v.length() - 1);
+        }
+        return v;
+    }
+
+    /** A {@code --set} value as YAML; an error names the key, never the value (it may be a secret). */
+    private static JsonNode parseValue(String key, String value) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            return YAML.readTree(value);
+        } catch (IOException e) {
+            throw new JobConfigException("--set " + key + ": the value is not valid YAML (quote it: " + key
+                    + "='...')");
+        }
+    }
+
     /** One {@code --set} override for {@link #parse}: {@code key=value}, strings quoted for YAML. */
     public static String override(String key, Object value) {
         String v = value instanceof String s ? "'" + s.replace("'", "''") + "'" : String.valueOf(value);
@@ -314,6 +378,11 @@ public final class JobConfig {
     }
 
     private static <T> T read(String where, Parse<T> parse) {
+        return read(where, true, parse);
+    }
+
+    /** {@code showValues}: whether an error may quote the offending value (not for {@code --set}). */
+    private static <T> T read(String where, boolean showValues, Parse<T> parse) {
         try {
             return parse.run();
         } catch (UnrecognizedPropertyException e) {
@@ -322,14 +391,16 @@ public final class JobConfig {
             throw new JobConfigException(where + ": unknown key '" + path(e) + "'" + line(e) + "; known keys here: "
                     + known, e);
         } catch (InvalidFormatException e) {
-            throw new JobConfigException(where + ": key '" + path(e) + "'" + line(e) + ": '" + e.getValue()
-                    + "' is not a valid " + e.getTargetType().getSimpleName().toLowerCase(), e);
+            throw new JobConfigException(where + ": key '" + path(e) + "'" + line(e) + ": "
+                    + (showValues ? "'" + e.getValue() + "' is" : "the value is") + " not a valid "
+                    + e.getTargetType().getSimpleName().toLowerCase(), e);
         } catch (MismatchedInputException e) {
             if (e.getPath().isEmpty()) {
                 throw new JobConfigException(where + ": a job file must be a YAML mapping of keys to values", e);
             }
             throw new JobConfigException(where + ": key '" + path(e) + "'" + line(e) + ": wrong type ("
-                    + e.getOriginalMessage().split("\n")[0] + ")", e);
+                    + (showValues ? e.getOriginalMessage().split("\n")[0] : e.getTargetType() == null ? "not shown"
+                    : "expected " + e.getTargetType().getSimpleName()) + ")", e);
         } catch (JsonProcessingException e) {
             throw new JobConfigException(where + ": not valid YAML" + line(e) + ": " + e.getOriginalMessage(), e);
         } catch (IOException e) {

@@ -32,6 +32,7 @@ public final class FailureKinds {
         s.add(FaultInjection.InjectedFault.class.getName());
         s.add(TrainingStalledException.class.getName());
         s.add(IncompleteEpochException.class.getName());
+        s.add(RunInUseException.class.getName());
         USER_FACING = Set.copyOf(s);
     }
 

@@ -16,7 +16,7 @@ import org.apache.hadoop.fs.Path;
  * {@code <runs>/<run-id>/}: the resolved {@code job.yaml}, the workers' {@code metrics.jsonl} and the
  * driver's {@code summary.json}.
  */
-public final class RunDirectory {
+public final class RunDirectory implements AutoCloseable {
 
     public static final String JOB_FILE = "job.yaml";
     public static final String SUMMARY_FILE = "summary.json";
@@ -31,20 +31,45 @@ public final class RunDirectory {
         this.id = id;
     }
 
-    /** A fresh run directory, or the existing one of this id (to continue it): see {@link #existing()}. */
+    /**
+     * A fresh run directory, or the existing one of this id (to continue it): see {@link #existing()}.
+     * Either way this job owns it until {@link #close()} ({@link RunLock}): a run another live job owns
+     * is refused before anything in it is read or written.
+     */
     public static RunDirectory openOrCreate(Configuration conf, String runsDir, String runId) throws IOException {
         String id = runId != null ? runId : newId();
         Path dir = new Path(Storage.path(runsDir), id);
         FileSystem fs = Storage.fs(dir, conf);
-        boolean existing = fs.exists(dir) && fs.listStatus(dir).length > 0;
-        if (existing && !fs.exists(new Path(dir, JOB_FILE))) {
+        boolean held = fs.exists(dir) && java.util.Arrays.stream(fs.listStatus(dir))
+                .anyMatch(st -> !st.getPath().getName().equals(RunLock.FILE) && !st.getPath().getName().startsWith("."));
+        if (held && !fs.exists(new Path(dir, JOB_FILE))) {
             throw new IllegalArgumentException("run directory " + Storage.display(dir) + " exists but holds no "
                     + JOB_FILE + ": it is not a Ringmaster run; choose another run.id");
         }
         fs.mkdirs(dir);
+        RunLock lock = RunLock.acquire(fs, dir, id);
         RunDirectory r = new RunDirectory(fs, dir, id);
-        r.existing = existing;
+        r.lock = lock;
+        r.existing = fs.exists(new Path(dir, JOB_FILE)); // read again under the lock
         return r;
+    }
+
+    private RunLock lock;
+
+    /** Fails if another job has taken this run over (its lock went stale while this job was stalled). */
+    public void checkOwned() {
+        String lost = lock == null ? null : lock.lost();
+        if (lost != null) {
+            throw new RunInUseException("run " + id + ": " + lost + "; this job stops without writing more");
+        }
+    }
+
+    /** Releases the run to other jobs. */
+    @Override
+    public void close() {
+        if (lock != null) {
+            lock.close();
+        }
     }
 
     private boolean existing;

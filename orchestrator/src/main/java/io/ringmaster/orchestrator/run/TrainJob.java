@@ -57,7 +57,13 @@ public final class TrainJob {
         job.validate();
         Configuration conf = Storage.configuration(job.hadoop);
         DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
-        RunDirectory run = RunDirectory.openOrCreate(conf, job.run.dir, job.run.id);
+        try (RunDirectory run = RunDirectory.openOrCreate(conf, job.run.dir, job.run.id)) {
+            return run(job, out, conf, manifest, run);
+        }
+    }
+
+    private static Outcome run(JobConfig job, PrintStream out, Configuration conf, DatasetManifest manifest,
+                               RunDirectory run) throws IOException {
         job.run.id = run.id();
         if (run.existing()) {
             JobConfig before = RunDirectory.readJob(conf, run.path().toString(), List.of());
@@ -106,6 +112,7 @@ public final class TrainJob {
         List<String> attempts = new java.util.ArrayList<>();
         try {
             for (int attempt = 1; results == null; attempt++) {
+                run.checkOwned();
                 List<String> warnings = new java.util.ArrayList<>();
                 Optional<Checkpoint> newest = store.newest(warnings);
                 warnings.forEach(w -> out.println("warning: " + w));
@@ -163,6 +170,7 @@ public final class TrainJob {
                 SparkSession.clearDefaultSession();
             }
         }
+        run.checkOwned();
         WorkerResult lead = results.get(0);
         TrainingSummary s = lead.summary();
         int k = job.eval.k;

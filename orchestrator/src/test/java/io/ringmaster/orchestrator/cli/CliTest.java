@@ -176,6 +176,49 @@ class CliTest {
     }
 
     @Test
+    void aSecondJobOnALiveRunIdIsRefusedNamingTheOwnerAndWritesNothing() throws Exception {
+        // found by hand: two `train --run-id` on one runs directory both ran and exited 0, writing into one run
+        Path ds = dir.resolve("gen");
+        ok(CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300"));
+        Path runs = dir.resolve("runs");
+        org.apache.hadoop.fs.Path run = io.ringmaster.data.Storage.path(runs.resolve("shared").toString());
+        org.apache.hadoop.fs.FileSystem fs = io.ringmaster.data.Storage.fs(run,
+                io.ringmaster.data.Storage.configuration());
+        fs.mkdirs(run);
+        try (io.ringmaster.orchestrator.run.RunLock live = io.ringmaster.orchestrator.run.RunLock.acquire(fs, run,
+                "shared")) {
+            for (String cmd : List.of("train", "resume")) {
+                CliRun r = cmd.equals("train")
+                        ? CliRun.of("train", "--data", ds.toString(), "--runs-dir", runs.toString(), "--run-id", "shared",
+                        "--epochs", "1")
+                        : CliRun.of("resume", runs.resolve("shared").toString());
+                if (cmd.equals("train")) {
+                    failsWith(r, "run shared is in use by another job: host ");
+                    assertTrue(r.err().contains("pid " + ProcessHandle.current().pid() + ","), r.toString());
+                    assertEquals(1, r.err().lines().count(), r.toString());
+                } else {
+                    assertEquals(1, r.exitCode(), r.toString()); // nothing to resume yet: refused either way
+                }
+            }
+            try (Stream<Path> files = Files.list(runs.resolve("shared"))) {
+                assertEquals(List.of(io.ringmaster.orchestrator.run.RunLock.FILE),
+                        files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).toList());
+            }
+        }
+        ok(CliRun.of("train", "--data", ds.toString(), "--runs-dir", runs.toString(), "--run-id", "shared",
+                "--epochs", "1"));
+        assertFalse(Files.exists(runs.resolve("shared").resolve(io.ringmaster.orchestrator.run.RunLock.FILE)),
+                "the job releases its run when it ends");
+        try (io.ringmaster.orchestrator.run.RunLock live = io.ringmaster.orchestrator.run.RunLock.acquire(fs, run,
+                "shared")) {
+            CliRun r = CliRun.of("resume", runs.resolve("shared").toString(), "--epochs", "2");
+            failsWith(r, "run shared is in use by another job: host ");
+            assertFalse(Files.readString(runs.resolve("shared").resolve("metrics.jsonl")).contains("\"epoch\":2"),
+                    "the refused resume trained nothing");
+        }
+    }
+
+    @Test
     void corruptDatasetFailsTheGangWithOneLineNamingTheFile() throws IOException {
         Path ds = dir.resolve("gen");
         ok(CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300"));

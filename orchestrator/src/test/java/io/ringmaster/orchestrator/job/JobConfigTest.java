@@ -184,6 +184,37 @@ class JobConfigTest {
     }
 
     @Test
+    void setTakesHadoopAndSparkConfKeysWholeAndTheirValuesAsGiven() {
+        // found by hand: --set split every dot, so hadoop.fs.s3a.secret.key failed with "key 'hadoop.fs': wrong type"
+        JobConfig c = JobConfig.parse("data: d\nhadoop:\n  fs.s3a.endpoint: http://minio:9000\n", "job.yaml", List.of(
+                "hadoop.fs.s3a.secret.key=[SUPERSECRET:#x", "hadoop.fs.s3a.access.key='AKIA 1'",
+                "spark.conf.spark.executor.memory=2g", "spark.conf.spark.hadoop.fs.s3a.endpoint=http://s3:9000",
+                "spark.master=local[2]")).validate();
+        assertEquals("[SUPERSECRET:#x", c.hadoop.get("fs.s3a.secret.key"));
+        assertEquals("AKIA 1", c.hadoop.get("fs.s3a.access.key"));
+        assertEquals("http://minio:9000", c.hadoop.get("fs.s3a.endpoint"), "the job file's keys stay");
+        assertEquals("2g", c.spark.conf.get("spark.executor.memory"));
+        assertEquals("http://s3:9000", c.spark.conf.get("spark.hadoop.fs.s3a.endpoint"));
+        assertEquals("local[2]", c.spark.master);
+        assertTrue(!c.toRedactedYaml().contains("SUPERSECRET"), c.toRedactedYaml());
+        assertEquals(java.util.Map.of("fs.s3a.secret.key", "[SUPERSECRET:#x", "fs.s3a.access.key", "AKIA 1"),
+                JobConfig.hadoopOverrides(List.of("hadoop.fs.s3a.secret.key=[SUPERSECRET:#x",
+                        "hadoop.fs.s3a.access.key='AKIA 1'", "train.epochs=3")));
+    }
+
+    @Test
+    void setErrorsNameTheKeyNeverTheValue() {
+        // found by hand: a malformed value was echoed back ("...=[SUPERSECRET")
+        for (String[] bad : new String[][] {{"train.epochs=[SUPERSECRET", "--set train.epochs: the value is not valid YAML"},
+                {"train.epochs=SUPERSECRET", "key 'train.epochs'"}, {"SUPERSECRET", "--set number 1: expected key.path=value"},
+                {"=SUPERSECRET", "no key before '='"}, {"train.learning-rate={SUPERSECRET: 1}", "key 'train.learning-rate'"}}) {
+            JobConfigException e = fails("data: d\n", bad[0]);
+            mentions(e, bad[1]);
+            assertTrue(!e.getMessage().contains("SUPERSECRET"), e.getMessage());
+        }
+    }
+
+    @Test
     void credentialsAreRedactedFromTheResolvedJob() {
         JobConfig c = JobConfig.parse("data: d\nhadoop:\n  fs.s3a.access.key: AKIA123\n  fs.s3a.secret.key: s3cr3t\n"
                 + "  fs.azure.account.key.acct.blob.core.windows.net: azkey\n"
