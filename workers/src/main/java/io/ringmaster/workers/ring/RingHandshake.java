@@ -70,17 +70,26 @@ final class RingHandshake {
         ByteBuffer proofC = ByteBuffer.wrap(auth.proof('C', nonceC, nonceS, rank, serverRank));
         write(ch, proofC, deadline, who);
         ByteBuffer ok = ByteBuffer.allocate(1);
-        if (!read(ch, ok, deadline, who) || ok.get(0) != ACCEPTED) {
-            throw new RingException("rank " + rank + ": " + who + " refused this rank's authentication"
-                    + " (the two hold different job secrets)");
+        if (!read(ch, ok, deadline, who)) {
+            throw new Interrupted("rank " + rank + ": " + who + " closed the connection before accepting this rank's"
+                    + " proof (it dropped it: see that rank's log)");
+        }
+        if (ok.get(0) != ACCEPTED) {
+            throw new RingException("rank " + rank + ": " + who + " refused this rank's authentication");
         }
     }
 
     /**
      * The accepting side: accepts connections until one from the expected predecessor authenticates,
-     * dropping (and remembering) any that fail, until the deadline.
+     * dropping (and remembering) any that fail, until the deadline. Handshakes run concurrently on one
+     * selector, each bounded by {@link #PER_CONNECTION_MILLIS}, and at most {@link #MAX_PENDING} at once
+     * (the oldest is dropped to make room), so silent or slow strangers on the port cannot delay the
+     * real peer or use up the connect timeout.
      */
     static final class Acceptor implements Callable<SocketChannel> {
+
+        static final int MAX_PENDING = 64;
+        static final long PER_CONNECTION_MILLIS = 5_000;
 
         private final RingListener listener;
         private final RingAuth auth;
@@ -90,6 +99,7 @@ final class RingHandshake {
         private final long deadline;
         private final int timeoutMillis;
         private final List<String> rejected = new ArrayList<>();
+        private int rejectedCount;
         private volatile boolean cancelled;
 
         Acceptor(RingListener listener, RingAuth auth, int rank, int expected, Peer expectedPeer, long deadline,
@@ -110,86 +120,201 @@ final class RingHandshake {
         synchronized RingException timeout() {
             StringBuilder m = new StringBuilder("rank " + rank + ": rank " + expected + " (" + expectedPeer
                     + ") did not connect within " + timeoutMillis / 1000.0 + " s (allreduce.connect-timeout)");
-            if (!rejected.isEmpty()) {
-                m.append("; dropped ").append(rejected.size()).append(" connection(s) that failed authentication: ")
+            if (rejectedCount > 0) {
+                m.append("; dropped ").append(rejectedCount).append(" other connection(s): ")
                         .append(String.join("; ", rejected));
+                if (rejectedCount > rejected.size()) {
+                    m.append("; …");
+                }
             }
             return new RingException(m.toString());
         }
 
         @Override
         public SocketChannel call() throws IOException {
+            java.util.ArrayDeque<Handshake> pending = new java.util.ArrayDeque<>();
+            SocketChannel won = null;
             try (Selector sel = Selector.open()) {
                 listener.channel().register(sel, SelectionKey.OP_ACCEPT);
                 while (!cancelled) {
-                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                    if (left <= 0) {
+                    long now = System.nanoTime();
+                    if (now - deadline >= 0) {
                         throw timeout();
                     }
-                    sel.select(Math.min(left, 200));
-                    sel.selectedKeys().clear();
-                    SocketChannel ch = listener.channel().accept();
-                    if (ch == null) {
-                        continue;
-                    }
-                    SocketAddress from = ch.getRemoteAddress();
-                    try {
-                        RingAllReducer.configure(ch);
-                        // a short limit per connection, so a silent one (a port scan) cannot hold up the ring
-                        String why = serve(ch, Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(5)));
-                        if (why == null && !cancelled) {
-                            return ch;
+                    long wake = deadline;
+                    for (java.util.Iterator<Handshake> it = pending.iterator(); it.hasNext(); ) {
+                        Handshake h = it.next();
+                        if (now - h.until >= 0) {
+                            it.remove();
+                            drop(h, "sent no complete handshake within " + PER_CONNECTION_MILLIS / 1000 + " s");
+                        } else if (h.until - wake < 0) {
+                            wake = h.until;
                         }
-                        if (why == null) {
+                    }
+                    sel.select(Math.max(1, Math.min(200, TimeUnit.NANOSECONDS.toMillis(wake - now))));
+                    for (SelectionKey k : sel.selectedKeys()) {
+                        if (!k.isValid()) {
+                            continue;
+                        }
+                        if (k.isAcceptable()) {
+                            SocketChannel ch;
+                            while ((ch = listener.channel().accept()) != null) {
+                                if (pending.size() >= MAX_PENDING) {
+                                    drop(pending.removeFirst(), "dropped unfinished: more than " + MAX_PENDING
+                                            + " connections were handshaking at once");
+                                }
+                                Handshake h = new Handshake(ch, System.nanoTime()
+                                        + TimeUnit.MILLISECONDS.toNanos(PER_CONNECTION_MILLIS));
+                                try {
+                                    RingAllReducer.configure(ch);
+                                    h.key = ch.register(sel, SelectionKey.OP_READ, h);
+                                    pending.add(h);
+                                } catch (IOException e) {
+                                    drop(h, e.getMessage());
+                                }
+                            }
+                            continue;
+                        }
+                        Handshake h = (Handshake) k.attachment();
+                        String why;
+                        try {
+                            why = h.advance();
+                        } catch (IOException e) {
+                            why = e.getMessage();
+                        }
+                        if (h.done) {
+                            pending.remove(h);
+                            h.key.cancel();
+                            won = h.ch;
                             break;
                         }
-                        reject(from, why);
-                    } catch (IOException e) {
-                        reject(from, e.getMessage());
+                        if (why != null) {
+                            pending.remove(h);
+                            drop(h, why);
+                        }
                     }
-                    RingAllReducer.closeQuietly(ch);
+                    sel.selectedKeys().clear();
+                    if (won != null) {
+                        sel.selectNow(); // completes the cancelled key's deregistration
+                        return won;
+                    }
                 }
                 throw new RingException("rank " + rank + ": stopped waiting for rank " + expected);
+            } finally {
+                for (Handshake h : pending) {
+                    RingAllReducer.closeQuietly(h.ch);
+                }
             }
+        }
+
+        private void drop(Handshake h, String why) {
+            if (h.key != null) {
+                h.key.cancel();
+            }
+            RingAllReducer.closeQuietly(h.ch);
+            reject(h.from, why);
         }
 
         private synchronized void reject(SocketAddress from, String why) {
             String entry = "from " + from + ": " + why;
-            rejected.add(entry);
-            LOG.warn("rank {}: dropped a ring connection {}", rank, entry);
+            rejectedCount++;
+            if (rejected.size() < 8) {
+                rejected.add(entry);
+            }
+            if (rejectedCount <= 8) {
+                LOG.warn("rank {}: dropped a ring connection {}", rank, entry);
+            } else if (rejectedCount == 9) {
+                LOG.warn("rank {}: dropping more ring connections; the rest are counted, not logged", rank);
+            }
         }
 
-        /** Returns null when the peer authenticated, else why not. */
-        private String serve(SocketChannel ch, long until) throws IOException {
-            String who = "connecting peer";
-            ByteBuffer hello = ByteBuffer.allocate(HELLO_BYTES);
-            if (!read(ch, hello, until, who)) {
-                return "closed before the handshake";
+        /** One incoming connection's handshake, advanced as its bytes arrive. */
+        private final class Handshake {
+            final SocketChannel ch;
+            final SocketAddress from;
+            final long until;
+            SelectionKey key;
+            boolean done;
+            private int stage; // 0 hello in, 1 reply out, 2 proof in, 3 accepted out
+            private ByteBuffer buf = ByteBuffer.allocate(HELLO_BYTES);
+            private byte[] nonceC;
+            private byte[] nonceS;
+            private int theirRank;
+
+            Handshake(SocketChannel ch, long until) {
+                this.ch = ch;
+                this.until = until;
+                SocketAddress a;
+                try {
+                    a = ch.getRemoteAddress();
+                } catch (IOException e) {
+                    a = null;
+                }
+                this.from = a;
             }
-            hello.flip();
-            if (hello.getInt() != MAGIC) {
-                return "not a Ringmaster ring handshake";
+
+            /** Moves on as far as the socket allows; returns why the connection is refused, else null. */
+            String advance() throws IOException {
+                while (true) {
+                    if (stage == 0 || stage == 2) {
+                        int r = ch.read(buf);
+                        if (r < 0) {
+                            return stage == 0 ? "closed before the handshake"
+                                    : "closed after this rank's proof, without its own (a different job secret, or"
+                                    + " it stopped waiting: see that rank's log)";
+                        }
+                        if (buf.hasRemaining()) {
+                            key.interestOps(SelectionKey.OP_READ);
+                            return null;
+                        }
+                        buf.flip();
+                        String why = stage == 0 ? hello() : proof();
+                        if (why != null) {
+                            return why;
+                        }
+                    } else {
+                        ch.write(buf);
+                        if (buf.hasRemaining()) {
+                            key.interestOps(SelectionKey.OP_WRITE);
+                            return null;
+                        }
+                        if (stage == 3) {
+                            done = true;
+                            return null;
+                        }
+                        stage = 2;
+                        buf = ByteBuffer.allocate(RingAuth.MAC_BYTES);
+                    }
+                }
             }
-            int theirRank = hello.getInt();
-            int wantsRank = hello.getInt();
-            byte[] nonceC = new byte[RingAuth.NONCE_BYTES];
-            hello.get(nonceC);
-            if (theirRank != expected || wantsRank != rank) {
-                return "claims rank " + theirRank + " connecting to rank " + wantsRank + "; expected rank " + expected;
+
+            private String hello() {
+                if (buf.getInt() != MAGIC) {
+                    return "not a Ringmaster ring handshake";
+                }
+                theirRank = buf.getInt();
+                int wantsRank = buf.getInt();
+                nonceC = new byte[RingAuth.NONCE_BYTES];
+                buf.get(nonceC);
+                if (theirRank != expected || wantsRank != rank) {
+                    return "claims rank " + theirRank + " connecting to rank " + wantsRank + "; expected rank "
+                            + expected;
+                }
+                nonceS = RingAuth.nonce();
+                buf = ByteBuffer.allocate(REPLY_BYTES);
+                buf.putInt(MAGIC).putInt(rank).put(nonceS).put(auth.proof('S', nonceC, nonceS, theirRank, rank)).flip();
+                stage = 1;
+                return null;
             }
-            byte[] nonceS = RingAuth.nonce();
-            ByteBuffer reply = ByteBuffer.allocate(REPLY_BYTES);
-            reply.putInt(MAGIC).putInt(rank).put(nonceS).put(auth.proof('S', nonceC, nonceS, theirRank, rank)).flip();
-            write(ch, reply, until, who);
-            ByteBuffer proofC = ByteBuffer.allocate(RingAuth.MAC_BYTES);
-            if (!read(ch, proofC, until, who)) {
-                return "closed during the handshake (it could not verify this rank: different job secret?)";
+
+            private String proof() {
+                if (!RingAuth.same(buf.array(), auth.proof('C', nonceC, nonceS, theirRank, rank))) {
+                    return "failed authentication (its proof does not match this job's secret)";
+                }
+                buf = ByteBuffer.wrap(new byte[] {ACCEPTED});
+                stage = 3;
+                return null;
             }
-            if (!RingAuth.same(proofC.array(), auth.proof('C', nonceC, nonceS, theirRank, rank))) {
-                return "failed authentication (its proof does not match this job's secret)";
-            }
-            write(ch, ByteBuffer.wrap(new byte[] {ACCEPTED}), until, who);
-            return null;
         }
     }
 

@@ -212,6 +212,58 @@ class RingAllReducerTest {
     }
 
     @Test
+    void manyIdleAndGarbageConnectionsOnBothListenersDoNotDelayOrStopTheRing() throws Exception {
+        // found by hand: handshakes were served one at a time with 5 s each, so 16 silent connections per
+        // listener made both attempts fail with "cannot connect to rank 1 ... within 60.0 s"
+        RingListener l0 = RingListener.open("127.0.0.1");
+        RingListener l1 = RingListener.open("127.0.0.1");
+        List<Peer> peers = List.of(l0.address(), l1.address());
+        List<java.net.Socket> strangers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        try (l0; l1) {
+            for (RingListener l : List.of(l0, l1)) {
+                for (int i = 0; i < 16; i++) { // what the listen backlog holds before anyone accepts
+                    strangers.add(new java.net.Socket("127.0.0.1", l.address().port()));
+                }
+            }
+            strangers.get(0).getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes()); // and some that talk
+            strangers.get(16).getOutputStream().write(new byte[3]);
+            Future<?> more = pool.submit(() -> { // more than the acceptor keeps at once, while the ring forms
+                for (int i = 0; i < 100 && !stop.get(); i++) {
+                    java.net.Socket s = new java.net.Socket();
+                    strangers.add(s);
+                    try {
+                        s.connect(new java.net.InetSocketAddress("127.0.0.1", l0.address().port()), 2_000);
+                    } catch (java.io.IOException e) {
+                        return null; // nobody accepts once the ring has formed: the backlog is full
+                    }
+                }
+                return null;
+            });
+            RingOptions options = FAST.withTimeouts(4_000, 3_000); // well under 16 × 5 s of one-at-a-time handshakes
+            Future<RingAllReducer> r0 = pool.submit(() ->
+                    RingAllReducer.connect(new FixedRendezvous(0, peers), l0, SECRET, options));
+            RingAllReducer r1 = RingAllReducer.connect(new FixedRendezvous(1, peers), l1, SECRET, options);
+            RingAllReducer a = r0.get(30, TimeUnit.SECONDS);
+            try {
+                float[] x = {1};
+                float[] y = {2};
+                onEveryRank(List.of(a, r1), r -> r.allReduce(r.rank() == 0 ? x : y, 0, 1, false));
+                assertEquals(3f, x[0]);
+            } finally {
+                a.close();
+                r1.close();
+                stop.set(true);
+                more.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            for (java.net.Socket s : strangers) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void aRankWhosePeerNeverComesFailsWithinTheConnectTimeout() throws Exception {
         RingListener l0 = RingListener.open("127.0.0.1");
         RingListener l1 = RingListener.open("127.0.0.1");
