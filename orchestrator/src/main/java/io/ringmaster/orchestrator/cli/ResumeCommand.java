@@ -26,6 +26,10 @@ final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Train up to this many epochs in all (job key: train.epochs).")
     Integer epochs;
 
+    @Option(names = "--from-scratch", description = "Train from step 0 when the run's checkpoints all fail"
+            + " verification (they are kept); without it such a run is refused, naming each checkpoint and why.")
+    boolean fromScratch;
+
     @Option(names = "--set", description = "Override a run setting: --set retry.max-attempts=5")
     List<String> sets = new ArrayList<>();
 
@@ -43,7 +47,7 @@ final class ResumeCommand implements Callable<Integer> {
         JobConfig job = RunDirectory.readJob(conf, runDir, overrides);
         job.hadoop.values().removeIf("<redacted>"::equals);
         job.spark.conf.values().removeIf("<redacted>"::equals);
-        TrainJob.run(job, System.out);
+        TrainJob.run(job, System.out, fromScratch);
         return 0;
     }
 }

@@ -41,12 +41,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--runs-dir", description = "Parent of run directories (job key: run.dir).")
     String runsDir;
 
+    @Option(names = "--from-scratch", description = "Train from step 0 when the run's checkpoints all fail"
+            + " verification (they are kept); without it such a run is refused, naming each checkpoint and why.")
+    boolean fromScratch;
+
     @Option(names = "--set", description = "Override any job key: --set train.learning-rate=0.002")
     List<String> sets = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        TrainJob.run(loadJob(), System.out);
+        TrainJob.run(loadJob(), System.out, fromScratch);
         return 0;
     }
 

@@ -54,16 +54,25 @@ public final class TrainJob {
     }
 
     public static Outcome run(JobConfig job, PrintStream out) throws IOException {
+        return run(job, out, false);
+    }
+
+    /**
+     * Trains {@code job} into its run directory, continuing from the run's newest complete checkpoint.
+     * A run whose checkpoints all fail verification is refused unless {@code fromScratch}: training it
+     * again from step 0 is then the user's choice, not a silent fallback.
+     */
+    public static Outcome run(JobConfig job, PrintStream out, boolean fromScratch) throws IOException {
         job.validate();
         Configuration conf = Storage.configuration(job.hadoop);
         DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
         try (RunDirectory run = RunDirectory.openOrCreate(conf, job.run.dir, job.run.id)) {
-            return run(job, out, conf, manifest, run);
+            return run(job, out, conf, manifest, run, fromScratch);
         }
     }
 
     private static Outcome run(JobConfig job, PrintStream out, Configuration conf, DatasetManifest manifest,
-                               RunDirectory run) throws IOException {
+                               RunDirectory run, boolean fromScratch) throws IOException {
         job.run.id = run.id();
         if (run.existing()) {
             JobConfig before = RunDirectory.readJob(conf, run.path().toString(), List.of());
@@ -72,6 +81,15 @@ public final class TrainJob {
                 throw new JobConfigException("run " + run.id() + " cannot continue with a changed model or data: "
                         + String.join("; ", diff) + " (only run settings such as train.epochs, checkpoint.*, retry.*,"
                         + " eval.*, spark.*, hadoop may change; start a new run.id for the rest)");
+            }
+        }
+        if (run.existing() && !fromScratch) { // before anything in the run is rewritten
+            List<String> rejected = new java.util.ArrayList<>();
+            if (new CheckpointStore(conf, run.path().toString(), job.checkpoint.keep).newest(rejected).isEmpty()
+                    && !rejected.isEmpty()) {
+                throw new JobConfigException("run " + run.id() + " has no usable checkpoint ("
+                        + String.join("; ", rejected) + "); give --from-scratch to train it again from step 0"
+                        + " (its checkpoint directories are kept)");
             }
         }
         run.write(RunDirectory.JOB_FILE, job.toRedactedYaml());
@@ -103,6 +121,9 @@ public final class TrainJob {
         }
 
         CheckpointStore store = new CheckpointStore(conf, run.path().toString(), job.checkpoint.keep);
+        for (String leftover : store.removeUnfinishedWrites()) { // this job owns the run: nobody else writes there
+            out.println("removed an unfinished checkpoint write: " + leftover);
+        }
         CheckpointSettings checkpoints = new CheckpointSettings(job.checkpoint.everySteps, job.checkpoint.everyEpochs,
                 job.checkpoint.keep, job.toRedactedYaml(), job.configHash(), null);
         // a session someone else started is theirs to stop; a stopped one left behind in this thread is nobody's

@@ -219,6 +219,38 @@ class CliTest {
     }
 
     @Test
+    void resumeOfARunWithNoUsableCheckpointIsRefusedUnlessFromScratchAndKeepsTheCheckpoints() throws IOException {
+        // found by hand: resume of a run whose checkpoints all lacked _COMMITTED retrained from step 0, exited 0,
+        // and retention then deleted the old checkpoint directories
+        Path ds = dir.resolve("gen");
+        ok(CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300"));
+        Path runs = dir.resolve("runs");
+        ok(CliRun.of("train", "--data", ds.toString(), "--runs-dir", runs.toString(), "--run-id", "r", "--epochs", "2",
+                "--set", "checkpoint.every-epochs=1", "--set", "checkpoint.keep=1"));
+        Path cps = runs.resolve("r").resolve("checkpoints");
+        List<String> steps;
+        try (Stream<Path> s = Files.list(cps)) {
+            steps = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertEquals(1, steps.size(), steps.toString());
+        Files.delete(cps.resolve(steps.get(0)).resolve("_COMMITTED"));
+        Files.createDirectories(cps.resolve(".tmp-7-left-by-a-full-disk"));
+        String jobBefore = Files.readString(runs.resolve("r").resolve("job.yaml"));
+        CliRun refused = CliRun.of("resume", runs.resolve("r").toString(), "--epochs", "3");
+        failsWith(refused, "run r has no usable checkpoint (skipping checkpoint ");
+        assertTrue(refused.err().contains("checkpoints/" + steps.get(0) + ": no _COMMITTED marker"), refused.toString());
+        assertTrue(refused.err().contains("give --from-scratch"), refused.toString());
+        assertEquals(jobBefore, Files.readString(runs.resolve("r").resolve("job.yaml")), "nothing rewritten");
+        // (1 epoch: its checkpoint comes before the old one's step, which retention must now leave alone)
+        CliRun again = CliRun.of("resume", runs.resolve("r").toString(), "--epochs", "1", "--from-scratch");
+        ok(again);
+        assertTrue(again.out().contains("removed an unfinished checkpoint write: "), again.out());
+        assertTrue(again.out().contains("no complete checkpoint: starting from the beginning"), again.out());
+        assertTrue(Files.isDirectory(cps.resolve(steps.get(0))), "the unverifiable checkpoint is kept");
+        assertFalse(Files.exists(cps.resolve(".tmp-7-left-by-a-full-disk")));
+    }
+
+    @Test
     void corruptDatasetFailsTheGangWithOneLineNamingTheFile() throws IOException {
         Path ds = dir.resolve("gen");
         ok(CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300"));

@@ -85,6 +85,27 @@ public final class CheckpointStore {
             fs.delete(target, true); // an uncommitted leftover of a failed attempt at this step
         }
         fs.mkdirs(dir);
+        try {
+            write(fs, dir, graph, state, jobYaml);
+        } catch (IOException | RuntimeException e) {
+            // a write that failed (a full disk, a lost connection) leaves nothing behind to keep the disk full
+            try {
+                fs.delete(dir, true);
+            } catch (IOException | RuntimeException ignored) {
+                e.addSuppressed(ignored);
+            }
+            throw e;
+        }
+        if (atomicRename && !fs.rename(dir, target)) {
+            fs.delete(dir, true);
+            throw new IOException("cannot commit checkpoint " + Storage.display(dir) + " as " + Storage.display(target));
+        }
+        prune(fs, state.globalStep());
+        return target;
+    }
+
+    private void write(FileSystem fs, Path dir, ComputationGraph graph, CheckpointState state, String jobYaml)
+            throws IOException {
         ByteArrayOutputStream model = new ByteArrayOutputStream();
         ModelSerializer.writeModel(graph, model, true);
         Map<String, byte[]> files = new LinkedHashMap<>();
@@ -106,18 +127,44 @@ public final class CheckpointStore {
         Storage.writeBytes(fs, new Path(dir, MANIFEST), JSON.writeValueAsBytes(manifest));
         crash.beforeCommit();
         Storage.writeBytes(fs, new Path(dir, MARKER), new byte[0]);
-        if (atomicRename && !fs.rename(dir, target)) {
-            throw new IOException("cannot commit checkpoint " + Storage.display(dir) + " as " + Storage.display(target));
-        }
-        prune(fs);
-        return target;
     }
 
-    private void prune(FileSystem fs) throws IOException {
-        List<Long> steps = committedSteps(fs);
-        for (int i = keep; i < steps.size(); i++) {
-            fs.delete(new Path(root, String.valueOf(steps.get(i))), true);
+    /**
+     * Keeps the newest {@code keep} checkpoints that verify ({@code justWritten} is trusted) and deletes
+     * committed ones older than those. A directory without its commit marker is never deleted here: it
+     * could not be verified, and it may be all a run has left.
+     */
+    private void prune(FileSystem fs, long justWritten) throws IOException {
+        int kept = 0;
+        for (long step : committedSteps(fs)) {
+            Path dir = new Path(root, String.valueOf(step));
+            if (kept < keep) {
+                if (step == justWritten || verify(fs, dir) == null) {
+                    kept++;
+                }
+            } else if (fs.exists(new Path(dir, MARKER))) {
+                fs.delete(dir, true);
+            }
         }
+    }
+
+    /**
+     * Deletes the temporary directories of checkpoint writes that never finished ({@code .tmp-*}, left by
+     * a killed or failed writer); call it only while no job writes into this run. Returns what it removed.
+     */
+    public List<String> removeUnfinishedWrites() throws IOException {
+        FileSystem fs = Storage.fs(root, conf);
+        List<String> removed = new ArrayList<>();
+        if (!fs.exists(root)) {
+            return removed;
+        }
+        for (FileStatus st : fs.listStatus(root)) {
+            if (st.isDirectory() && st.getPath().getName().startsWith(".tmp-")) {
+                fs.delete(st.getPath(), true);
+                removed.add(Storage.display(st.getPath()));
+            }
+        }
+        return removed;
     }
 
     /** Steps of directories with a commit marker, newest first (not yet verified). */

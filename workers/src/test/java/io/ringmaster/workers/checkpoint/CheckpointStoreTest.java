@@ -2,6 +2,7 @@ package io.ringmaster.workers.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,6 +118,50 @@ class CheckpointStoreTest {
         }
         try (var list = Files.list(dir.resolve(CheckpointStore.DIR))) {
             assertEquals(List.of("30", "40"), list.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void aFailedWriteLeavesNoTemporaryDirectoryAndLeftoversAreRemovedOnRequest() throws IOException {
+        // found by hand: a full disk left three .tmp-1500-* folders behind, keeping the disk full
+        Configuration conf = Storage.configuration();
+        Path cp = dir.resolve(CheckpointStore.DIR);
+        try (FusedEngine e = trained(2)) {
+            new CheckpointStore(conf, dir.toString(), 3).save(e.toGraph(), state(2), "");
+            CheckpointStore failing = new CheckpointStore(conf, dir.toString(), 3, () -> {
+                throw new IOException("No space left on device");
+            });
+            assertThrows(IOException.class, () -> failing.save(e.toGraph(), state(4), ""));
+        }
+        try (var list = Files.list(cp)) {
+            assertEquals(List.of("2"), list.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        Files.createDirectories(cp.resolve(".tmp-1500-abc/inner"));
+        Files.writeString(cp.resolve(".tmp-1500-abc/inner/model.zip"), "partial");
+        CheckpointStore store = new CheckpointStore(conf, dir.toString(), 3);
+        List<String> removed = store.removeUnfinishedWrites();
+        assertEquals(1, removed.size(), removed.toString());
+        assertTrue(removed.get(0).endsWith("checkpoints/.tmp-1500-abc"), removed.toString());
+        assertFalse(Files.exists(cp.resolve(".tmp-1500-abc")));
+        assertEquals(2, store.newest(new ArrayList<>()).orElseThrow().step());
+    }
+
+    @Test
+    void retentionNeverDeletesACheckpointItCouldNotVerify() throws IOException {
+        // found by hand: a run whose checkpoints lacked _COMMITTED was retrained and retention deleted them
+        Configuration conf = Storage.configuration();
+        CheckpointStore store = new CheckpointStore(conf, dir.toString(), 1);
+        Path cp = dir.resolve(CheckpointStore.DIR);
+        try (FusedEngine e = trained(1)) {
+            new CheckpointStore(conf, dir.toString(), 5).save(e.toGraph(), state(10), "");
+            new CheckpointStore(conf, dir.toString(), 5).save(e.toGraph(), state(20), "");
+            Files.delete(cp.resolve("10/" + CheckpointStore.MARKER));
+            Files.delete(cp.resolve("20/" + CheckpointStore.MARKER));
+            store.save(e.toGraph(), state(30), "");
+            store.save(e.toGraph(), state(40), "");
+        }
+        try (var list = Files.list(cp)) { // 30 went as retention asks; the unmarked 10 and 20 stay
+            assertEquals(List.of("10", "20", "40"), list.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 }
