@@ -128,10 +128,15 @@ public final class Storage {
         }
     }
 
-    /** Writes {@code bytes} as {@code file}, replacing it. */
+    /**
+     * Writes {@code bytes} as {@code file}, replacing it. A full device or denied access comes back as
+     * an {@link UnwritableStorageException} naming the file.
+     */
     public static void writeBytes(FileSystem fs, Path file, byte[] bytes) throws IOException {
         try (java.io.OutputStream out = fs.create(file, true)) {
             out.write(bytes);
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            throw UnwritableStorageException.classify(e, file);
         }
     }
 

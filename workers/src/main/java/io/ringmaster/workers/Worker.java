@@ -70,7 +70,8 @@ public final class Worker {
         NegativeSampler sampler = new NegativeSampler(ds.train().users(), ds.train().items(), seen, s.negatives(),
                 s.seed());
         if (ds.test().size() == 0) {
-            throw new IOException(spec.datasetUri() + ": the dataset has no test users to evaluate");
+            throw new io.ringmaster.data.DataFormatException(spec.datasetUri() + ": the dataset has no test users to"
+                    + " evaluate (its test split is empty: ingest it again; see ingest's warning)");
         }
         boolean evaluates = rank == 0;
         NcfEvaluator evaluator = NcfEvaluator.slice(ds.test(), s.evalK(), rank, gang.size());

@@ -34,13 +34,41 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing dataset at --out.")
     boolean overwrite;
 
+    @Option(names = "--strict", description = "Fail, writing nothing, where ingest would only warn (an empty test"
+            + " split, most users without a test item).")
+    boolean strict;
+
     @Override
     public Integer call() throws Exception {
         Configuration conf = Storage.configuration();
         InputFormat f = "auto".equalsIgnoreCase(format) ? null : InputFormat.parse(format);
         Ingest.Result r = Ingest.ingest(conf, input, new Ingest.Options(f, evalNegatives, seed));
+        String doubt = splitDoubt(r.dataset().test().size(), r.dataset().numUsers());
+        if (doubt != null && strict) {
+            throw new io.ringmaster.data.DataFormatException(input + ": " + doubt + " (--strict: nothing written)");
+        }
+        if (doubt != null) {
+            System.out.println("warning: " + input + ": " + doubt + " (--strict makes this an error)");
+        }
         DatasetManifest m = DatasetStore.write(conf, out, r.dataset(), r.source(), r.split(), overwrite);
         Summaries.printDataset(System.out, out, m);
         return 0;
+    }
+
+    /**
+     * Why the split looks wrong, or null: every user needs two or more distinct items to have a test
+     * item, so an empty or mostly empty test split usually means the columns are not (user, item, ...)
+     * in that order, e.g. swapped under an unchanged header.
+     */
+    static String splitDoubt(int testUsers, int users) {
+        if (testUsers == 0) {
+            return "the test split is empty: no user has two or more distinct items, so training could evaluate"
+                    + " nothing; check that the columns are user, item (, rating, timestamp) in that order";
+        }
+        if (testUsers * 2L < users) {
+            return String.format("only %,d of %,d users have a test item (a user needs two or more distinct items);"
+                    + " check that the columns are user, item (, rating, timestamp) in that order", testUsers, users);
+        }
+        return null;
     }
 }

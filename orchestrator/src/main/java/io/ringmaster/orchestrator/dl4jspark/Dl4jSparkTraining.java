@@ -80,7 +80,8 @@ public final class Dl4jSparkTraining {
         NeuMFSpec model = new NeuMFSpec(ds.numUsers(), ds.numItems(), spec.factors(), spec.layers(),
                 spec.learningRate(), s.seed());
         if (ds.test().size() == 0) {
-            throw new IOException(spec.datasetUri() + ": the dataset has no test users to evaluate");
+            throw new io.ringmaster.data.DataFormatException(spec.datasetUri() + ": the dataset has no test users to"
+                    + " evaluate (its test split is empty: ingest it again; see ingest's warning)");
         }
         NcfEvaluator evaluator = new NcfEvaluator(ds.test(), s.evalK());
         MetricsLog log = new MetricsLog(conf, new Path(Storage.path(spec.runDirUri()), Worker.METRICS_FILE));

@@ -20,7 +20,7 @@ public final class FailureKinds {
     public static final Set<String> PERMANENT = Set.of(DataFormatException.class.getName(),
             JobConfigException.class.getName(), IllegalArgumentException.class.getName(),
             TrainingDivergedException.class.getName(), NdBackends.BackendUnavailableException.class.getName(),
-            ParameterServerException.class.getName());
+            ParameterServerException.class.getName(), io.ringmaster.data.UnwritableStorageException.class.getName());
 
     /** Everything a user can act on from one line: the permanent ones, a lost peer, a missing file, an injected fault. */
     public static final Set<String> USER_FACING;

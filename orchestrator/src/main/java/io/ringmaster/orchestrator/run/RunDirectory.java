@@ -3,7 +3,6 @@ package io.ringmaster.orchestrator.run;
 import io.ringmaster.data.Storage;
 import io.ringmaster.orchestrator.job.JobConfig;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -46,7 +45,7 @@ public final class RunDirectory implements AutoCloseable {
             throw new IllegalArgumentException("run directory " + Storage.display(dir) + " exists but holds no "
                     + JOB_FILE + ": it is not a Ringmaster run; choose another run.id");
         }
-        fs.mkdirs(dir);
+        io.ringmaster.data.UnwritableStorageException.mkdirs(fs, dir);
         RunLock lock = RunLock.acquire(fs, dir, id);
         RunDirectory r = new RunDirectory(fs, dir, id);
         r.lock = lock;
@@ -115,8 +114,6 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     public void write(String name, String content) throws IOException {
-        try (OutputStream out = fs.create(new Path(dir, name), true)) {
-            out.write(content.getBytes(StandardCharsets.UTF_8));
-        }
+        Storage.writeBytes(fs, new Path(dir, name), content.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -66,6 +66,10 @@ public final class TrainJob {
         job.validate();
         Configuration conf = Storage.configuration(job.hadoop);
         DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
+        if (manifest.counts().testUsers() == 0) { // before any Spark job or attempt: no relaunch can fix it
+            throw new io.ringmaster.data.DataFormatException(job.dataUri() + ": the dataset has no test users to"
+                    + " evaluate (its test split is empty: ingest it again; see ingest's warning)");
+        }
         try (RunDirectory run = RunDirectory.openOrCreate(conf, job.run.dir, job.run.id)) {
             return run(job, out, conf, manifest, run, fromScratch);
         }

@@ -67,7 +67,9 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
                     closeLater(gang);
                 }
             }
-            throw new GangTaskException(rank, host, t);
+            // an UncheckedIOException (a metrics write) carries the I/O error that explains the failure
+            throw new GangTaskException(rank, host, t instanceof java.io.UncheckedIOException u && u.getCause() != null
+                    ? u.getCause() : t);
         }
     }
 

@@ -121,6 +121,39 @@ class CliTest {
     }
 
     @Test
+    void swappedColumnsWarnAtIngestFailWithStrictAndTrainingRefusesAtOnce() throws IOException {
+        // found by hand: a CSV whose columns were swapped under an unchanged header ingested with exit 0, 0 test
+        // users and no warning, and training was then retried 3 times
+        Path src = dir.resolve("swapped");
+        Files.createDirectories(src);
+        StringBuilder data = new StringBuilder();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        int event = 0;
+        for (int u = 1; u <= 40; u++) {
+            for (int k = 0; k < 8; k++) { // (event id, user) where (user, item) belongs: every "user" seen once
+                data.append(++event).append('\t').append(1 + rnd.nextInt(150)).append("\t4\t").append(1000 + k)
+                        .append('\n');
+            }
+        }
+        Files.writeString(src.resolve("u.data"), data.toString());
+        Path strict = dir.resolve("strict");
+        CliRun refused = CliRun.of("ingest", "--input", src.toString(), "--out", strict.toString(), "--strict");
+        failsWith(refused, "the test split is empty: no user has two or more distinct items");
+        assertTrue(refused.err().contains("(--strict: nothing written)"), refused.toString());
+        assertFalse(Files.exists(strict), "nothing is written under --strict");
+        Path ds = dir.resolve("ds");
+        CliRun warned = CliRun.of("ingest", "--input", src.toString(), "--out", ds.toString());
+        ok(warned);
+        assertTrue(warned.out().contains("warning: " + src + ": the test split is empty"), warned.out());
+        CliRun train = CliRun.of("train", "--data", ds.toString(), "--runs-dir", dir.resolve("runs").toString(),
+                "--set", "retry.max-attempts=3");
+        failsWith(train, ds + ": the dataset has no test users to evaluate");
+        assertFalse(train.out().contains("relaunching"), train.toString());
+        assertEquals(null, IngestCommand.splitDoubt(60, 100));
+        assertTrue(IngestCommand.splitDoubt(10, 100).startsWith("only 10 of 100 users have a test item"));
+    }
+
+    @Test
     void badInputFailsWithFileAndLine() throws IOException {
         Path src = dir.resolve("bad");
         Files.createDirectories(src);

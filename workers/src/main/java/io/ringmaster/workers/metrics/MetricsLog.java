@@ -60,13 +60,17 @@ public final class MetricsLog {
                     appendable = false; // object stores: rewrite the whole file below
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to metrics file " + file + ": " + e.getMessage(), e);
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            IOException c = io.ringmaster.data.UnwritableStorageException.classify(e, file);
+            throw new UncheckedIOException(c != e ? c.getMessage() : "cannot append to metrics file " + file + ": "
+                    + e.getMessage(), c);
         }
         try (OutputStream out = fs.create(file, true)) {
             out.write(all.toString().getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write metrics file " + file + ": " + e.getMessage(), e);
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            IOException c = io.ringmaster.data.UnwritableStorageException.classify(e, file);
+            throw new UncheckedIOException(c != e ? c.getMessage() : "cannot write metrics file " + file + ": "
+                    + e.getMessage(), c);
         }
     }
 }
