@@ -77,9 +77,8 @@ public final class StrategyBenchmark {
         Files.createDirectories(work);
         String dataset = dataset(out);
         Map<String, String> sparkConf = new LinkedHashMap<>();
-        if (master.startsWith("local-cluster")) {
-            sparkConf.putAll(LocalClusterHome.prepare(work.resolve("spark-home")));
-        }
+        sparkConf.putAll(io.ringmaster.orchestrator.spark.SparkSessions.localClusterSetUp(master, Map.of(),
+                work.resolve("spark-home")));
         out.printf("bench strategies: %d workers on Spark %s, %d epochs each, target HR@10 %.2f, work dir %s%n%n",
                 workers, master, epochs, targetHr, work);
         List<Row> rows = new ArrayList<>();
@@ -181,26 +180,5 @@ public final class StrategyBenchmark {
     private static double num(Map<String, Object> m, String key) {
         Object v = m.get(key);
         return v instanceof Number n ? n.doubleValue() : Double.NaN;
-    }
-
-    /**
-     * Spark's {@code local-cluster} master launches executor JVMs from a Spark home. This one is empty but
-     * for the folders Spark's launcher looks for; the executors run this JVM's classpath (the fat jar).
-     */
-    static final class LocalClusterHome {
-
-        private LocalClusterHome() {
-        }
-
-        /** Creates the Spark home, points this JVM's Spark at it, and returns the executors' settings. */
-        static Map<String, String> prepare(Path home) throws IOException {
-            Files.createDirectories(home.resolve("jars"));
-            Files.createDirectories(home.resolve("launcher/target/scala-2.12")); // the launcher's Scala version
-            // a local-cluster worker reads spark.test.home (in testing mode) or $SPARK_HOME, which a running
-            // JVM cannot set for itself
-            System.setProperty("spark.testing", "true");
-            System.setProperty("spark.test.home", home.toString());
-            return SparkSessions.localClusterExecutorConf(home.resolve("local"));
-        }
     }
 }

@@ -132,6 +132,13 @@ public final class TrainJob {
                 job.checkpoint.keep, job.toRedactedYaml(), job.configHash(), null);
         // a session someone else started is theirs to stop; a stopped one left behind in this thread is nobody's
         boolean ownSession = !usable(SparkSession.getDefaultSession()) && !usable(SparkSession.getActiveSession());
+        Map<String, String> localCluster = SparkSessions.localClusterSetUp(job.sparkMaster(), job.spark.conf,
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "ringmaster-local-cluster-home"));
+        if (!localCluster.isEmpty()) {
+            out.println("local-cluster: executor JVMs start from this JVM's classpath (Spark home "
+                    + System.getProperty("spark.test.home") + ")");
+            job.spark.conf.putAll(localCluster); // not in job.yaml: written above, and set again on every start
+        }
         SparkSession spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(), job.spark.conf);
         List<WorkerResult> results = null;
         List<String> attempts = new java.util.ArrayList<>();

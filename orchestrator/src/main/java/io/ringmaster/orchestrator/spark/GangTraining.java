@@ -66,6 +66,11 @@ public final class GangTraining {
         long deadline = System.currentTimeMillis() + (local ? 0 : SLOT_WAIT_MILLIS);
         int slots = slots(sc);
         while (slots < workers && System.currentTimeMillis() < deadline) {
+            if (sc.isStopped()) {
+                throw new IllegalArgumentException("Spark master " + sc.master() + " ended the application while"
+                        + " Ringmaster waited for " + workers + " task slots (it had " + slots + "): the master dropped"
+                        + " it, usually because its executors could not start; see the master's and workers' logs");
+            }
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {

@@ -45,4 +45,26 @@ public final class SparkSessions {
         conf.put("spark.local.dir", localDir.toString());
         return conf;
     }
+
+    /**
+     * Spark settings that let a {@code local-cluster[N,C,MB]} master start its executor JVMs from this
+     * JVM's classpath (the fat jar), as Spark's own test builds do, or an empty map when the user or the
+     * environment already set that up ({@code $SPARK_HOME}, {@code spark.test.home}, or
+     * {@code spark.executor.extraClassPath} in {@code conf}). Spark's launcher wants a Spark home with
+     * a few folders; an empty one under {@code home} serves, and this JVM's Spark is pointed at it.
+     */
+    public static Map<String, String> localClusterSetUp(String master, Map<String, String> conf,
+                                                        java.nio.file.Path home) throws java.io.IOException {
+        if (master == null || !master.startsWith("local-cluster") || conf.containsKey("spark.executor.extraClassPath")
+                || System.getenv("SPARK_HOME") != null || System.getProperty("spark.test.home") != null) {
+            return Map.of();
+        }
+        java.nio.file.Files.createDirectories(home.resolve("jars"));
+        java.nio.file.Files.createDirectories(home.resolve("launcher/target/scala-2.12")); // the launcher's Scala
+        // a local-cluster worker reads spark.test.home (in testing mode) or $SPARK_HOME, which a running JVM
+        // cannot set for itself
+        System.setProperty("spark.testing", "true");
+        System.setProperty("spark.test.home", home.toString());
+        return localClusterExecutorConf(home.resolve("local"));
+    }
 }

@@ -61,4 +61,33 @@ class LocalClusterGangTest {
         assertTrue(!pids.get(0).asText().equals(pids.get(1).asText()), summary.toString());
         assertTrue(Files.readString(dir.resolve("runs/cluster/metrics.jsonl")).contains("\"event\":\"done\""));
     }
+
+    @Test
+    void aMasterThatDropsTheApplicationIsReportedAsSuchNotAsTooFewSlots() throws Exception {
+        // found by hand: `train --set spark.master='local-cluster[...]'` from the fat jar, without a Spark home,
+        // made Spark drop the application in a second, and Ringmaster waited 60 s to say "offers 0 ... lower
+        // 'workers' or give Spark more executor cores". Here the executors' classpath is given, so Ringmaster does
+        // not set local-cluster up itself, and the process has no Spark home: the master drops the application.
+        Path data = dir.resolve("data");
+        SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(300, 200, 20, 8, 0.8, 2.5,
+                7, 50));
+        DatasetStore.write(Storage.configuration(), data.toString(), r.dataset(), r.source(), r.split(), false);
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(JvmFlags.moduleFlags());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ringmaster.orchestrator.cli.RingmasterCli",
+                "train", "--data", data.toString(), "--workers", "2", "--epochs", "1", "--runs-dir",
+                dir.resolve("runs").toString(), "--set", "spark.master=local-cluster[2,1,1024]", "--set",
+                "spark.conf.spark.executor.extraClassPath=" + System.getProperty("java.class.path")));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().remove("SPARK_HOME");
+        Process p = pb.start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), err);
+        List<String> errors = err.lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(1, errors.size(), err);
+        assertTrue(errors.get(0).contains("Spark master local-cluster[2,1,1024] ended the application while"
+                + " Ringmaster waited for 2 task slots"), err);
+    }
 }
