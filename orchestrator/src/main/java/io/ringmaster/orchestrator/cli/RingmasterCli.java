@@ -53,7 +53,11 @@ public final class RingmasterCli implements Runnable {
             err.flush();
             return 1;
         });
-        return cl.execute(args);
+        // a signal to this JVM lets the command wind down and print its one line before the JVM halts
+        try (io.ringmaster.orchestrator.run.DriverShutdown.Running running
+                     = io.ringmaster.orchestrator.run.DriverShutdown.running()) {
+            return cl.execute(args);
+        }
     }
 
     /**

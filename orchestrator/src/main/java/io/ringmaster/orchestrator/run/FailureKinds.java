@@ -33,6 +33,7 @@ public final class FailureKinds {
         s.add(TrainingStalledException.class.getName());
         s.add(IncompleteEpochException.class.getName());
         s.add(RunInUseException.class.getName());
+        s.add(JobStoppedException.class.getName());
         USER_FACING = Set.copyOf(s);
     }
 

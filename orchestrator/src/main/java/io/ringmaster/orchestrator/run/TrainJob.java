@@ -70,7 +70,8 @@ public final class TrainJob {
             throw new io.ringmaster.data.DataFormatException(job.dataUri() + ": the dataset has no test users to"
                     + " evaluate (its test split is empty: ingest it again; see ingest's warning)");
         }
-        try (RunDirectory run = RunDirectory.openOrCreate(conf, job.run.dir, job.run.id)) {
+        try (DriverShutdown.Running stopping = DriverShutdown.running();
+             RunDirectory run = RunDirectory.openOrCreate(conf, job.run.dir, job.run.id)) {
             return run(job, out, conf, manifest, run, fromScratch);
         }
     }
@@ -166,7 +167,15 @@ public final class TrainJob {
                         checkpoints.resumingFrom(newest.map(c -> c.dir().toString()).orElse(null)));
                 try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out)) {
                     results = launch(job, spark, spec, ring);
-                } catch (GangFailure f) {
+                } catch (RuntimeException e) {
+                    if (DriverShutdown.underway()) { // a signal stopped the driver: nothing to relaunch or report
+                        throw new JobStoppedException("run " + run.id() + ": stopped by a signal to the driver during"
+                                + " attempt " + attempt + "; its checkpoints are intact: `ringmaster resume "
+                                + Storage.display(run.path()) + "` continues it");
+                    }
+                    if (!(e instanceof GangFailure f)) {
+                        throw e;
+                    }
                     attempts.add("attempt " + attempt + ": " + f.getMessage());
                     if (attempt >= job.retry.maxAttempts || f.thrownByRingmaster() && FailureKinds.PERMANENT.contains(f.taskExceptionClass())) {
                         if (attempt > 1) {
