@@ -60,6 +60,9 @@ final class ScoreCommand implements Callable<Integer> {
             ScoreJob.Report r = input.users != null
                     ? ScoreJob.topK(spark, model, input.users, out, topK, excludeSeen, policy, hadoop)
                     : ScoreJob.pairs(spark, model, input.pairs, out, policy, hadoop);
+            if (r.note() != null) {
+                System.out.println("note: " + r.note());
+            }
             System.out.printf("wrote %,d rows -> %s%n", r.rows(), out);
             if (r.unknownUsers() > 0) {
                 System.out.printf("%,d rows with users the model does not know (e.g. %s): %s%n", r.unknownUsers(),

@@ -45,7 +45,9 @@ public final class Exporter {
         if (step == null) {
             List<String> warnings = new ArrayList<>();
             cp = store.newest(warnings).orElseThrow(() -> new IllegalArgumentException(Storage.display(runDir)
-                    + " has no complete checkpoint to export"));
+                    + " has no complete checkpoint to export" + (warnings.isEmpty() ? "" : " ("
+                    + String.join("; ", warnings) + ")")));
+            warnings.forEach(w -> System.err.println("warning: " + w)); // an older checkpoint is exported instead
         } else {
             cp = store.open(new Path(new Path(runDir, CheckpointStore.DIR), String.valueOf(step)).toString());
         }

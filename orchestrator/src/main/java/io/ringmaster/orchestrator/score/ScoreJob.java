@@ -39,7 +39,12 @@ public final class ScoreJob {
 
     /** What a scoring run did: rows written and unknown ids met (with up to a few examples). */
     public record Report(long rows, long unknownUsers, List<Long> unknownUserExamples, long unknownItems,
-                         List<Long> unknownItemExamples) {
+                         List<Long> unknownItemExamples, String note) {
+
+        Report(long rows, long unknownUsers, List<Long> unknownUserExamples, long unknownItems,
+               List<Long> unknownItemExamples) {
+            this(rows, unknownUsers, unknownUserExamples, unknownItems, unknownItemExamples, null);
+        }
     }
 
     public static final StructType TOP_K = new StructType()
@@ -60,6 +65,12 @@ public final class ScoreJob {
             throw new IllegalArgumentException("--top-k must be >= 1, got " + k);
         }
         ModelBundle bundle = BundleCache.get(bundleUri, hadoop);
+        String note = null;
+        if (k > bundle.items().size()) { // more would repeat nothing: there are no more items to rank
+            note = String.format("--top-k %,d is more than the %,d items the model knows: each user gets at most %,d",
+                    k, bundle.items().size(), bundle.items().size());
+            k = bundle.items().size();
+        }
         org.apache.spark.sql.Dataset<Long> ids;
         if ("all".equals(users)) {
             List<Long> all = new ArrayList<>();
@@ -80,7 +91,7 @@ public final class ScoreJob {
                 k, seen, policy, unknown, examples), Encoders.row(TOP_K));
         out.write().mode(SaveMode.ErrorIfExists).parquet(outUri);
         long rows = spark.read().parquet(outUri).count();
-        return new Report(rows, unknown.value(), firstFew(examples.value()), 0, List.of());
+        return new Report(rows, unknown.value(), firstFew(examples.value()), 0, List.of(), note);
     }
 
     /** Scores given (user, item) rows: the input columns plus {@code score} (probability) and {@code logit}. */

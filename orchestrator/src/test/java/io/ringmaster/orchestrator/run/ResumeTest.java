@@ -78,6 +78,20 @@ class ResumeTest {
         assertEquals(2, faulted.get("attempts").asInt(), faulted.get("console").asText());
         assertEquals(half - 3, faulted.get("resumedFromStep").asLong());
         assertEquals(full.get("paramsSha256").asText(), faulted.get("paramsSha256").asText());
+        // found by hand: a resumed epoch reported "3,088,506 samples/s (train 0.1s)", the whole epoch's samples over
+        // the seconds of its second half; its samples/s now counts what this attempt trained
+        List<JsonNode> epochs = new ArrayList<>();
+        for (String line : java.nio.file.Files.readAllLines(dir.resolve("runs/dl4j-faulted/metrics.jsonl"))) {
+            JsonNode n = new ObjectMapper().readTree(line);
+            if (n.path("event").asText().equals("epoch")) {
+                epochs.add(n);
+            }
+        }
+        JsonNode resumedEpoch = epochs.get(epochs.size() - 1);
+        long steps = full.get("steps").asLong();
+        double trainedHere = resumedEpoch.get("samplesPerSecond").asDouble() * resumedEpoch.get("trainSeconds").asDouble();
+        double expected = resumedEpoch.get("samples").asDouble() * (steps - (half - 3)) / steps;
+        assertEquals(expected, trainedHere, expected * 1e-6, resumedEpoch.toString());
     }
 
     @Test

@@ -216,6 +216,14 @@ class ScoreTest {
         ScoreJob.Report topSkip = ScoreJob.topK(spark, bundleUri, users, dir.resolve("top-skip").toString(), 3, null,
                 UnknownIdPolicy.SKIP, Map.of());
         assertEquals(3, topSkip.rows());
+        // found by hand: --top-k 100000 silently wrote 385 MB; it is capped at the catalogue and says so
+        int items = BundleCache.get(bundleUri, Map.of()).items().size();
+        ScoreJob.Report huge = ScoreJob.topK(spark, bundleUri, users, dir.resolve("top-huge").toString(), 100_000,
+                null, UnknownIdPolicy.SKIP, Map.of());
+        assertEquals(items, huge.rows(), "one known user, every item once");
+        assertEquals(String.format("--top-k 100,000 is more than the %,d items the model knows: each user gets at most"
+                + " %,d", items, items), huge.note());
+        assertEquals(null, topSkip.note());
     }
 
     @Test

@@ -19,8 +19,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Checkpoints under {@code <run dir>/checkpoints/<global step>/}: the network with its Adam state
@@ -42,7 +40,6 @@ public final class CheckpointStore {
     static final String MANIFEST = "manifest.json";
     static final int FORMAT_VERSION = 1;
 
-    private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Test hook: a crash between writing the files and committing them. */
@@ -184,8 +181,8 @@ public final class CheckpointStore {
     }
 
     /**
-     * The newest complete checkpoint, verified; partial or corrupt ones are skipped with a warning
-     * that names them (each warning also goes to {@code warnings}).
+     * The newest complete checkpoint, verified; partial or corrupt ones are skipped, each with a
+     * warning in {@code warnings} that names it (for the caller to report once).
      */
     public Optional<Checkpoint> newest(List<String> warnings) throws IOException {
         FileSystem fs = Storage.fs(root, conf);
@@ -196,9 +193,7 @@ public final class CheckpointStore {
                 CheckpointState s = JSON.readValue(Storage.readBytes(fs, new Path(dir, STATE)), CheckpointState.class);
                 return Optional.of(new Checkpoint(dir, s));
             }
-            String w = "skipping checkpoint " + Storage.display(dir) + ": " + problem;
-            LOG.warn(w);
-            warnings.add(w);
+            warnings.add("skipping checkpoint " + Storage.display(dir) + ": " + problem); // the caller reports them
         }
         return Optional.empty();
     }

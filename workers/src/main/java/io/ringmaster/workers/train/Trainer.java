@@ -183,9 +183,11 @@ public final class Trainer {
                     bestEpoch = epoch;
                 }
             }
+            // a resumed epoch trained only its steps after the checkpoint in this session's seconds
+            double trainedNow = steps == 0 ? 0 : (double) size * (steps - first) / steps;
             listener.onEpoch(new EpochMetrics(epoch, engine.step(), lastLoss, settings.evalK(),
                     eval == null ? Double.NaN : eval.hr(), eval == null ? Double.NaN : eval.ndcg(),
-                    eval == null ? Double.NaN : eval.map(), size, seconds, evalSeconds, size / seconds,
+                    eval == null ? Double.NaN : eval.map(), size, seconds, evalSeconds, trainedNow / seconds,
                     tally.counters()));
             if (checkpointer.dueAfterEpoch(epoch, epoch == settings.epochs())) {
                 checkpointer.save(engine, new CheckpointState(epoch, 0, engine.step(), 0, bestEpoch, bestHr, bestNdcg,
