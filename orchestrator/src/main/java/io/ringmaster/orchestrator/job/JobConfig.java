@@ -402,7 +402,18 @@ public final class JobConfig {
                     + (showValues ? e.getOriginalMessage().split("\n")[0] : e.getTargetType() == null ? "not shown"
                     : "expected " + e.getTargetType().getSimpleName()) + ")", e);
         } catch (JsonProcessingException e) {
-            throw new JobConfigException(where + ": not valid YAML" + line(e) + ": " + e.getOriginalMessage(), e);
+            org.yaml.snakeyaml.error.MarkedYAMLException marked = null;
+            for (Throwable t = e; t != null && marked == null; t = t.getCause()) {
+                marked = t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m ? m : null;
+            }
+            if (marked != null && marked.getProblemMark() != null) { // the problem's own line, not its context's
+                String problem = String.valueOf(marked.getProblem()).replace("\n", " ").strip();
+                throw new JobConfigException(where + ": not valid YAML at line " + (marked.getProblemMark().getLine() + 1)
+                        + ", column " + (marked.getProblemMark().getColumn() + 1) + ": " + problem
+                        + (problem.contains("TAB") ? " (indent with spaces)" : ""), e);
+            }
+            throw new JobConfigException(where + ": not valid YAML" + line(e) + ": "
+                    + e.getOriginalMessage().replace("\n", " "), e);
         } catch (IOException e) {
             throw new JobConfigException(where + ": " + e.getMessage(), e);
         }

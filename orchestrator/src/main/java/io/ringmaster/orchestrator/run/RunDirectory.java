@@ -63,6 +63,23 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * After a fresh run failed to start: removes its {@code job.yaml} when no worker wrote anything
+     * (no metrics, no checkpoint), so the run id is free again rather than a run with nothing in it.
+     */
+    public void forgetIfNothingRan() {
+        try {
+            Path checkpoints = new Path(dir, "checkpoints");
+            boolean trained = fs.exists(new Path(dir, "metrics.jsonl"))
+                    || fs.exists(checkpoints) && fs.listStatus(checkpoints).length > 0;
+            if (!trained) {
+                fs.delete(new Path(dir, JOB_FILE), false);
+            }
+        } catch (IOException e) {
+            // the job's own failure is what the user needs to see
+        }
+    }
+
     /** Releases the run to other jobs. */
     @Override
     public void close() {

@@ -72,7 +72,14 @@ public final class TrainJob {
         }
         try (DriverShutdown.Running stopping = DriverShutdown.running();
              RunDirectory run = RunDirectory.openOrCreate(conf, job.run.dir, job.run.id)) {
-            return run(job, out, conf, manifest, run, fromScratch);
+            try {
+                return run(job, out, conf, manifest, run, fromScratch);
+            } catch (IOException | RuntimeException | Error e) {
+                if (!run.existing()) {
+                    run.forgetIfNothingRan(); // so the same run id can be started again with other settings
+                }
+                throw e;
+            }
         }
     }
 

@@ -287,6 +287,19 @@ class CliTest {
     }
 
     @Test
+    void aRunThatFailedToStartLeavesItsIdFreeForOtherSettings() throws IOException {
+        // found by hand: a failed start left runs/<id>/job.yaml, so the same id was refused next time
+        Path ds = dir.resolve("gen");
+        ok(CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300"));
+        Path runs = dir.resolve("runs");
+        failsWith(CliRun.of("train", "--data", ds.toString(), "--workers", "4", "--set", "spark.master=local[2]",
+                "--runs-dir", runs.toString(), "--run-id", "again"), "needs 4 task slots at once");
+        assertFalse(Files.exists(runs.resolve("again").resolve("job.yaml")), "nothing ran: no job.yaml is left");
+        ok(CliRun.of("train", "--data", ds.toString(), "--workers", "2", "--epochs", "1", "--runs-dir",
+                runs.toString(), "--run-id", "again"));
+    }
+
+    @Test
     void corruptDatasetFailsTheGangWithOneLineNamingTheFile() throws IOException {
         Path ds = dir.resolve("gen");
         ok(CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300"));

@@ -117,6 +117,10 @@ class JobConfigTest {
         mentions(fails("data: d\nspark:\n  conf: ~\n"), "'spark.conf' must be a mapping", "use {}");
         mentions(fails("data: d\nrun:\n  dir: ~\n"), "'run.dir'");
         mentions(fails("data: d\n\tworkers: 2\n"), "not valid YAML");
+        // found by hand: a tab reported the line before it, over several lines
+        JobConfigException tab = fails("data: /tmp/x\ntrain:\n  epochs: 3\n\tbatch-size: 64\n");
+        mentions(tab, "job.yaml: not valid YAML at line 4, column 1: ", "TAB", "(indent with spaces)");
+        assertEquals(1, tab.getMessage().lines().count(), tab.getMessage());
     }
 
     @Test
