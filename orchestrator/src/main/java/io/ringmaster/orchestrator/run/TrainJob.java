@@ -183,7 +183,9 @@ public final class TrainJob {
                     if (!(e instanceof GangFailure f)) {
                         throw e;
                     }
-                    attempts.add("attempt " + attempt + ": " + f.getMessage());
+                    String cause = io.ringmaster.orchestrator.spark.GangTasks.of(spark.sparkContext())
+                            .explain(f);
+                    attempts.add("attempt " + attempt + ": " + cause);
                     if (attempt >= job.retry.maxAttempts || f.thrownByRingmaster() && FailureKinds.PERMANENT.contains(f.taskExceptionClass())) {
                         if (attempt > 1) {
                             out.println("giving up after " + attempt + " attempts:");
@@ -191,8 +193,14 @@ public final class TrainJob {
                         }
                         throw f;
                     }
-                    out.printf("attempt %d of %d failed: %s%nrelaunching the gang (retry.max-attempts %d)%n", attempt,
-                            job.retry.maxAttempts, f.getMessage(), job.retry.maxAttempts);
+                    out.printf("attempt %d of %d failed: %s%n", attempt, job.retry.maxAttempts, cause);
+                    if (job.usesRing()) {
+                        // a frozen executor keeps its slot until Spark's heartbeat timeout: wait for the attempt's
+                        // tasks to end, saying so, and after allreduce.timeout have Spark remove its executor
+                        io.ringmaster.orchestrator.spark.GangTasks.of(spark.sparkContext())
+                                .awaitAttemptEnded(spark.sparkContext(), job.allreduce.timeout * 1000L, out);
+                    }
+                    out.printf("relaunching the gang (retry.max-attempts %d)%n", job.retry.maxAttempts);
                     if (job.needsFreshExecutorsToRetry() && !SparkSessions.executorIsDriverJvm(spark.sparkContext())) {
                         // DL4J's parameter-server client is a per-JVM singleton that outlives the attempt
                         if (!ownSession) {

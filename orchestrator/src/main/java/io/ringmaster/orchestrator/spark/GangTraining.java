@@ -32,6 +32,7 @@ public final class GangTraining {
     public static List<WorkerResult> run(SparkSession spark, WorkerSpec spec, RingOptions ring, byte[] secret,
                                          int workers) {
         SparkContext sc = spark.sparkContext();
+        GangTasks.of(sc); // watches the tasks from the first launch on
         requireSlots(sc, workers);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
         List<Integer> ranks = IntStream.range(0, workers).boxed().toList();

@@ -48,4 +48,22 @@ class GangFailureTest {
         assertEquals("training gang failed: Job 3 cancelled because SparkContext was shut down", g.getMessage());
         assertEquals(null, g.taskExceptionClass());
     }
+
+    @Test
+    void aLostExecutorIsExplainedWithRankExecutorAndHost() {
+        // found by hand: kill -9 of an executor was recorded as Spark's generic "barrier task ResultTask(0, 1)
+        // finished unsuccessfully", with no rank or host
+        GangFailure g = GangFailure.from(new SparkException("Job aborted due to stage failure: Could not recover from a"
+                + " failed barrier ResultStage. Most recent failure reason: Stage failed because barrier task"
+                + " ResultTask(0, 1) finished unsuccessfully.\nExecutorLostFailure (executor 1 exited caused by one of"
+                + " the running tasks) Reason: Command exited with code 137\nDriver stacktrace:\n\tat x.y(Z.scala:1)"));
+        GangTasks tasks = new GangTasks();
+        tasks.onExecutorAdded(new org.apache.spark.scheduler.SparkListenerExecutorAdded(0L, "1",
+                new org.apache.spark.scheduler.cluster.ExecutorInfo("10.0.0.7", 1,
+                        scala.collection.immutable.Map$.MODULE$.<String, String>empty())));
+        assertEquals("rank 1 on 10.0.0.7 (executor 1) was lost: its JVM exited: Command exited with code 137",
+                tasks.explain(g));
+        GangFailure other = GangFailure.from(new SparkException("Job 3 cancelled because SparkContext was shut down"));
+        assertEquals(other.getMessage(), tasks.explain(other));
+    }
 }

@@ -90,4 +90,49 @@ class LocalClusterGangTest {
         assertTrue(errors.get(0).contains("Spark master local-cluster[2,1,1024] ended the application while"
                 + " Ringmaster waited for 2 task slots"), err);
     }
+
+    @Test
+    void aFrozenExecutorIsNamedWaitedForThenRemovedAndTheJobFinishes() throws Exception {
+        // found by hand: after a frozen executor was found (allreduce.timeout) the relaunch waited silently for
+        // Spark's 120 s heartbeat timeout, because the frozen JVM still held its slot
+        Path data = dir.resolve("data");
+        SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(300, 200, 20, 8, 0.8, 2.5,
+                7, 50));
+        DatasetStore.write(Storage.configuration(), data.toString(), r.dataset(), r.source(), r.split(), false);
+        JobConfig job = JobConfig.parse("", "test", List.of(JobConfig.override("data", data.toString()), "workers=2",
+                "train.epochs=30", "train.batch-size=128", JobConfig.override("run.dir", dir.resolve("runs").toString()),
+                "run.id=frozen", "spark.master=local-cluster[2,1,1024]", "allreduce.timeout=5",
+                "checkpoint.every-epochs=1"));
+        job.spark.conf.putAll(SparkSessions.localClusterExecutorConf(dir.resolve("spark-local")));
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        List<ProcessHandle> executors = new java.util.ArrayList<>();
+        try {
+            java.util.concurrent.Future<TrainJob.Outcome> run = pool.submit(() -> TrainJob.run(job,
+                    new PrintStream(buf, true, StandardCharsets.UTF_8)));
+            Path metrics = dir.resolve("runs/frozen/metrics.jsonl");
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (!(Files.exists(metrics) && Files.readString(metrics).contains("\"epoch\":2,"))) {
+                assertTrue(System.nanoTime() < deadline && !run.isDone(), buf.toString(StandardCharsets.UTF_8));
+                Thread.sleep(100);
+            }
+            ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").endsWith("java"))
+                    .forEach(executors::add);
+            assertEquals(2, executors.size(), ProcessHandle.current().descendants().map(p -> p.pid() + " "
+                    + p.info().commandLine().orElse(p.info().command().orElse("?"))).toList().toString());
+            new ProcessBuilder("kill", "-STOP", String.valueOf(executors.get(1).pid())).start().waitFor();
+            TrainJob.Outcome o = run.get(240, java.util.concurrent.TimeUnit.SECONDS);
+            String out = buf.toString(StandardCharsets.UTF_8);
+            assertTrue(out.contains("waiting for the failed attempt's task(s) to end before relaunching: rank "), out);
+            assertTrue(out.contains("did not end 5 s after the attempt failed: asked Spark to remove that executor"),
+                    out);
+            assertTrue(out.contains("epoch  30  loss"), out);
+            assertTrue(o.summary().bestHr() > 0, out);
+        } finally {
+            for (ProcessHandle p : executors) {
+                p.destroyForcibly();
+            }
+            pool.shutdownNow();
+        }
+    }
 }
