@@ -80,6 +80,39 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * Before training continues from a checkpoint taken after {@code epochsDone} epochs: marks the
+     * {@code metrics.jsonl} records of later epochs {@code "superseded": true} (they are trained again and
+     * recorded anew; nothing is removed). Returns how many records it marked.
+     */
+    public int supersedeEpochsAfter(int epochsDone) throws IOException {
+        Path file = new Path(dir, "metrics.jsonl");
+        if (!fs.exists(file)) {
+            return 0;
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        StringBuilder out = new StringBuilder();
+        int marked = 0;
+        for (String line : new String(Storage.readBytes(fs, file), StandardCharsets.UTF_8).split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            if (line.contains("\"event\":\"epoch\"")) {
+                com.fasterxml.jackson.databind.JsonNode n = json.readTree(line);
+                if (n.path("epoch").asInt() > epochsDone && !n.has("superseded")) {
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) n).put("superseded", true);
+                    line = json.writeValueAsString(n);
+                    marked++;
+                }
+            }
+            out.append(line).append('\n');
+        }
+        if (marked > 0) {
+            Storage.writeBytes(fs, file, out.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        return marked;
+    }
+
     /** Releases the run to other jobs. */
     @Override
     public void close() {

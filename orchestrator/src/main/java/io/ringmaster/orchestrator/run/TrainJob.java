@@ -165,6 +165,11 @@ public final class TrainJob {
                     }
                     out.printf("continuing from checkpoint step %d (epoch %d, step %d of it)%n", st.globalStep(),
                             st.epoch() + 1, st.stepInEpoch());
+                    int again = run.supersedeEpochsAfter(st.epoch()); // no gang runs now: the file is ours to rewrite
+                    if (again > 0) {
+                        out.printf("%d epoch record(s) after epoch %d are trained again; metrics.jsonl marks the"
+                                + " earlier ones \"superseded\"%n", again, st.epoch());
+                    }
                 } else if (run.existing() || attempt > 1) {
                     out.println("no complete checkpoint: starting from the beginning");
                 }

@@ -300,6 +300,31 @@ class CliTest {
     }
 
     @Test
+    void epochsTrainedAgainAfterASkippedCheckpointMarkTheirEarlierRecordsSuperseded() throws IOException {
+        // found by hand: resuming past a corrupt newest checkpoint left two `epoch` records for the same epoch
+        Path ds = dir.resolve("gen");
+        ok(CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300"));
+        Path runs = dir.resolve("runs");
+        ok(CliRun.of("train", "--data", ds.toString(), "--runs-dir", runs.toString(), "--run-id", "twice", "--epochs",
+                "3", "--set", "checkpoint.every-epochs=1"));
+        Path cps = runs.resolve("twice").resolve("checkpoints");
+        List<Long> steps;
+        try (Stream<Path> s = Files.list(cps)) {
+            steps = s.map(p -> Long.parseLong(p.getFileName().toString())).sorted().toList();
+        }
+        Files.delete(cps.resolve(String.valueOf(steps.get(steps.size() - 1))).resolve("_COMMITTED"));
+        CliRun again = CliRun.of("resume", runs.resolve("twice").toString());
+        ok(again);
+        assertTrue(again.out().contains("1 epoch record(s) after epoch 2 are trained again"), again.out());
+        List<String> epochs = Files.readAllLines(runs.resolve("twice").resolve("metrics.jsonl")).stream()
+                .filter(l -> l.contains("\"event\":\"epoch\"")).toList();
+        List<String> third = epochs.stream().filter(l -> l.contains("\"epoch\":3,")).toList();
+        assertEquals(2, third.size(), epochs.toString());
+        assertTrue(third.get(0).contains("\"superseded\":true") && !third.get(1).contains("superseded"),
+                third.toString());
+    }
+
+    @Test
     void corruptDatasetFailsTheGangWithOneLineNamingTheFile() throws IOException {
         Path ds = dir.resolve("gen");
         ok(CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300"));
