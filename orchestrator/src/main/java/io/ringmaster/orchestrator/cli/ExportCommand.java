@@ -30,6 +30,10 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Exporter.Result r = Exporter.export(Storage.configuration(hadoop), runDir, step, out);
         Object m = r.provenance().get("metricsAtExport");
+        if (r.provenance().containsKey("runStillTraining")) {
+            System.out.println("warning: run " + r.provenance().get("runId") + " is still training ("
+                    + r.provenance().get("runStillTraining") + "): this is its newest complete checkpoint so far");
+        }
         System.out.printf("exported checkpoint step %d of run %s -> %s%n", r.step(), r.provenance().get("runId"),
                 r.bundle());
         if (m instanceof Map<?, ?> metrics && !metrics.isEmpty()) {

@@ -251,7 +251,8 @@ public final class RunLock implements AutoCloseable {
             return age > stale.toMillis() ? "not refreshed for " + age / 1000 + " s" : null;
         }
 
-        String describe() {
+        /** Host, pid, start and how long since the lock was refreshed, for messages. */
+        public String describe() {
             long age = Math.max(0, (System.currentTimeMillis() - refreshedMillis) / 1000);
             return "host " + host + ", pid " + pid + ", started " + acquired + ", lock refreshed " + age + " s ago";
         }

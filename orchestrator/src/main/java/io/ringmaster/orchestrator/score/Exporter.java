@@ -40,6 +40,8 @@ public final class Exporter {
         Path runDir = Storage.path(runDirUri);
         FileSystem fs = Storage.fs(runDir, conf);
         JobConfig job = RunDirectory.readJob(conf, runDirUri, List.of());
+        java.util.Optional<io.ringmaster.orchestrator.run.RunLock.Owner> live
+                = io.ringmaster.orchestrator.run.RunLock.owner(fs, runDir);
         CheckpointStore store = new CheckpointStore(conf, runDir.toString(), Integer.MAX_VALUE);
         Checkpoint cp;
         if (step == null) {
@@ -66,6 +68,9 @@ public final class Exporter {
         provenance.put("datasetChecksum", manifest.checksum());
         provenance.put("metricsAtExport", metricsAt(fs, runDir, cp.step()));
         provenance.put("bestHrSoFar", cp.state().bestHr());
+        if (live.isPresent()) { // exporting while a job trains: the newest checkpoint so far, said so
+            provenance.put("runStillTraining", live.get().describe());
+        }
         ModelBundle.write(conf, store.loadModel(cp), spec, ds, provenance, outUri);
         return new Result(Storage.display(Storage.path(outUri)), cp.step(), provenance);
     }

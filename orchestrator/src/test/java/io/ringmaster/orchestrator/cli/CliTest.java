@@ -246,6 +246,11 @@ class CliTest {
                 "shared")) {
             CliRun r = CliRun.of("resume", runs.resolve("shared").toString(), "--epochs", "2");
             failsWith(r, "run shared is in use by another job: host ");
+            // found by hand: export took the newest checkpoint of a live run without a word
+            CliRun export = CliRun.of("export", runs.resolve("shared").toString(), "--out",
+                    dir.resolve("live-model").toString());
+            ok(export);
+            assertTrue(export.out().contains("warning: run shared is still training (host "), export.toString());
             assertFalse(Files.readString(runs.resolve("shared").resolve("metrics.jsonl")).contains("\"epoch\":2"),
                     "the refused resume trained nothing");
         }
