@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
 
 /**
  * A training job file (YAML). Every key has a default except {@code data}; unknown keys are errors
- * that name the key and list the known ones. See the README's job-file reference.
+ * that name the key and list the known ones. See docs/job-file.md.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class JobConfig {

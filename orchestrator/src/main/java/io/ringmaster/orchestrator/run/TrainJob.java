@@ -47,7 +47,7 @@ public final class TrainJob {
                           double baselineNdcg, double baselineMap) {
     }
 
-    /** Embedding values above which a dense Adam pass costs several training steps (README). */
+    /** Embedding values above which a dense Adam pass costs several training steps (docs/sparse-gradients.md). */
     static final long LARGE_TABLES = 1L << 22;
 
     private TrainJob() {
@@ -122,7 +122,7 @@ public final class TrainJob {
                     && "fused".equals(job.engine()) && values > LARGE_TABLES) {
                 out.printf("warning: train.embedding-optimizer adam updates all %,d embedding values every step;"
                         + " lazy-adam updates only the rows a step touches, and at a catalogue this size its steps are"
-                        + " many times faster (it also learns differently; see the README's sparse gradients)%n", values);
+                        + " many times faster (it also learns differently; see docs/sparse-gradients.md)%n", values);
             }
         } else {
             out.printf("%d worker%s on Spark %s, global batch %d (%d per worker), strategy %s (DL4J %s)%n",

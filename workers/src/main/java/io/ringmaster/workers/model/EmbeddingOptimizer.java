@@ -14,7 +14,7 @@ public enum EmbeddingOptimizer {
 
     /**
      * The default: at the reference learning rate dense Adam reached the ml-100k quality bar (HR@10 0.645)
-     * with every gang size and lazy Adam did not with 1 or 2 workers (README, "Sparse gradients").
+     * with every gang size and lazy Adam did not with 1 or 2 workers (docs/sparse-gradients.md).
      */
     public static final EmbeddingOptimizer DEFAULT = ADAM;
 

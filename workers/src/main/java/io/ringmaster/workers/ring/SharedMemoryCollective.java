@@ -259,7 +259,7 @@ public final class SharedMemoryCollective implements Collective {
     /**
      * From this mean share of a table's rows per rank, summing the whole table costs less than merging
      * everyone's rows (a hash lookup per row against sequential sums), measured with
-     * {@code bench embeddings}: 0.8 for 2 ranks, 0.6 for 3, 0.5 for 4 (README); 2/N beyond.
+     * {@code bench embeddings}: 0.8 for 2 ranks, 0.6 for 3, 0.5 for 4 (docs/sparse-gradients.md); 2/N beyond.
      */
     @Override
     public double denseCrossover() {

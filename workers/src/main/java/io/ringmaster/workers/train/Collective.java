@@ -55,7 +55,7 @@ public interface Collective extends AutoCloseable {
 
     /**
      * The mean share of a table's rows each rank holds above which summing the whole table densely
-     * costs this transport less than exchanging rows (measured; see the README's all-reduce section).
+     * costs this transport less than exchanging rows (measured; see docs/sparse-gradients.md).
      * {@link Double#POSITIVE_INFINITY} when rows always cost less.
      */
     double denseCrossover();
