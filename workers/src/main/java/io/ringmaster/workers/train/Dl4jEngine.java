@@ -48,7 +48,8 @@ public final class Dl4jEngine implements TrainingEngine {
     }
 
     /** Epoch number handed to DL4J's updater (only learning-rate schedules use it). */
-    public void setEpoch(int epoch) {
+    @Override
+    public void startEpoch(int epoch) {
         this.epoch = epoch;
     }
 

@@ -89,9 +89,7 @@ public final class Trainer {
         }
         List<String> tables = grad.layout().tables().stream().map(EmbeddingTable::name).toList();
         for (int epoch = at.epoch() + 1; epoch <= settings.epochs(); epoch++) {
-            if (engine instanceof Dl4jEngine d) {
-                d.setEpoch(epoch - 1);
-            }
+            engine.startEpoch(epoch - 1);
             long t0 = System.nanoTime();
             boolean resuming = epoch == at.epoch() + 1 && at.stepInEpoch() > 0;
             int first = resuming ? at.stepInEpoch() : 0;

@@ -46,4 +46,11 @@ public interface TrainingEngine extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * Called before each epoch with its zero-based index, for engines whose arithmetic depends on it
+     * (DL4J's updater keeps an epoch count); nothing by default.
+     */
+    default void startEpoch(int epoch) {
+    }
 }
