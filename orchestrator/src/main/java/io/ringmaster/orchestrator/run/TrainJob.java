@@ -95,14 +95,14 @@ public final class TrainJob {
                         + " eval.*, spark.*, hadoop may change; start a new run.id for the rest)");
             }
         }
-        if (run.existing() && !fromScratch) { // before anything in the run is rewritten
-            List<String> rejected = new java.util.ArrayList<>();
-            if (new CheckpointStore(conf, run.path().toString(), job.checkpoint.keep).newest(rejected).isEmpty()
-                    && !rejected.isEmpty()) {
-                throw new JobConfigException("run " + run.id() + " has no usable checkpoint ("
-                        + String.join("; ", rejected) + "); give --from-scratch to train it again from step 0"
-                        + " (its checkpoint directories are kept)");
-            }
+        CheckpointStore store = new CheckpointStore(conf, run.path().toString(), job.checkpoint.keep);
+        // verified once here, before anything in the run is rewritten, and used by the first attempt
+        List<String> firstWarnings = new java.util.ArrayList<>();
+        Optional<Checkpoint> firstNewest = store.newest(firstWarnings);
+        if (run.existing() && !fromScratch && firstNewest.isEmpty() && !firstWarnings.isEmpty()) {
+            throw new JobConfigException("run " + run.id() + " has no usable checkpoint ("
+                    + String.join("; ", firstWarnings) + "); give --from-scratch to train it again from step 0"
+                    + " (its checkpoint directories are kept)");
         }
         run.write(RunDirectory.JOB_FILE, job.toRedactedYaml());
         out.printf("run %s  dataset %s (%,d users, %,d items, %,d training interactions, %,d test users)%n",
@@ -132,7 +132,6 @@ public final class TrainJob {
                             : "SharedTrainingMaster");
         }
 
-        CheckpointStore store = new CheckpointStore(conf, run.path().toString(), job.checkpoint.keep);
         for (String leftover : store.removeUnfinishedWrites()) { // this job owns the run: nobody else writes there
             out.println("removed an unfinished checkpoint write: " + leftover);
         }
@@ -153,8 +152,8 @@ public final class TrainJob {
         try {
             for (int attempt = 1; results == null; attempt++) {
                 run.checkOwned();
-                List<String> warnings = new java.util.ArrayList<>();
-                Optional<Checkpoint> newest = store.newest(warnings);
+                List<String> warnings = attempt == 1 ? firstWarnings : new java.util.ArrayList<>();
+                Optional<Checkpoint> newest = attempt == 1 ? firstNewest : store.newest(warnings);
                 warnings.forEach(w -> out.println("warning: " + w));
                 if (newest.isPresent()) {
                     CheckpointState st = newest.get().state();
