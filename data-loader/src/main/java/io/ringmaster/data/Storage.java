@@ -128,6 +128,40 @@ public final class Storage {
         }
     }
 
+    /** The java.nio path of {@code file} when {@code fs} is the local disk, else null. */
+    public static java.nio.file.Path localPath(FileSystem fs, Path file) {
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem || fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
+            return java.nio.file.Path.of(fs.makeQualified(file).toUri());
+        }
+        return null;
+    }
+
+    /**
+     * Creates {@code dir} and its parents, or fails naming it and, where the file system says, why (on
+     * local disk Hadoop only answers false: java.nio is asked for the reason).
+     */
+    public static void mkdirs(FileSystem fs, Path dir) throws IOException {
+        boolean ok;
+        try {
+            ok = fs.mkdirs(dir);
+        } catch (IOException e) {
+            throw UnwritableStorageException.classify(e, dir);
+        }
+        if (ok) {
+            return;
+        }
+        java.nio.file.Path local = localPath(fs, dir);
+        if (local == null) {
+            throw UnwritableStorageException.of(dir, "cannot create the directory", null);
+        }
+        try {
+            java.nio.file.Files.createDirectories(local);
+        } catch (IOException e) {
+            IOException c = UnwritableStorageException.classify(e, dir);
+            throw c != e ? c : UnwritableStorageException.of(dir, "cannot create the directory (" + e + ")", e);
+        }
+    }
+
     /**
      * Writes {@code bytes} as {@code file}, replacing it. A full device or denied access comes back as
      * an {@link UnwritableStorageException} naming the file.

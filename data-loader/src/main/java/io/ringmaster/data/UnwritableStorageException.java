@@ -31,34 +31,9 @@ public final class UnwritableStorageException extends IOException {
         return e instanceof IOException io ? io : new IOException(Storage.display(path) + ": " + e.getMessage(), e);
     }
 
-    /**
-     * Creates {@code dir} and its parents, or fails naming it and, where the file system says, why (on
-     * local disk Hadoop only answers false: java.nio is asked for the reason).
-     */
-    public static void mkdirs(org.apache.hadoop.fs.FileSystem fs, Path dir) throws IOException {
-        boolean ok;
-        try {
-            ok = fs.mkdirs(dir);
-        } catch (IOException e) {
-            throw classify(e, dir);
-        }
-        if (ok) {
-            return;
-        }
-        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem || fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
-            try {
-                java.nio.file.Files.createDirectories(java.nio.file.Path.of(fs.makeQualified(dir).toUri()));
-                return;
-            } catch (IOException e) {
-                IOException c = classify(e, dir);
-                if (c != e) {
-                    throw c;
-                }
-                throw new UnwritableStorageException(Storage.display(dir) + ": cannot create the directory (" + e
-                        + ")", e);
-            }
-        }
-        throw new UnwritableStorageException(Storage.display(dir) + ": cannot create the directory", null);
+    /** One naming {@code path} and why it cannot be written. */
+    static UnwritableStorageException of(Path path, String why, Throwable cause) {
+        return new UnwritableStorageException(Storage.display(path) + ": " + why, cause);
     }
 
     private static String reason(Throwable e) {

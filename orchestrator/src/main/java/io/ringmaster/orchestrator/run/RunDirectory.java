@@ -45,7 +45,7 @@ public final class RunDirectory implements AutoCloseable {
             throw new IllegalArgumentException("run directory " + Storage.display(dir) + " exists but holds no "
                     + JOB_FILE + ": it is not a Ringmaster run; choose another run.id");
         }
-        io.ringmaster.data.UnwritableStorageException.mkdirs(fs, dir);
+        Storage.mkdirs(fs, dir);
         RunLock lock = RunLock.acquire(fs, dir, id);
         RunDirectory r = new RunDirectory(fs, dir, id);
         r.lock = lock;
@@ -69,8 +69,8 @@ public final class RunDirectory implements AutoCloseable {
      */
     public void forgetIfNothingRan() {
         try {
-            Path checkpoints = new Path(dir, "checkpoints");
-            boolean trained = fs.exists(new Path(dir, "metrics.jsonl"))
+            Path checkpoints = new Path(dir, io.ringmaster.workers.checkpoint.CheckpointStore.DIR);
+            boolean trained = fs.exists(new Path(dir, io.ringmaster.workers.Worker.METRICS_FILE))
                     || fs.exists(checkpoints) && fs.listStatus(checkpoints).length > 0;
             if (!trained) {
                 fs.delete(new Path(dir, JOB_FILE), false);
@@ -86,7 +86,7 @@ public final class RunDirectory implements AutoCloseable {
      * recorded anew; nothing is removed). Returns how many records it marked.
      */
     public int supersedeEpochsAfter(int epochsDone) throws IOException {
-        Path file = new Path(dir, "metrics.jsonl");
+        Path file = new Path(dir, io.ringmaster.workers.Worker.METRICS_FILE);
         if (!fs.exists(file)) {
             return 0;
         }

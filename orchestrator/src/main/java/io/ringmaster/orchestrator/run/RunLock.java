@@ -18,9 +18,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,7 +165,7 @@ public final class RunLock implements AutoCloseable {
 
     /** Exclusive create: false if the file exists. */
     private static boolean create(FileSystem fs, Path file, byte[] content) throws IOException {
-        java.nio.file.Path local = localPath(fs, file);
+        java.nio.file.Path local = Storage.localPath(fs, file); // O_EXCL on local disk
         if (local != null) {
             try {
                 Files.write(local, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -193,7 +191,7 @@ public final class RunLock implements AutoCloseable {
     }
 
     private static void overwrite(FileSystem fs, Path file, byte[] content) throws IOException {
-        java.nio.file.Path local = localPath(fs, file);
+        java.nio.file.Path local = Storage.localPath(fs, file);
         if (local != null) {
             Files.write(local, content); // also moves its modification time: the refresh
             return;
@@ -201,14 +199,6 @@ public final class RunLock implements AutoCloseable {
         try (OutputStream out = fs.create(file, true)) {
             out.write(content);
         }
-    }
-
-    /** The java.nio path of {@code file} when {@code fs} is the local disk (for O_EXCL), else null. */
-    private static java.nio.file.Path localPath(FileSystem fs, Path file) {
-        if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
-            return java.nio.file.Path.of(fs.makeQualified(file).toUri());
-        }
-        return null;
     }
 
     /** What a lock file says about its owner, and when it was last refreshed. */
