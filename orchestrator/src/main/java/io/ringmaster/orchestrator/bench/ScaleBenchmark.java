@@ -124,27 +124,15 @@ public final class ScaleBenchmark {
                 GangRun.Result r = GangRun.median(rounds.get(key));
                 results.put(key, r);
                 List<GangRun.Result> one = rounds.get(cat.entities() + " 1");
-                var c = r.counters();
-                out.printf("%,11d %,10d %,10d %8d %,12.0f %8s %22s %8.3f  %8.3f %8.3f %9.3f %7.3f  %s%n", cat.entities(),
-                        cat.ds().numUsers(), cat.ds().numItems(), n, r.samplesPerSecond(), one == null ? "-"
-                                : String.format("%.2fx", ratio(rounds.get(key), one)),
-                        GangScalingBenchmark.bytes(c.denseBytesPerStep()) + " + "
-                                + GangScalingBenchmark.bytes(c.rowBytesPerStep()), r.msPerStep(),
-                        r.ms(c.computeSeconds()), r.ms(c.exchangeSeconds()), r.ms(c.optimizerSeconds()),
-                        r.ms(c.inputSeconds()), rows(c.rowsPerStep()));
+                printRow(out, cat, String.valueOf(n), r, one == null ? "-"
+                        : String.format("%.2fx", ratio(rounds.get(key), one)));
             }
         }
         Catalogue largestCatalogue = catalogues.get(catalogues.size() - 1);
         List<GangRun.Result> apart = rounds.remove(largestCatalogue.entities() + " apart");
         if (apart != null) {
-            GangRun.Result r = GangRun.median(apart);
-            var c = r.counters();
-            out.printf("%,11d %,10d %,10d %8s %,12.0f %8s %22s %8.3f  %8.3f %8.3f %9.3f %7.3f  %s%n",
-                    largestCatalogue.entities(), largestCatalogue.ds().numUsers(), largestCatalogue.ds().numItems(),
-                    "2 apart", r.samplesPerSecond(), String.format("%.2fx", ratio(apart,
-                            rounds.get(largestCatalogue.entities() + " 1"))), "0 B + 0 B", r.msPerStep(),
-                    r.ms(c.computeSeconds()), r.ms(c.exchangeSeconds()), r.ms(c.optimizerSeconds()),
-                    r.ms(c.inputSeconds()), rows(c.rowsPerStep()));
+            printRow(out, largestCatalogue, "2 apart", GangRun.median(apart), String.format("%.2fx", ratio(apart,
+                    rounds.get(largestCatalogue.entities() + " 1"))));
             out.printf("(2 apart: two gangs of one at once, no exchange and no waiting: the most 2 workers can reach on"
                     + " this machine at %d entities)%n", largestCatalogue.entities());
         }
@@ -179,6 +167,16 @@ public final class ScaleBenchmark {
             out.printf("gang: 2 workers = %.2fx 1 worker at %d entities (%d per worker)%n",
                     ratio(rounds.get(big + " 2"), rounds.get(big + " 1")), big, batch);
         }
+    }
+
+    /** One table row: a catalogue, a gang (or "2 apart"), its median result and its ratio to 1 worker. */
+    private static void printRow(PrintStream out, Catalogue cat, String workers, GangRun.Result r, String vsOne) {
+        var c = r.counters();
+        out.printf("%,11d %,10d %,10d %8s %,12.0f %8s %22s %8.3f  %8.3f %8.3f %9.3f %7.3f  %s%n", cat.entities(),
+                cat.ds().numUsers(), cat.ds().numItems(), workers, r.samplesPerSecond(), vsOne,
+                GangScalingBenchmark.bytes(c.denseBytesPerStep()) + " + " + GangScalingBenchmark.bytes(c.rowBytesPerStep()),
+                r.msPerStep(), r.ms(c.computeSeconds()), r.ms(c.exchangeSeconds()), r.ms(c.optimizerSeconds()),
+                r.ms(c.inputSeconds()), rows(c.rowsPerStep()));
     }
 
     private record Catalogue(long entities, String uri, Dataset ds, UserItemIndex seen, NeuMFSpec spec) {

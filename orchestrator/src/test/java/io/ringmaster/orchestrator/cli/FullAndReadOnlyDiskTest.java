@@ -40,11 +40,16 @@ class FullAndReadOnlyDiskTest {
         run("umount", at.toString());
     }
 
+    private Path generated() {
+        Path ds = dir.resolve("gen");
+        assertEquals(0, CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300").exitCode());
+        return ds;
+    }
+
     @Test
     void aFullDiskFailsTheJobAtOnceNamingThePathAndLeavesNoPartialCheckpoint() throws Exception {
         // found by hand: disk full was retried 3 times, named no path, and left .tmp-1500-* folders behind
-        Path ds = dir.resolve("gen");
-        assertEquals(0, CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300").exitCode());
+        Path ds = generated();
         Path small = dir.resolve("small");
         mount(small, "size=96k");
         try {
@@ -69,8 +74,7 @@ class FullAndReadOnlyDiskTest {
     @Test
     void aReadOnlyRunsDirectoryIsOneLineNamingItAndWhy() throws Exception {
         // found by hand: an unwritable runs directory gave "Mkdirs failed to create ..." and a 19-line trace
-        Path ds = dir.resolve("gen");
-        assertEquals(0, CliRun.of("generate", "--out", ds.toString(), "--users", "50", "--items", "300").exitCode());
+        Path ds = generated();
         Path ro = dir.resolve("ro");
         mount(ro, "ro,size=64k");
         try {

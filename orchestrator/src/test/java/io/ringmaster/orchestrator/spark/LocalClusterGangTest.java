@@ -29,12 +29,18 @@ class LocalClusterGangTest {
     @TempDir
     Path dir;
 
-    @Test
-    void twoExecutorJvmsTrainOneModelThroughTheRing() throws Exception {
+    /** The 300-user synthetic dataset every case here trains on, written under {@code dir/data}. */
+    private Path dataset() throws java.io.IOException {
         Path data = dir.resolve("data");
         SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(300, 200, 20, 8, 0.8, 2.5,
                 7, 50));
         DatasetStore.write(Storage.configuration(), data.toString(), r.dataset(), r.source(), r.split(), false);
+        return data;
+    }
+
+    @Test
+    void twoExecutorJvmsTrainOneModelThroughTheRing() throws Exception {
+        Path data = dataset();
 
         JobConfig job = JobConfig.parse("", "test", List.of(
                 JobConfig.override("data", data.toString()),
@@ -68,10 +74,7 @@ class LocalClusterGangTest {
         // made Spark drop the application in a second, and Ringmaster waited 60 s to say "offers 0 ... lower
         // 'workers' or give Spark more executor cores". Here the executors' classpath is given, so Ringmaster does
         // not set local-cluster up itself, and the process has no Spark home: the master drops the application.
-        Path data = dir.resolve("data");
-        SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(300, 200, 20, 8, 0.8, 2.5,
-                7, 50));
-        DatasetStore.write(Storage.configuration(), data.toString(), r.dataset(), r.source(), r.split(), false);
+        Path data = dataset();
         List<String> cmd = new java.util.ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(JvmFlags.moduleFlags());
@@ -95,10 +98,7 @@ class LocalClusterGangTest {
     void aFrozenExecutorIsNamedWaitedForThenRemovedAndTheJobFinishes() throws Exception {
         // found by hand: after a frozen executor was found (allreduce.timeout) the relaunch waited silently for
         // Spark's 120 s heartbeat timeout, because the frozen JVM still held its slot
-        Path data = dir.resolve("data");
-        SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(300, 200, 20, 8, 0.8, 2.5,
-                7, 50));
-        DatasetStore.write(Storage.configuration(), data.toString(), r.dataset(), r.source(), r.split(), false);
+        Path data = dataset();
         JobConfig job = JobConfig.parse("", "test", List.of(JobConfig.override("data", data.toString()), "workers=2",
                 "train.epochs=30", "train.batch-size=128", JobConfig.override("run.dir", dir.resolve("runs").toString()),
                 "run.id=frozen", "spark.master=local-cluster[2,1,1024]", "allreduce.timeout=5",

@@ -188,6 +188,14 @@ class RingAllReducerTest {
         }
     }
 
+    /** The formed ring of two sums 1 and 2 to 3. */
+    private void addsOneAndTwo(RingAllReducer rank0, RingAllReducer rank1) throws Exception {
+        float[] x = {1};
+        float[] y = {2};
+        onEveryRank(List.of(rank0, rank1), r -> r.allReduce(r.rank() == 0 ? x : y, 0, 1, false));
+        assertEquals(3f, x[0]);
+    }
+
     @Test
     void aSilentStrangerOnTheListenerDoesNotStopTheRingFromForming() throws Exception {
         RingListener l0 = RingListener.open("127.0.0.1");
@@ -200,10 +208,7 @@ class RingAllReducerTest {
             RingAllReducer r1 = RingAllReducer.connect(new FixedRendezvous(1, peers), l1, SECRET, FAST);
             RingAllReducer a = r0.get(30, TimeUnit.SECONDS);
             try {
-                float[] x = {1};
-                float[] y = {2};
-                onEveryRank(List.of(a, r1), r -> r.allReduce(r.rank() == 0 ? x : y, 0, 1, false));
-                assertEquals(3f, x[0]);
+                addsOneAndTwo(a, r1);
             } finally {
                 a.close();
                 r1.close();
@@ -246,10 +251,7 @@ class RingAllReducerTest {
             RingAllReducer r1 = RingAllReducer.connect(new FixedRendezvous(1, peers), l1, SECRET, options);
             RingAllReducer a = r0.get(30, TimeUnit.SECONDS);
             try {
-                float[] x = {1};
-                float[] y = {2};
-                onEveryRank(List.of(a, r1), r -> r.allReduce(r.rank() == 0 ? x : y, 0, 1, false));
-                assertEquals(3f, x[0]);
+                addsOneAndTwo(a, r1);
             } finally {
                 a.close();
                 r1.close();
