@@ -6,18 +6,6 @@ import io.ringmaster.data.Storage;
 import io.ringmaster.data.loader.ParquetDataset;
 import io.ringmaster.data.loader.Retry;
 import io.ringmaster.data.loader.ShardLoader;
-import io.ringmaster.workers.checkpoint.Checkpoint;
-import io.ringmaster.workers.checkpoint.CheckpointState;
-import io.ringmaster.workers.checkpoint.CheckpointStore;
-import io.ringmaster.workers.eval.EvalResult;
-import io.ringmaster.workers.eval.NcfEvaluator;
-import io.ringmaster.workers.eval.PopularityBaseline;
-import io.ringmaster.workers.metrics.MetricsEvents;
-import io.ringmaster.workers.metrics.MetricsLog;
-import io.ringmaster.workers.model.NeuMFKernel;
-import io.ringmaster.workers.model.NeuMFSpec;
-import io.ringmaster.workers.train.Checkpointer;
-import io.ringmaster.workers.train.EpochListener;
 import io.ringmaster.workers.train.InMemorySource;
 import io.ringmaster.workers.train.LoaderSource;
 import io.ringmaster.workers.train.SampleSource;
@@ -37,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one gang task runs: load the dataset, build the network and engine, train in step with the
- * rest of the gang, evaluate a share of the test users every epoch, and (rank 0) append the gang's
- * figures to {@code metrics.jsonl} in the run directory.
+ * What one gang task runs: open the job's {@link TrainingSession} (dataset, checkpoint, records), have
+ * the model build its engine, train in step with the rest of the gang, evaluate a share of the test
+ * users every epoch, and (rank 0) append the gang's figures to {@code metrics.jsonl}.
  */
 public final class Worker {
 
@@ -59,105 +47,43 @@ public final class Worker {
     public static WorkerResult run(WorkerSpec spec, Collective gang, String gpuAddress) throws IOException {
         int rank = gang.rank();
         String device = DeviceBinding.bind(gpuAddress, rank); // before any ND4J array exists
-        Configuration conf = Storage.configuration(spec.hadoop());
-        Dataset ds = DatasetStore.read(conf, spec.datasetUri());
+        TrainingSession session = TrainingSession.open(spec, rank, gang.size());
+        Dataset ds = session.dataset();
         TrainingSettings s = spec.settings();
-        NeuMFSpec model = new NeuMFSpec(ds.numUsers(), ds.numItems(), spec.factors(), spec.layers(),
-                spec.learningRate(), s.seed());
-        NeuMFKernel.useBlasThreads(s.threads());
         String backend = NdBackends.name();
         UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
-        NegativeSampler sampler = new NegativeSampler(ds.train().users(), ds.train().items(), seen, s.negatives(),
-                s.seed());
-        if (ds.test().size() == 0) {
-            throw new io.ringmaster.data.DataFormatException(spec.datasetUri() + ": the dataset has no test users to"
-                    + " evaluate (its test split is empty: ingest it again; see ingest's warning)");
-        }
-        boolean evaluates = rank == 0;
-        NcfEvaluator evaluator = NcfEvaluator.slice(ds.test(), s.evalK(), rank, gang.size());
-        MetricsLog log = evaluates ? new MetricsLog(conf, new Path(Storage.path(spec.runDirUri()), METRICS_FILE)) : null;
-        OpenedSource opened = openSource(spec, conf, ds, seen, rank, gang.size());
+        OpenedSource opened = openSource(spec, session.conf(), ds, seen, rank, gang.size());
         SampleSource source = opened.source();
-        if (opened.parquet() != null) {
-            checkSameData(gang, opened.parquet());
-        }
-        Map<String, Object> loaderInfo = opened.info();
-        EvalResult baseline = null;
-        if (evaluates) {
-            baseline = new NcfEvaluator(ds.test(), s.evalK()).evaluate(new PopularityBaseline(ds.numItems(), ds.train().items()));
+        TrainingSummary summary;
+        String paramsSha;
+        String engineName;
+        try (TrainingEngine engine = session.engine()) {
+            engineName = engine.name();
+            if (opened.parquet() != null) {
+                checkSameData(gang, opened.parquet());
+            }
             Map<String, Object> start = new LinkedHashMap<>();
-            start.put("event", "start");
-            start.put("runId", spec.runId());
-            start.put("engine", s.engine().id());
+            start.put("engine", engine.name());
             start.put("backend", backend);
-            start.put("model", model.toString());
-            start.put("users", ds.numUsers());
-            start.put("items", ds.numItems());
-            start.put("trainInteractions", ds.train().size());
-            start.put("samplesPerEpoch", sampler.epochSize());
-            start.put("batchSize", s.batchSize());
-            start.put("workers", gang.size());
             start.put("transport", gang.transport());
             start.put("embeddingOptimizer", s.embeddingOptimizer().id());
             start.put("embeddings", s.embeddings().id());
             start.put("device", device);
-            start.putAll(loaderInfo);
-            log.write(start);
-            log.write(MetricsEvents.baseline(baseline));
-        }
-        EpochListener listener = evaluates ? m -> log.write(m.toMap()) : EpochListener.NONE;
-        LOG.info("rank {} of {}: training {} with the {} engine on {}", rank, gang.size(), model, s.engine().id(),
-                backend);
-        TrainingSummary summary;
-        CheckpointSettings cs = spec.checkpoint();
-        CheckpointStore store = new CheckpointStore(conf, spec.runDirUri(), cs.keep());
-        Checkpoint resume = cs.resumeFrom() == null ? null : store.open(cs.resumeFrom());
-        if (resume != null && evaluates) {
-            log.write(MetricsEvents.resume(cs.resumeFrom(), resume));
-        }
-        String paramsSha;
-        try (TrainingEngine engine = resume == null ? s.engine().create(model, s.embeddingOptimizer())
-                : s.engine().restore(store.loadModel(resume), model, s.embeddingOptimizer())) {
-            Checkpointer checkpointer = new Checkpointer() {
-                @Override
-                public boolean dueAfterStep(long globalStep) {
-                    return cs.everySteps() > 0 && globalStep % cs.everySteps() == 0;
-                }
-
-                @Override
-                public boolean dueAfterEpoch(int epochsDone, boolean last) {
-                    return last || cs.everyEpochs() > 0 && epochsDone % cs.everyEpochs() == 0;
-                }
-
-                @Override
-                public void save(TrainingEngine e, CheckpointState state) throws IOException {
-                    if (rank == 0) {
-                        CheckpointState st = state.withConfigHash(cs.configHash());
-                        Path dir = store.save(e.toGraph(), st, cs.jobYaml());
-                        log.write(MetricsEvents.checkpoint(st, Storage.display(dir)));
-                    }
-                }
-            };
-            Trainer trainer = new Trainer(engine, source, s, gang, evaluator, listener, spec.fault())
-                    .checkpoints(checkpointer);
-            if (resume != null) {
-                trainer.resumeFrom(resume.state());
+            start.putAll(opened.info());
+            session.start(start);
+            LOG.info("rank {} of {}: training {} with the {} engine on {}", rank, gang.size(),
+                    spec.model().describe(ds.numUsers(), ds.numItems(), s.seed()), engine.name(), backend);
+            Trainer trainer = new Trainer(engine, source, s, gang, session.evaluator(rank, gang.size()),
+                    session.listener(), spec.fault()).checkpoints(session.checkpointer());
+            if (session.resume() != null) {
+                trainer.resumeFrom(session.resume().state());
             }
             summary = trainer.run();
-            paramsSha = paramsSha256(engine);
+            paramsSha = engine.paramsSha256();
         } finally {
             source.close();
         }
-        if (evaluates) {
-            Map<String, Object> done = new LinkedHashMap<>();
-            done.put("event", "done");
-            done.putAll(summary.toMap());
-            log.write(done);
-        }
-        return new WorkerResult(rank, summary, baseline == null ? Double.NaN : baseline.hr(),
-                baseline == null ? Double.NaN : baseline.ndcg(), baseline == null ? Double.NaN : baseline.map(),
-                s.engine().id(), backend + " / " + device, WorkerResult.currentProcess(), paramsSha,
-                resume == null ? -1 : resume.step());
+        return session.finish(summary, engineName, backend + " / " + device, paramsSha);
     }
 
     /** A rank's training examples, the Parquet they stream from (null in memory mode), and what to log of them. */
@@ -223,18 +149,5 @@ public final class Worker {
                         + " rows); was it changed while the job started?");
             }
         }
-    }
-
-    /** SHA-256 of the network's parameters (graph order), to compare runs bit for bit. */
-    static String paramsSha256(TrainingEngine engine) {
-        return paramsSha256(engine.toGraph());
-    }
-
-    /** SHA-256 of a network's parameters (graph order). */
-    public static String paramsSha256(org.deeplearning4j.nn.graph.ComputationGraph graph) {
-        float[] p = graph.params().dup().data().asFloat();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(p.length * 4);
-        b.asFloatBuffer().put(p);
-        return Storage.sha256(b.array());
     }
 }

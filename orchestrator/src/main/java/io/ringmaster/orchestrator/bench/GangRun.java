@@ -7,6 +7,7 @@ import io.ringmaster.workers.LoaderSettings;
 import io.ringmaster.workers.Worker;
 import io.ringmaster.workers.WorkerSpec;
 import io.ringmaster.workers.model.NeuMFKernel;
+import io.ringmaster.workers.model.NeuMFSettings;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.ring.LoopbackRing;
 import io.ringmaster.workers.ring.RingAllReducer;
@@ -121,8 +122,9 @@ final class GangRun {
                 s.engine(), s.evalK(), s.threads(), s.embeddingOptimizer(), s.embeddings());
         NeuMFKernel.useBlasThreads(settings.threads());
         Configuration conf = Storage.configuration();
-        WorkerSpec spec0 = new WorkerSpec("bench", datasetUri, datasetUri, Map.of(), spec.factors(), spec.mlpLayers(),
-                spec.learningRate(), settings, FaultInjection.NONE, loader, null);
+        NeuMFSettings model = new NeuMFSettings(spec.factors(), spec.mlpLayers(), spec.learningRate());
+        WorkerSpec spec0 = new WorkerSpec("bench", datasetUri, datasetUri, Map.of(), model, settings,
+                FaultInjection.NONE, loader, null);
         List<RingAllReducer> ring = LoopbackRing.form(workers, RingAuth.newSecret(), options);
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         List<EpochMetrics> epochs = new CopyOnWriteArrayList<>();
@@ -134,7 +136,7 @@ final class GangRun {
                     Collective gang = SharedMemoryCollective.over(r);
                     transport[0] = gang.transport();
                     SampleSource source = null;
-                    try (TrainingEngine e = settings.engine().create(spec, settings.embeddingOptimizer())) {
+                    try (TrainingEngine e = model.newEngine(spec.numUsers(), spec.numItems(), settings)) {
                         Worker.OpenedSource opened = Worker.openSource(spec0, conf, ds, seen, gang.rank(), workers);
                         source = stepsPerEpoch > 0 ? new StepWindows(opened.source(), stepsPerEpoch) : opened.source();
                         EpochListener l = gang.rank() == 0 ? epochs::add : EpochListener.NONE;

@@ -12,7 +12,8 @@ import io.ringmaster.data.loader.ShardLoader;
 import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFKernel;
 import io.ringmaster.workers.model.NeuMFSpec;
-import io.ringmaster.workers.train.FusedEngine;
+import io.ringmaster.workers.model.FusedEngine;
+import io.ringmaster.workers.train.Examples;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -179,15 +180,16 @@ public final class LoaderBenchmark {
             it[k] = rnd.nextInt(items);
             y[k] = k % (1 + NEGATIVES) == 0 ? 1 : 0;
         }
+        Examples batch = Examples.interactions(u, it, y);
         try (FusedEngine e = new FusedEngine(spec, EmbeddingOptimizer.DEFAULT)) {
             for (int i = 0; i < 200; i++) { // warm-up
-                e.computeGradient(u, it, y, 0, n);
+                e.computeGradient(batch, 0, n);
                 e.applyUpdate();
             }
             long steps = 0;
             long t0 = System.nanoTime();
             do {
-                e.computeGradient(u, it, y, 0, n);
+                e.computeGradient(batch, 0, n);
                 e.applyUpdate();
                 steps++;
             } while (System.nanoTime() - t0 < 2_000_000_000L);

@@ -5,15 +5,15 @@ import io.ringmaster.data.DatasetStore;
 import io.ringmaster.data.Ingest;
 import io.ringmaster.data.Storage;
 import io.ringmaster.workers.model.EmbeddingOptimizer;
-import io.ringmaster.workers.eval.EvalResult;
-import io.ringmaster.workers.eval.NcfEvaluator;
+import io.ringmaster.workers.eval.Metrics;
+import io.ringmaster.workers.eval.RankingEvaluator;
 import io.ringmaster.workers.eval.PopularityBaseline;
+import io.ringmaster.workers.model.Dl4jEngine;
+import io.ringmaster.workers.model.FusedEngine;
 import io.ringmaster.workers.model.NeuMF;
 import io.ringmaster.workers.model.NeuMFKernel;
 import io.ringmaster.workers.model.NeuMFSpec;
-import io.ringmaster.workers.train.Dl4jEngine;
 import io.ringmaster.workers.train.EpochSamples;
-import io.ringmaster.workers.train.FusedEngine;
 import io.ringmaster.workers.train.NegativeSampler;
 import io.ringmaster.workers.train.TrainingEngine;
 import io.ringmaster.workers.train.UserItemIndex;
@@ -188,7 +188,7 @@ public final class TrainBenchmark {
                     from = 0;
                 }
                 long t0 = System.nanoTime();
-                e.computeGradient(s.users(), s.items(), s.labels(), from, batch);
+                e.computeGradient(s.examples(), from, batch);
                 long t1 = System.nanoTime();
                 e.applyUpdate();
                 long t2 = System.nanoTime();
@@ -221,7 +221,7 @@ public final class TrainBenchmark {
                 for (int from = 0; from < s.size(); from += batch) {
                     int n = Math.min(batch, s.size() - from);
                     long a = System.nanoTime();
-                    e.computeGradient(s.users(), s.items(), s.labels(), from, n);
+                    e.computeGradient(s.examples(), from, n);
                     long b = System.nanoTime();
                     e.applyUpdate();
                     long c = System.nanoTime();
@@ -273,8 +273,8 @@ public final class TrainBenchmark {
 
     private void timeToTarget(Dataset ds, NeuMFSpec spec, NegativeSampler sampler, PrintStream out) {
         int batch = batchSizes.get(0);
-        NcfEvaluator evaluator = new NcfEvaluator(ds.test(), 10);
-        EvalResult pop = evaluator.evaluate(new PopularityBaseline(ds.numItems(), ds.train().items()));
+        RankingEvaluator evaluator = new RankingEvaluator(ds.test(), 10);
+        Metrics pop = evaluator.evaluate(new PopularityBaseline(ds.numItems(), ds.train().items()));
         out.printf("time to HR@10 >= %.2f (fused, batch %d, fresh model, wall clock incl. sampling and evaluation):%n",
                 targetHr, batch);
         long t0 = System.nanoTime();
@@ -288,16 +288,16 @@ public final class TrainBenchmark {
                 EpochSamples s = sampler.sample(epoch - 1);
                 for (int from = 0; from < s.size(); from += batch) {
                     int n = Math.min(batch, s.size() - from);
-                    e.computeGradient(s.users(), s.items(), s.labels(), from, n);
+                    e.computeGradient(s.examples(), from, n);
                     e.applyUpdate();
                 }
-                EvalResult r = evaluator.evaluate(e::scores);
-                if (r.hr() > best) {
-                    best = r.hr();
-                    bestNdcg = r.ndcg();
+                Metrics r = evaluator.evaluate(e::scores);
+                if (r.get("hr") > best) {
+                    best = r.get("hr");
+                    bestNdcg = r.get("ndcg");
                     bestEpoch = epoch;
                 }
-                if (Double.isNaN(reached) && r.hr() >= targetHr) {
+                if (Double.isNaN(reached) && r.get("hr") >= targetHr) {
                     reached = (System.nanoTime() - t0) / 1e9;
                     reachedEpoch = epoch;
                 }
@@ -310,6 +310,6 @@ public final class TrainBenchmark {
             out.printf("  reached at epoch %d after %.1fs%n", reachedEpoch, reached);
         }
         out.printf("  best over %d epochs: HR@10 %.4f NDCG@10 %.4f (epoch %d), %.1fs in all; most-popular HR@10 %.4f"
-                + " NDCG@10 %.4f%n", maxEpochs, best, bestNdcg, bestEpoch, all, pop.hr(), pop.ndcg());
+                + " NDCG@10 %.4f%n", maxEpochs, best, bestNdcg, bestEpoch, all, pop.get("hr"), pop.get("ndcg"));
     }
 }

@@ -101,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
             SparkSession.clearDefaultSession();
         }
         out.printf("demo finished in %.1fs: best HR@10 %.4f vs most-popular %.4f; figures in %s/metrics.jsonl%n",
-                (System.nanoTime() - t0) / 1e9, o.summary().bestHr(), o.baselineHr(), o.runDir());
+                (System.nanoTime() - t0) / 1e9, o.summary().best("hr"), o.baseline().get("hr"), o.runDir());
         return 0;
     }
 }

@@ -7,6 +7,7 @@ import io.ringmaster.workers.Worker;
 import io.ringmaster.workers.WorkerSpec;
 import io.ringmaster.workers.model.NeuMF;
 import io.ringmaster.workers.train.FaultInjection;
+import io.ringmaster.workers.train.Examples;
 import io.ringmaster.workers.train.SampleSource;
 import io.ringmaster.workers.train.UserItemIndex;
 import java.util.ArrayList;
@@ -64,9 +65,10 @@ final class EpochBatches implements FlatMapFunction<Iterator<Integer>, MultiData
                     if (b.count() == 0) {
                         continue; // a rank with no share of a short last batch
                     }
-                    INDArray[] in = {NeuMF.column(b.users(), b.from(), b.count()),
-                            NeuMF.column(b.items(), b.from(), b.count())};
-                    INDArray[] labels = {NeuMF.column(b.labels(), b.from(), b.count())};
+                    Examples x = b.examples();
+                    INDArray[] in = {NeuMF.column(x.column(Examples.USER), b.from(), b.count()),
+                            NeuMF.column(x.column(Examples.ITEM), b.from(), b.count())};
+                    INDArray[] labels = {NeuMF.column(x.labels(), b.from(), b.count())};
                     out.add(new org.nd4j.linalg.dataset.MultiDataSet(in, labels));
                 }
             }

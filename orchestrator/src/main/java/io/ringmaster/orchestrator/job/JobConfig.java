@@ -19,7 +19,9 @@ import io.ringmaster.data.Storage;
 import io.ringmaster.data.loader.NullPolicy;
 import io.ringmaster.workers.LoaderSettings;
 import io.ringmaster.workers.ring.Compression;
+import io.ringmaster.workers.eval.RankingEvaluator;
 import io.ringmaster.workers.model.EmbeddingOptimizer;
+import io.ringmaster.workers.model.ModelSpec;
 import io.ringmaster.workers.ring.RingOptions;
 import io.ringmaster.workers.ring.Transport;
 import io.ringmaster.workers.train.EmbeddingExchange;
@@ -69,6 +71,8 @@ public final class JobConfig {
     public Map<String, String> hadoop = new LinkedHashMap<>();
 
     public static final class Model {
+        /** The model family ({@link ModelTypes}); its settings follow. */
+        public String type = ModelTypes.DEFAULT;
         /** GMF embedding width. */
         public int factors = 8;
         /** MLP widths: [concatenated embedding, dense layer widths...]. */
@@ -99,8 +103,10 @@ public final class JobConfig {
     }
 
     public static final class Eval {
-        /** K of HR@K, NDCG@K, MAP@K. */
+        /** The cut-off K of the ranking figures. */
         public int k = 10;
+        /** The figure that picks the best epoch (hr, ndcg or map). */
+        public String select = "hr";
     }
 
     public static final class Run {
@@ -460,6 +466,11 @@ public final class JobConfig {
         if (workers < 1) {
             throw new JobConfigException("job: 'workers' must be >= 1, got " + workers);
         }
+        ModelTypes.check(model.type);
+        if (eval.select == null || !RankingEvaluator.METRICS.contains(eval.select)) {
+            throw new JobConfigException("job: 'eval.select' must be one of " + String.join(", ",
+                    RankingEvaluator.METRICS) + ", got '" + eval.select + "'");
+        }
         if (model.factors < 1) {
             throw new JobConfigException("job: 'model.factors' must be >= 1, got " + model.factors);
         }
@@ -533,7 +544,12 @@ public final class JobConfig {
     public TrainingSettings settings() {
         return new TrainingSettings(train.epochs, train.batchSize, train.negatives, train.seed,
                 EngineKind.parse(engine()), eval.k, train.threads, embeddingOptimizer(),
-                EmbeddingExchange.parse(allreduce.embeddings));
+                EmbeddingExchange.parse(allreduce.embeddings), eval.select);
+    }
+
+    /** The model the job trains: {@code model.type} with its settings. */
+    public ModelSpec modelSpec() {
+        return ModelTypes.spec(this);
     }
 
     /** train.embedding-optimizer, else the engine's default (adam). */
@@ -718,6 +734,9 @@ public final class JobConfig {
         Map<String, String> m = new java.util.TreeMap<>();
         m.put("data", dataUri());
         m.put("workers", String.valueOf(workers));
+        if (!ModelTypes.DEFAULT.equals(model.type)) {
+            m.put("model.type", model.type); // absent for the default, so runs from before model.type keep their hash
+        }
         m.put("model.factors", String.valueOf(model.factors));
         m.put("model.layers", String.valueOf(model.layers));
         m.put("train.batch-size", String.valueOf(train.batchSize));

@@ -2,12 +2,14 @@ package io.ringmaster.orchestrator.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringmaster.workers.eval.Metrics;
 import io.ringmaster.workers.train.EpochMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -124,10 +126,8 @@ public final class MetricsTail implements AutoCloseable {
             return String.format("resumed from checkpoint step %s", m.get("step"));
         }
         if ("baseline".equals(event)) {
-            int k = ((Number) m.get("k")).intValue();
-            return String.format("most-popular baseline  HR@%d %.4f  NDCG@%d %.4f  MAP@%d %.4f", k,
-                    ((Number) m.get("hr")).doubleValue(), k, ((Number) m.get("ndcg")).doubleValue(), k,
-                    ((Number) m.get("map")).doubleValue());
+            Metrics b = Metrics.readFrom(m, "", ((Number) m.get("k")).intValue(), null, Set.of("event", "name", "k"));
+            return m.get("name") + " baseline  " + b.line();
         }
         if ("epoch".equals(event)) {
             return EpochMetrics.fromMap(m).line();

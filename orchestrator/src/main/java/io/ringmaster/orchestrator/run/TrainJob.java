@@ -27,6 +27,7 @@ import java.util.Optional;
 import io.ringmaster.workers.ring.Compression;
 import io.ringmaster.workers.ring.RingAuth;
 import io.ringmaster.workers.ring.RingOptions;
+import io.ringmaster.workers.eval.Metrics;
 import io.ringmaster.workers.train.TrainingSummary;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -43,8 +44,7 @@ import org.apache.spark.sql.SparkSession;
 public final class TrainJob {
 
     /** The outcome of a finished job. */
-    public record Outcome(String runId, String runDir, TrainingSummary summary, double baselineHr,
-                          double baselineNdcg, double baselineMap) {
+    public record Outcome(String runId, String runDir, TrainingSummary summary, Metrics baseline) {
     }
 
     /** Embedding values above which a dense Adam pass costs several training steps (docs/sparse-gradients.md). */
@@ -173,8 +173,7 @@ public final class TrainJob {
                     out.println("no complete checkpoint: starting from the beginning");
                 }
                 WorkerSpec spec = new WorkerSpec(run.id(), job.dataUri(), run.path().toString(), job.hadoop,
-                        job.model.factors, job.layers(), job.train.learningRate, job.settings(),
-                        attempt == 1 ? job.faultInjection() : FaultInjection.NONE, job.loaderSettings(),
+                        job.modelSpec(), job.settings(), attempt == 1 ? job.faultInjection() : FaultInjection.NONE, job.loaderSettings(),
                         checkpoints.resumingFrom(newest.map(c -> c.dir().toString()).orElse(null)));
                 try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out)) {
                     results = launch(job, spark, spec, ring);
@@ -233,10 +232,7 @@ public final class TrainJob {
         run.checkOwned();
         WorkerResult lead = results.get(0);
         TrainingSummary s = lead.summary();
-        int k = job.eval.k;
-        out.printf("best  epoch %d  HR@%d %.4f  NDCG@%d %.4f  MAP@%d %.4f   most-popular: HR@%d %.4f  NDCG@%d %.4f%n",
-                s.bestEpoch(), k, s.bestHr(), k, s.bestNdcg(), k, s.bestMap(), k, lead.baselineHr(), k,
-                lead.baselineNdcg());
+        out.printf("best  epoch %d  %s   most-popular: %s%n", s.bestEpoch(), s.best(), lead.baseline());
         out.printf("trained %d steps in %.1fs (%,.0f samples/s)%n", s.steps(), s.trainSeconds(),
                 s.meanSamplesPerSecond());
         out.printf("run directory %s%n", Storage.display(run.path()));
@@ -258,15 +254,12 @@ public final class TrainJob {
         }
         summary.put("engine", lead.engine());
         summary.put("backend", lead.backend());
-        summary.put("k", k);
+        summary.put("k", job.eval.k);
         summary.putAll(s.toMap());
-        summary.put("baselineHr", lead.baselineHr());
-        summary.put("baselineNdcg", lead.baselineNdcg());
-        summary.put("baselineMap", lead.baselineMap());
+        lead.baseline().putInto(summary, "baseline");
         run.write(RunDirectory.SUMMARY_FILE, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(summary));
-        return new Outcome(run.id(), Storage.display(run.path()), s, lead.baselineHr(), lead.baselineNdcg(),
-                lead.baselineMap());
+        return new Outcome(run.id(), Storage.display(run.path()), s, lead.baseline());
     }
 
     private static boolean usable(scala.Option<SparkSession> session) {

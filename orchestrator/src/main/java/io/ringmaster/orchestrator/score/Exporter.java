@@ -11,6 +11,7 @@ import io.ringmaster.workers.Worker;
 import io.ringmaster.workers.checkpoint.Checkpoint;
 import io.ringmaster.workers.checkpoint.CheckpointStore;
 import io.ringmaster.workers.export.ModelBundle;
+import io.ringmaster.workers.model.NeuMFSettings;
 import io.ringmaster.workers.model.NeuMFSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,8 +56,11 @@ public final class Exporter {
         }
         Dataset ds = DatasetStore.read(conf, job.dataUri());
         DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
-        NeuMFSpec spec = new NeuMFSpec(ds.numUsers(), ds.numItems(), job.model.factors, job.layers(),
-                job.train.learningRate, job.train.seed);
+        if (!(job.modelSpec() instanceof NeuMFSettings neumf)) {
+            throw new IllegalArgumentException("run " + runDir.getName() + ": export writes NeuMF bundles; model.type "
+                    + job.model.type + " has no export yet");
+        }
+        NeuMFSpec spec = neumf.sized(ds.numUsers(), ds.numItems(), job.train.seed);
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("runId", runDir.getName());
         provenance.put("runDir", Storage.display(runDir));
@@ -67,11 +71,11 @@ public final class Exporter {
         provenance.put("datasetName", manifest.name());
         provenance.put("datasetChecksum", manifest.checksum());
         provenance.put("metricsAtExport", metricsAt(fs, runDir, cp.step()));
-        provenance.put("bestHrSoFar", cp.state().bestHr());
+        provenance.put("bestHrSoFar", cp.state().best() == null ? -1 : cp.state().best().get("hr"));
         if (live.isPresent()) { // exporting while a job trains: the newest checkpoint so far, said so
             provenance.put("runStillTraining", live.get().describe());
         }
-        ModelBundle.write(conf, store.loadModel(cp), spec, ds, provenance, outUri);
+        ModelBundle.write(conf, neumf.readGraph(store.loadModel(cp)), spec, ds, provenance, outUri);
         return new Result(Storage.display(Storage.path(outUri)), cp.step(), provenance);
     }
 

@@ -82,7 +82,7 @@ final class StrategyRuns {
     ComputationGraph trained(String runId) throws Exception {
         CheckpointStore store = new CheckpointStore(Storage.configuration(), dir.resolve("runs").resolve(runId)
                 .toString(), 3);
-        return store.loadModel(store.newest(new ArrayList<>()).orElseThrow());
+        return NeuMF.restore(store.loadModel(store.newest(new ArrayList<>()).orElseThrow()));
     }
 
     /** The network every run starts from (the job's default model shape and seed). */

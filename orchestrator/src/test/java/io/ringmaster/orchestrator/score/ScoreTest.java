@@ -17,7 +17,8 @@ import io.ringmaster.workers.export.BundleScorer;
 import io.ringmaster.workers.export.ModelBundle;
 import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFSpec;
-import io.ringmaster.workers.train.FusedEngine;
+import io.ringmaster.workers.model.FusedEngine;
+import io.ringmaster.workers.model.NeuMF;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,7 @@ class ScoreTest {
         float[] fromBundle = new float[n];
         float[] fromCheckpoint = new float[n];
         try (BundleScorer s = b.newScorer();
-             FusedEngine e = new FusedEngine(store.loadModel(cp), spec, EmbeddingOptimizer.DEFAULT)) {
+             FusedEngine e = new FusedEngine(NeuMF.restore(store.loadModel(cp)), spec, EmbeddingOptimizer.DEFAULT)) {
             s.logits(u, it, n, fromBundle);
             e.scores(u, it, n, fromCheckpoint);
         }

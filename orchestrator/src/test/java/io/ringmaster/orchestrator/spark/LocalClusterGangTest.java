@@ -57,7 +57,7 @@ class LocalClusterGangTest {
         String out = buf.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("gang of 2 workers on Spark local-cluster[2,1,1024]"), out);
         assertTrue(out.contains("epoch   2  loss"), out);
-        assertTrue(o.summary().bestHr() > o.baselineHr(), out);
+        assertTrue(o.summary().best("hr") > o.baseline().get("hr"), out);
 
         // each rank ran in its own executor JVM: the start record lists two distinct process ids
         JsonNode summary = new ObjectMapper().readTree(dir.resolve("runs/cluster/summary.json").toFile());
@@ -127,7 +127,7 @@ class LocalClusterGangTest {
             assertTrue(out.contains("did not end 5 s after the attempt failed: asked Spark to remove that executor"),
                     out);
             assertTrue(out.contains("epoch  30  loss"), out);
-            assertTrue(o.summary().bestHr() > 0, out);
+            assertTrue(o.summary().best("hr") > 0, out);
         } finally {
             for (ProcessHandle p : executors) {
                 p.destroyForcibly();

@@ -3,8 +3,6 @@ package io.ringmaster.workers.checkpoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ringmaster.data.Storage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,13 +15,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 
 /**
- * Checkpoints under {@code <run dir>/checkpoints/<global step>/}: the network with its Adam state
- * and iteration count ({@code model.zip}, DL4J's ModelSerializer), the training state
- * ({@code state.json}), the resolved job ({@code job.yaml}), and {@code manifest.json} with the
+ * Checkpoints under {@code <run dir>/checkpoints/<global step>/}: the model with its optimizer state
+ * and step as its engine saves it ({@code model.zip}; for a DL4J graph, DL4J's ModelSerializer), the
+ * training state ({@code state.json}), the resolved job ({@code job.yaml}), and {@code manifest.json} with the
  * SHA-256 of each, then the commit marker {@code _COMMITTED}, written last. On stores with an atomic
  * directory rename (local files, HDFS) everything is written under a temporary name first and renamed
  * into place; on object stores (s3a, wasb, abfs) the marker alone commits. A checkpoint counts only
@@ -70,7 +66,7 @@ public final class CheckpointStore {
     }
 
     /** Writes and commits one checkpoint, then drops all but the newest {@code keep}. */
-    public Path save(ComputationGraph graph, CheckpointState state, String jobYaml) throws IOException {
+    public Path save(byte[] model, CheckpointState state, String jobYaml) throws IOException {
         FileSystem fs = Storage.fs(root, conf);
         Path target = new Path(root, String.valueOf(state.globalStep()));
         boolean atomicRename = switch (String.valueOf(root.toUri().getScheme())) {
@@ -83,7 +79,7 @@ public final class CheckpointStore {
         }
         fs.mkdirs(dir);
         try {
-            write(fs, dir, graph, state, jobYaml);
+            write(fs, dir, model, state, jobYaml);
         } catch (IOException | RuntimeException e) {
             // a write that failed (a full disk, a lost connection) leaves nothing behind to keep the disk full
             try {
@@ -101,13 +97,11 @@ public final class CheckpointStore {
         return target;
     }
 
-    private void write(FileSystem fs, Path dir, ComputationGraph graph, CheckpointState state, String jobYaml)
+    private void write(FileSystem fs, Path dir, byte[] model, CheckpointState state, String jobYaml)
             throws IOException {
-        ByteArrayOutputStream model = new ByteArrayOutputStream();
-        ModelSerializer.writeModel(graph, model, true);
         Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put(MODEL, model.toByteArray());
-        files.put(STATE, JSON.writeValueAsBytes(state));
+        files.put(MODEL, model);
+        files.put(STATE, JSON.writeValueAsBytes(state.toJson()));
         files.put(JOB, jobYaml.getBytes(StandardCharsets.UTF_8));
         Map<String, String> sums = new LinkedHashMap<>();
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
@@ -190,8 +184,7 @@ public final class CheckpointStore {
             Path dir = new Path(root, String.valueOf(step));
             String problem = verify(fs, dir);
             if (problem == null) {
-                CheckpointState s = JSON.readValue(Storage.readBytes(fs, new Path(dir, STATE)), CheckpointState.class);
-                return Optional.of(new Checkpoint(dir, s));
+                return Optional.of(new Checkpoint(dir, readState(fs, dir)));
             }
             warnings.add("skipping checkpoint " + Storage.display(dir) + ": " + problem); // the caller reports them
         }
@@ -234,13 +227,22 @@ public final class CheckpointStore {
         if (problem != null) {
             throw new IOException("checkpoint " + Storage.display(dir) + ": " + problem);
         }
-        return new Checkpoint(dir, JSON.readValue(Storage.readBytes(fs, new Path(dir, STATE)), CheckpointState.class));
+        return new Checkpoint(dir, readState(fs, dir));
     }
 
-    public ComputationGraph loadModel(Checkpoint c) throws IOException {
-        FileSystem fs = Storage.fs(root, conf);
-        return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(Storage.readBytes(fs, new Path(c.dir(), MODEL))),
-                true);
+    @SuppressWarnings("unchecked")
+    private static CheckpointState readState(FileSystem fs, Path dir) throws IOException {
+        Path file = new Path(dir, STATE);
+        try {
+            return CheckpointState.fromJson(JSON.readValue(Storage.readBytes(fs, file), Map.class));
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new IOException(Storage.display(file) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The model as the engine saved it ({@code model.zip}; the model spec restores an engine from it). */
+    public byte[] loadModel(Checkpoint c) throws IOException {
+        return Storage.readBytes(Storage.fs(root, conf), new Path(c.dir(), MODEL));
     }
 
     public String loadJob(Checkpoint c) throws IOException {

@@ -2,7 +2,7 @@ package io.ringmaster.workers.metrics;
 
 import io.ringmaster.workers.checkpoint.Checkpoint;
 import io.ringmaster.workers.checkpoint.CheckpointState;
-import io.ringmaster.workers.eval.EvalResult;
+import io.ringmaster.workers.eval.Metrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,15 +12,13 @@ public final class MetricsEvents {
     private MetricsEvents() {
     }
 
-    /** The most-popular baseline's figures. */
-    public static Map<String, Object> baseline(EvalResult baseline) {
+    /** A baseline's figures, each under its own name ({@code name}: which baseline). */
+    public static Map<String, Object> baseline(String name, Metrics baseline) {
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("event", "baseline");
-        b.put("name", "most-popular");
+        b.put("name", name);
         b.put("k", baseline.k());
-        b.put("hr", baseline.hr());
-        b.put("ndcg", baseline.ndcg());
-        b.put("map", baseline.map());
+        baseline.putInto(b, "");
         return b;
     }
 

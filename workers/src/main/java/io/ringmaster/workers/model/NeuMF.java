@@ -120,4 +120,25 @@ public final class NeuMF {
                 .weightInit(init)
                 .build();
     }
+
+    /** {@code graph} with its updater state as DL4J's ModelSerializer writes it (a checkpoint's model.zip). */
+    public static byte[] save(ComputationGraph graph) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.deeplearning4j.util.ModelSerializer.writeModel(graph, out, true);
+        return out.toByteArray();
+    }
+
+    /** A graph with its updater state from {@link #save}'s bytes. */
+    public static ComputationGraph restore(byte[] saved) throws java.io.IOException {
+        return org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(new java.io.ByteArrayInputStream(saved),
+                true);
+    }
+
+    /** SHA-256 of a network's parameters (graph order), to compare runs bit for bit. */
+    public static String paramsSha256(ComputationGraph graph) {
+        float[] p = graph.params().dup().data().asFloat();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(p.length * 4);
+        b.asFloatBuffer().put(p);
+        return io.ringmaster.data.Storage.sha256(b.array());
+    }
 }

@@ -4,11 +4,17 @@ import io.ringmaster.workers.checkpoint.CheckpointState;
 import java.io.IOException;
 
 /**
- * When the trainer takes checkpoints, and what it does with one. {@link #dueAfterStep} and
+ * When training takes checkpoints, and what it does with one. {@link #dueAfterStep} and
  * {@link #dueAfterEpoch} must answer the same on every rank (they may involve an all-reduce);
- * {@link #save} runs on every rank and writes on one.
+ * {@link #save} runs on every rank and writes on one, which alone asks {@code model} for its bytes.
  */
 public interface Checkpointer {
+
+    /** The model's bytes as a checkpoint stores them ({@link TrainingEngine#save()}), made on demand. */
+    @FunctionalInterface
+    interface ModelBytes {
+        byte[] get() throws IOException;
+    }
 
     Checkpointer NONE = new Checkpointer() {
         @Override
@@ -22,7 +28,7 @@ public interface Checkpointer {
         }
 
         @Override
-        public void save(TrainingEngine engine, CheckpointState state) {
+        public void save(CheckpointState state, ModelBytes model) {
         }
     };
 
@@ -30,5 +36,5 @@ public interface Checkpointer {
 
     boolean dueAfterEpoch(int epochsDone, boolean last);
 
-    void save(TrainingEngine engine, CheckpointState state) throws IOException;
+    void save(CheckpointState state, ModelBytes model) throws IOException;
 }

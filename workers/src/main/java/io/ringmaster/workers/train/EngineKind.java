@@ -1,27 +1,14 @@
 package io.ringmaster.workers.train;
 
 import io.ringmaster.workers.model.EmbeddingOptimizer;
-import io.ringmaster.workers.model.NeuMFSpec;
 import java.util.Locale;
 
 /** The training engines a job can choose ({@code train.engine}). */
 public enum EngineKind {
-    /** {@link FusedEngine}: the fast CPU path (default). */
+    /** The model's own fast CPU path (default). */
     FUSED,
-    /** {@link Dl4jEngine}: DL4J's graph on the loaded ND4J backend (CPU or CUDA). */
+    /** DL4J's graph on the loaded ND4J backend (CPU or CUDA), for models that are DL4J graphs. */
     DL4J;
-
-    public TrainingEngine create(NeuMFSpec spec, EmbeddingOptimizer embeddings) {
-        check(embeddings);
-        return this == FUSED ? new FusedEngine(spec, embeddings) : new Dl4jEngine(spec);
-    }
-
-    /** An engine continuing from {@code graph}'s parameters, Adam state and iteration count (a checkpoint). */
-    public TrainingEngine restore(org.deeplearning4j.nn.graph.ComputationGraph graph, NeuMFSpec spec,
-                                  EmbeddingOptimizer embeddings) {
-        check(embeddings);
-        return this == FUSED ? new FusedEngine(graph, spec, embeddings) : new Dl4jEngine(graph);
-    }
 
     /** The embedding optimizer this engine trains with when the job names none. */
     public EmbeddingOptimizer defaultEmbeddingOptimizer() {

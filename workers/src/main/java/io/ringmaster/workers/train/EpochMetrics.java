@@ -1,41 +1,42 @@
 package io.ringmaster.workers.train;
 
+import io.ringmaster.workers.eval.Metrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Figures for one epoch: mean training loss, HR/NDCG/MAP at K on the test split, examples trained,
- * seconds spent training (negative sampling included) and evaluating, training throughput, and where
- * the steps went ({@link StepCounters}; null where nobody counted, e.g. DL4J's training masters).
+ * Figures for one epoch: mean training loss, the evaluator's named figures on the test split (null
+ * when nothing evaluates), examples trained, seconds spent training (negative sampling included) and
+ * evaluating, training throughput, and where the steps went ({@link StepCounters}; null where nobody
+ * counted, e.g. DL4J's training masters).
  */
-public record EpochMetrics(int epoch, long step, double loss, int k, double hr, double ndcg, double map, long samples,
-                           double trainSeconds, double evalSeconds, double samplesPerSecond, StepCounters counters) {
+public record EpochMetrics(int epoch, long step, double loss, Metrics metrics, long samples, double trainSeconds,
+                           double evalSeconds, double samplesPerSecond, StepCounters counters) {
 
-    /** Without step counters. */
-    public EpochMetrics(int epoch, long step, double loss, int k, double hr, double ndcg, double map, long samples,
-                        double trainSeconds, double evalSeconds, double samplesPerSecond) {
-        this(epoch, step, loss, k, hr, ndcg, map, samples, trainSeconds, evalSeconds, samplesPerSecond, null);
-    }
+    /** The record's own keys; every other numeric key of an epoch record is an evaluation figure. */
+    private static final Set<String> FIELDS = Set.of("event", "epoch", "step", "loss", "k", "samples",
+            "trainSeconds", "evalSeconds", "samplesPerSecond");
 
     /** The console form: one line, and the step counters on a second when there are any. */
     public String line() {
-        String first = String.format("epoch %3d  loss %.4f  HR@%d %.4f  NDCG@%d %.4f  MAP@%d %.4f  %,9.0f samples/s"
-                        + "  (train %.1fs, eval %.2fs)", epoch, loss, k, hr, k, ndcg, k, map, samplesPerSecond,
-                trainSeconds, evalSeconds);
+        String first = String.format("epoch %3d  loss %.4f  ", epoch, loss) + (metrics == null ? "" : metrics.line()
+                + "  ") + String.format("%,9.0f samples/s  (train %.1fs, eval %.2fs)", samplesPerSecond, trainSeconds,
+                evalSeconds);
         return counters == null ? first : first + System.lineSeparator() + counters.line();
     }
 
-    /** The JSON-lines form (an {@code "event": "epoch"} record). */
+    /** The JSON-lines form (an {@code "event": "epoch"} record): each figure under its own name. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("event", "epoch");
         m.put("epoch", epoch);
         m.put("step", step);
         m.put("loss", loss);
-        m.put("k", k);
-        m.put("hr", hr);
-        m.put("ndcg", ndcg);
-        m.put("map", map);
+        if (metrics != null) {
+            m.put("k", metrics.k());
+            metrics.putInto(m, "");
+        }
         m.put("samples", samples);
         m.put("trainSeconds", trainSeconds);
         m.put("evalSeconds", evalSeconds);
@@ -50,9 +51,9 @@ public record EpochMetrics(int epoch, long step, double loss, int k, double hr, 
     @SuppressWarnings("unchecked")
     public static EpochMetrics fromMap(Map<String, Object> m) {
         Object c = m.get("counters");
+        Metrics metrics = m.containsKey("k") ? Metrics.readFrom(m, "", num(m, "k").intValue(), null, FIELDS) : null;
         return new EpochMetrics(num(m, "epoch").intValue(), num(m, "step").longValue(), num(m, "loss").doubleValue(),
-                num(m, "k").intValue(), num(m, "hr").doubleValue(), num(m, "ndcg").doubleValue(),
-                num(m, "map").doubleValue(), num(m, "samples").longValue(), num(m, "trainSeconds").doubleValue(),
+                metrics, num(m, "samples").longValue(), num(m, "trainSeconds").doubleValue(),
                 num(m, "evalSeconds").doubleValue(), num(m, "samplesPerSecond").doubleValue(),
                 c instanceof Map<?, ?> cm ? StepCounters.fromMap((Map<String, Object>) cm) : null);
     }

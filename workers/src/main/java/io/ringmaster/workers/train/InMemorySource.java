@@ -12,6 +12,7 @@ public final class InMemorySource implements SampleSource {
     private final int rank;
     private final int ranks;
     private EpochSamples samples;
+    private Examples examples;
     private int from;
 
     public InMemorySource(NegativeSampler sampler, int globalBatch, int rank, int ranks) {
@@ -24,6 +25,7 @@ public final class InMemorySource implements SampleSource {
     @Override
     public int startEpoch(int epoch, int fromStep) {
         samples = sampler.sample(epoch);
+        examples = samples.examples();
         from = fromStep * globalBatch;
         return (samples.size() + globalBatch - 1) / globalBatch;
     }
@@ -37,7 +39,7 @@ public final class InMemorySource implements SampleSource {
         int mine = base + (rank < extra ? 1 : 0);
         int start = mine > 0 ? from + rank * base + Math.min(rank, extra) : from;
         from += n;
-        return new LocalBatch(samples.users(), samples.items(), samples.labels(), start, mine, n);
+        return new LocalBatch(examples, start, mine, n);
     }
 
     @Override
@@ -48,5 +50,6 @@ public final class InMemorySource implements SampleSource {
     @Override
     public void endEpoch() {
         samples = null;
+        examples = null;
     }
 }

@@ -30,6 +30,7 @@ public final class LoaderSource implements SampleSource {
     private final int[] users;
     private final int[] items;
     private final float[] labels;
+    private final Examples examples;
     private final Batch batch;
     private ShardLoader.Epoch current;
     private int epoch;
@@ -50,6 +51,7 @@ public final class LoaderSource implements SampleSource {
         this.users = new int[n];
         this.items = new int[n];
         this.labels = new float[n];
+        this.examples = Examples.interactions(users, items, labels);
         this.batch = new Batch(COLUMNS, positives);
     }
 
@@ -98,7 +100,7 @@ public final class LoaderSource implements SampleSource {
                 k++;
             }
         }
-        return new LocalBatch(users, items, labels, 0, k, k * ranks);
+        return new LocalBatch(examples, 0, k, k * ranks);
     }
 
     @Override

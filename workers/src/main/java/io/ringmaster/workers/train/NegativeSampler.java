@@ -4,8 +4,8 @@ import io.ringmaster.data.Seeds;
 import java.util.SplittableRandom;
 
 /**
- * Builds each epoch's examples the NCF way: every training interaction is a positive (label 1),
- * followed by {@code negatives} items drawn uniformly among those the user has no training
+ * Builds each epoch's examples for implicit feedback (He et al., WWW'17): every training interaction
+ * is a positive (label 1), followed by {@code negatives} items drawn uniformly among those the user has no training
  * interaction with (label 0); then the whole epoch is shuffled. Everything is drawn from a generator
  * seeded by (seed, epoch), so the same seed gives the same examples in the same order on every run
  * and every replica.

@@ -8,8 +8,8 @@ import java.io.IOException;
  */
 public interface SampleSource extends AutoCloseable {
 
-    /** One step's examples for this rank: {@code [from, from+count)} of the arrays. */
-    record LocalBatch(int[] users, int[] items, float[] labels, int from, int count, int globalCount) {
+    /** One step's examples for this rank: {@code [from, from+count)} of {@code examples}. */
+    record LocalBatch(Examples examples, int from, int count, int globalCount) {
     }
 
     /** Starts {@code epoch} (0-based); returns the number of steps every rank runs in it. */

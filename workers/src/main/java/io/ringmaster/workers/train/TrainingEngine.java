@@ -1,12 +1,13 @@
 package io.ringmaster.workers.train;
 
 import io.ringmaster.workers.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
+import java.io.IOException;
 
 /**
- * How one worker computes gradients and applies updates to a NeuMF network, as separate steps so the
- * gang can average it in between ({@link GradientExchange}):
- * {@code computeGradient → exchange(gradient()) → applyUpdate}.
+ * How one worker computes gradients and applies updates to a model, as separate steps so the gang can
+ * average the gradient in between ({@link GradientExchange}):
+ * {@code computeGradient → exchange(gradient()) → applyUpdate}. A {@link io.ringmaster.workers.model.ModelSpec}
+ * builds it; the trainer, exchange and checkpoints know it only through this interface.
  */
 public interface TrainingEngine extends AutoCloseable {
 
@@ -14,10 +15,10 @@ public interface TrainingEngine extends AutoCloseable {
     String name();
 
     /**
-     * Computes the gradient of the mean loss over examples {@code [from, from+n)} into
-     * {@link #gradient()} and returns that mean loss.
+     * Computes the gradient of the mean loss over examples {@code [from, from+n)} of {@code batch} (the
+     * columns the model reads, by name) into {@link #gradient()} and returns that mean loss.
      */
-    double computeGradient(int[] users, int[] items, float[] labels, int from, int n);
+    double computeGradient(Examples batch, int from, int n);
 
     /**
      * The gradient of the last {@link #computeGradient}: a dense block plus the touched rows of each
@@ -29,20 +30,23 @@ public interface TrainingEngine extends AutoCloseable {
     /** Applies one optimiser step with the current {@link #gradient()}. */
     void applyUpdate();
 
-    /** Predicted probabilities for {@code n} (user, item) pairs. */
-    void predict(int[] users, int[] items, int n, float[] out);
-
     /**
-     * Ranking scores (output logits) for {@code n} pairs: ordered as the probabilities, but without
-     * their float saturation at 1, which would turn confident predictions into ties.
+     * Ranking scores for {@code n} (user, item) pairs, higher meaning more likely (for a model with a
+     * sigmoid output: its logits, which order as the probabilities without their float saturation at 1).
      */
     void scores(int[] users, int[] items, int n, float[] out);
 
     /** Updates applied so far. */
     long step();
 
-    /** The network as a DL4J graph with the current parameters and optimiser state. */
-    ComputationGraph toGraph();
+    /**
+     * The model with its optimiser state and step, as a checkpoint stores it; its
+     * {@link io.ringmaster.workers.model.ModelSpec#restoreEngine} continues from it bit for bit.
+     */
+    byte[] save() throws IOException;
+
+    /** SHA-256 of the parameters, to compare runs bit for bit. */
+    String paramsSha256();
 
     @Override
     void close();

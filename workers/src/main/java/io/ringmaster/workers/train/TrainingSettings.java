@@ -7,17 +7,24 @@ import java.util.Objects;
 /**
  * How a worker trains: epochs, batch size (examples per optimiser step), negatives per positive,
  * seed (initialisation, sampling and shuffling), engine, top-K of evaluation, BLAS threads, how Adam
- * updates embedding tables, and how the gang sums their gradients.
+ * updates embedding tables, how the gang sums their gradients, and the evaluation figure that picks the
+ * best epoch ({@code eval.select}; null: the evaluator's first).
  */
 public record TrainingSettings(int epochs, int batchSize, int negatives, long seed, EngineKind engine, int evalK,
-                               int threads, EmbeddingOptimizer embeddingOptimizer, EmbeddingExchange embeddings)
-        implements Serializable {
+                               int threads, EmbeddingOptimizer embeddingOptimizer, EmbeddingExchange embeddings,
+                               String select) implements Serializable {
 
     /** The engine's default embedding optimizer; embeddings exchanged as {@code auto} picks. */
     public TrainingSettings(int epochs, int batchSize, int negatives, long seed, EngineKind engine, int evalK,
                             int threads) {
         this(epochs, batchSize, negatives, seed, engine, evalK, threads, engine.defaultEmbeddingOptimizer(),
-                EmbeddingExchange.AUTO);
+                EmbeddingExchange.AUTO, null);
+    }
+
+    /** The best epoch picked by the evaluator's first figure. */
+    public TrainingSettings(int epochs, int batchSize, int negatives, long seed, EngineKind engine, int evalK,
+                            int threads, EmbeddingOptimizer embeddingOptimizer, EmbeddingExchange embeddings) {
+        this(epochs, batchSize, negatives, seed, engine, evalK, threads, embeddingOptimizer, embeddings, null);
     }
 
     public TrainingSettings {
@@ -44,16 +51,24 @@ public record TrainingSettings(int epochs, int batchSize, int negatives, long se
 
     /** The same settings with another (global) batch size. */
     public TrainingSettings withBatchSize(int b) {
-        return new TrainingSettings(epochs, b, negatives, seed, engine, evalK, threads, embeddingOptimizer, embeddings);
+        return new TrainingSettings(epochs, b, negatives, seed, engine, evalK, threads, embeddingOptimizer, embeddings,
+                select);
+    }
+
+    /** The same settings with the best epoch picked by figure {@code name}. */
+    public TrainingSettings withSelect(String name) {
+        return new TrainingSettings(epochs, batchSize, negatives, seed, engine, evalK, threads, embeddingOptimizer,
+                embeddings, name);
     }
 
     /** The same settings with another embedding optimizer. */
     public TrainingSettings withEmbeddingOptimizer(EmbeddingOptimizer o) {
-        return new TrainingSettings(epochs, batchSize, negatives, seed, engine, evalK, threads, o, embeddings);
+        return new TrainingSettings(epochs, batchSize, negatives, seed, engine, evalK, threads, o, embeddings, select);
     }
 
     /** The same settings with another way of exchanging embedding gradients. */
     public TrainingSettings withEmbeddings(EmbeddingExchange e) {
-        return new TrainingSettings(epochs, batchSize, negatives, seed, engine, evalK, threads, embeddingOptimizer, e);
+        return new TrainingSettings(epochs, batchSize, negatives, seed, engine, evalK, threads, embeddingOptimizer, e,
+                select);
     }
 }

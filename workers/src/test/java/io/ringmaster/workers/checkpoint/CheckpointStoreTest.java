@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringmaster.data.Storage;
 import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFSpec;
-import io.ringmaster.workers.train.FusedEngine;
+import io.ringmaster.workers.eval.Metrics;
+import io.ringmaster.workers.model.FusedEngine;
+import io.ringmaster.workers.model.NeuMF;
+import io.ringmaster.workers.train.Examples;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +30,8 @@ class CheckpointStoreTest {
     static final NeuMFSpec SPEC = new NeuMFSpec(30, 40, 4, new int[] {16, 8}, 1e-3, 3);
 
     static CheckpointState state(long step) {
-        return new CheckpointState(1, (int) step, step, 0.5, 1, 0.6, 0.4, 0.3, 1.0, 100, 2, "hash", null);
+        return new CheckpointState(1, (int) step, step, 0.5, 1, new Metrics(10, java.util.List.of("hr", "ndcg", "map"),
+                new double[] {0.6, 0.4, 0.3}, 0), 1.0, 100, 2, "hash", null);
     }
 
     /** An engine after a few real steps, so parameters and Adam state are non-trivial. */
@@ -37,7 +41,7 @@ class CheckpointStoreTest {
         int[] i = {5, 6, 7, 8};
         float[] y = {1, 0, 1, 0};
         for (int s = 0; s < steps; s++) {
-            e.computeGradient(u, i, y, 0, 4);
+            e.computeGradient(Examples.interactions(u, i, y), 0, 4);
             e.applyUpdate();
         }
         return e;
@@ -48,21 +52,21 @@ class CheckpointStoreTest {
         Configuration conf = Storage.configuration();
         CheckpointStore store = new CheckpointStore(conf, dir.toString(), 3);
         try (FusedEngine e = trained(7)) {
-            store.save(e.toGraph(), state(7), "job: yes\n");
+            store.save(e.save(), state(7), "job: yes\n");
             Checkpoint c = store.newest(new ArrayList<>()).orElseThrow();
             assertEquals(7, c.step());
             assertEquals(state(7), c.state());
             assertEquals("job: yes\n", store.loadJob(c));
-            try (FusedEngine back = new FusedEngine(store.loadModel(c), SPEC, EmbeddingOptimizer.LAZY_ADAM)) {
+            try (FusedEngine back = new FusedEngine(NeuMF.restore(store.loadModel(c)), SPEC, EmbeddingOptimizer.LAZY_ADAM)) {
                 assertEquals(7, back.step());
                 assertArrayEquals(e.parameters(), back.parameters());
                 // the same next step on both: Adam's moments and bias correction came back exactly
                 int[] u = {4, 5};
                 int[] i = {1, 2};
                 float[] y = {1, 0};
-                e.computeGradient(u, i, y, 0, 2);
+                e.computeGradient(Examples.interactions(u, i, y), 0, 2);
                 e.applyUpdate();
-                back.computeGradient(u, i, y, 0, 2);
+                back.computeGradient(Examples.interactions(u, i, y), 0, 2);
                 back.applyUpdate();
                 assertArrayEquals(e.parameters(), back.parameters());
             }
@@ -73,11 +77,11 @@ class CheckpointStoreTest {
     void aCrashBeforeTheCommitLeavesThePreviousCheckpointNewest() throws IOException {
         Configuration conf = Storage.configuration();
         try (FusedEngine e = trained(3)) {
-            new CheckpointStore(conf, dir.toString(), 3).save(e.toGraph(), state(3), "");
+            new CheckpointStore(conf, dir.toString(), 3).save(e.save(), state(3), "");
             CheckpointStore crashing = new CheckpointStore(conf, dir.toString(), 3, () -> {
                 throw new IOException("simulated crash");
             });
-            assertThrows(IOException.class, () -> crashing.save(e.toGraph(), state(9), ""));
+            assertThrows(IOException.class, () -> crashing.save(e.save(), state(9), ""));
             assertEquals(3, new CheckpointStore(conf, dir.toString(), 3).newest(new ArrayList<>()).orElseThrow().step());
         }
     }
@@ -87,9 +91,9 @@ class CheckpointStoreTest {
         Configuration conf = Storage.configuration();
         CheckpointStore store = new CheckpointStore(conf, dir.toString(), 5);
         try (FusedEngine e = trained(2)) {
-            store.save(e.toGraph(), state(2), "");
-            store.save(e.toGraph(), state(4), "");
-            store.save(e.toGraph(), state(6), "");
+            store.save(e.save(), state(2), "");
+            store.save(e.save(), state(4), "");
+            store.save(e.save(), state(6), "");
         }
         Path cp = dir.resolve(CheckpointStore.DIR);
         byte[] model = Files.readAllBytes(cp.resolve("6/model.zip"));
@@ -113,7 +117,7 @@ class CheckpointStoreTest {
         CheckpointStore store = new CheckpointStore(conf, dir.toString(), 2);
         try (FusedEngine e = trained(1)) {
             for (long s : new long[] {10, 20, 30, 40}) {
-                store.save(e.toGraph(), state(s), "");
+                store.save(e.save(), state(s), "");
             }
         }
         try (var list = Files.list(dir.resolve(CheckpointStore.DIR))) {
@@ -127,11 +131,11 @@ class CheckpointStoreTest {
         Configuration conf = Storage.configuration();
         Path cp = dir.resolve(CheckpointStore.DIR);
         try (FusedEngine e = trained(2)) {
-            new CheckpointStore(conf, dir.toString(), 3).save(e.toGraph(), state(2), "");
+            new CheckpointStore(conf, dir.toString(), 3).save(e.save(), state(2), "");
             CheckpointStore failing = new CheckpointStore(conf, dir.toString(), 3, () -> {
                 throw new IOException("No space left on device");
             });
-            assertThrows(IOException.class, () -> failing.save(e.toGraph(), state(4), ""));
+            assertThrows(IOException.class, () -> failing.save(e.save(), state(4), ""));
         }
         try (var list = Files.list(cp)) {
             assertEquals(List.of("2"), list.map(p -> p.getFileName().toString()).sorted().toList());
@@ -153,15 +157,34 @@ class CheckpointStoreTest {
         CheckpointStore store = new CheckpointStore(conf, dir.toString(), 1);
         Path cp = dir.resolve(CheckpointStore.DIR);
         try (FusedEngine e = trained(1)) {
-            new CheckpointStore(conf, dir.toString(), 5).save(e.toGraph(), state(10), "");
-            new CheckpointStore(conf, dir.toString(), 5).save(e.toGraph(), state(20), "");
+            new CheckpointStore(conf, dir.toString(), 5).save(e.save(), state(10), "");
+            new CheckpointStore(conf, dir.toString(), 5).save(e.save(), state(20), "");
             Files.delete(cp.resolve("10/" + CheckpointStore.MARKER));
             Files.delete(cp.resolve("20/" + CheckpointStore.MARKER));
-            store.save(e.toGraph(), state(30), "");
-            store.save(e.toGraph(), state(40), "");
+            store.save(e.save(), state(30), "");
+            store.save(e.save(), state(40), "");
         }
         try (var list = Files.list(cp)) { // 30 went as retention asks; the unmarked 10 and 20 stay
             assertEquals(List.of("10", "20", "40"), list.map(p -> p.getFileName().toString()).sorted().toList());
         }
+    }
+
+    @Test
+    void readsTheStateOfCheckpointsWrittenBeforeNamedFigures() throws Exception {
+        String before = "{\"epoch\":3,\"stepInEpoch\":0,\"globalStep\":90,\"epochLossSum\":0.0,\"bestEpoch\":2,"
+                + "\"bestHr\":0.61,\"bestNdcg\":0.35,\"bestMap\":0.28,\"trainSeconds\":4.5,\"trained\":900,"
+                + "\"workers\":2,\"configHash\":\"h\",\"exchangeState\":[0.5,1.0]}";
+        @SuppressWarnings("unchecked")
+        CheckpointState st = CheckpointState.fromJson(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readValue(before, java.util.Map.class));
+        assertEquals(java.util.List.of("hr", "ndcg", "map"), st.best().names());
+        assertEquals(0.61, st.best().get("hr"));
+        assertEquals(0.28, st.best().get("map"));
+        assertEquals(2, st.bestEpoch());
+        assertEquals(90, st.globalStep());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.5, 1.0}, st.exchangeState());
+        CheckpointState again = CheckpointState.fromJson(st.toJson());
+        assertEquals(st.best(), again.best(), "its own form round-trips");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(st.exchangeState(), again.exchangeState());
     }
 }

@@ -39,15 +39,15 @@ class RankingMetricsTest {
                 out[i] = byItem[items[i]];
             }
         };
-        EvalResult r = new NcfEvaluator(split, 2).evaluate(scorer);
+        Metrics r = new RankingEvaluator(split, 2).evaluate(scorer);
         assertEquals(2, r.users());
-        assertEquals(0.5, r.hr(), 1e-12, "only user 1 is in the top 2");
-        assertEquals(0.5, r.ndcg(), 1e-12);
-        assertEquals(0.5, r.map(), 1e-12);
-        EvalResult at3 = new NcfEvaluator(split, 3).evaluate(scorer);
-        assertEquals(1.0, at3.hr(), 1e-12);
-        assertEquals((0.5 + 1.0) / 2, at3.ndcg(), 1e-12);
-        assertEquals((1.0 / 3 + 1.0) / 2, at3.map(), 1e-12);
+        assertEquals(0.5, r.get("hr"), 1e-12, "only user 1 is in the top 2");
+        assertEquals(0.5, r.get("ndcg"), 1e-12);
+        assertEquals(0.5, r.get("map"), 1e-12);
+        Metrics at3 = new RankingEvaluator(split, 3).evaluate(scorer);
+        assertEquals(1.0, at3.get("hr"), 1e-12);
+        assertEquals((0.5 + 1.0) / 2, at3.get("ndcg"), 1e-12);
+        assertEquals((1.0 / 3 + 1.0) / 2, at3.get("map"), 1e-12);
     }
 
     @Test
@@ -56,15 +56,15 @@ class RankingMetricsTest {
         assertEquals(4, RankingMetrics.rank(Float.NaN, negs, 0, 3));
         assertEquals(3, RankingMetrics.rank(0.5f, negs, 0, 3), "a NaN negative ranks above the held-out item");
         TestSplit split = TestSplit.of(new int[] {0}, new int[] {0}, new int[][] {{1, 2}});
-        EvalResult r = new NcfEvaluator(split, 2).evaluate((u, it, n, out) -> java.util.Arrays.fill(out, 0, n, Float.NaN));
-        assertEquals(0.0, r.hr(), "a diverged model must not look perfect");
+        Metrics r = new RankingEvaluator(split, 2).evaluate((u, it, n, out) -> java.util.Arrays.fill(out, 0, n, Float.NaN));
+        assertEquals(0.0, r.get("hr"), "a diverged model must not look perfect");
     }
 
     @Test
     void constantScorerEarnsNothing() {
         TestSplit split = TestSplit.of(new int[] {0}, new int[] {0}, new int[][] {{1, 2}});
-        EvalResult r = new NcfEvaluator(split, 2).evaluate((u, it, n, out) -> java.util.Arrays.fill(out, 0, n, 1f));
-        assertEquals(0.0, r.hr());
+        Metrics r = new RankingEvaluator(split, 2).evaluate((u, it, n, out) -> java.util.Arrays.fill(out, 0, n, 1f));
+        assertEquals(0.0, r.get("hr"));
     }
 
     @Test

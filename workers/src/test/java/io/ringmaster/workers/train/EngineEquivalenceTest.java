@@ -1,5 +1,8 @@
 package io.ringmaster.workers.train;
 
+import io.ringmaster.workers.model.FusedEngine;
+import io.ringmaster.workers.model.Dl4jEngine;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,8 +50,8 @@ class EngineEquivalenceTest {
             assertEquals(0f, maxDiff(fused.parameters(), m.readParams(dl4j.toGraph())), "same initialisation");
             float[] start = fused.parameters().clone();
             for (int from = 0; from < s.size(); from += 32) {
-                double lf = fused.computeGradient(s.users(), s.items(), s.labels(), from, 32);
-                double ld = dl4j.computeGradient(s.users(), s.items(), s.labels(), from, 32);
+                double lf = fused.computeGradient(s.examples(), from, 32);
+                double ld = dl4j.computeGradient(s.examples(), from, 32);
                 assertEquals(ld, lf, 1e-4, "loss at step " + from / 32);
                 fused.applyUpdate();
                 dl4j.applyUpdate();
@@ -97,15 +100,15 @@ class EngineEquivalenceTest {
         EpochSamples s = samples(32 * 10);
         try (FusedEngine fused = new FusedEngine(SPEC, EmbeddingOptimizer.ADAM)) {
             for (int from = 0; from < 32 * 5; from += 32) {
-                fused.computeGradient(s.users(), s.items(), s.labels(), from, 32);
+                fused.computeGradient(s.examples(), from, 32);
                 fused.applyUpdate();
             }
             Dl4jEngine dl4j = new Dl4jEngine(fused.toGraph());
             GraphParameters m = GraphParameters.of(new NeuMFLayout(SPEC), dl4j.toGraph());
             for (int from = 32 * 5; from < s.size(); from += 32) {
-                fused.computeGradient(s.users(), s.items(), s.labels(), from, 32);
+                fused.computeGradient(s.examples(), from, 32);
                 fused.applyUpdate();
-                dl4j.computeGradient(s.users(), s.items(), s.labels(), from, 32);
+                dl4j.computeGradient(s.examples(), from, 32);
                 dl4j.applyUpdate();
             }
             assertEquals(10, dl4j.step());

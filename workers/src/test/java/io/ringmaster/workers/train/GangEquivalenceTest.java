@@ -1,12 +1,14 @@
 package io.ringmaster.workers.train;
 
+import io.ringmaster.workers.model.FusedEngine;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringmaster.data.Dataset;
 import io.ringmaster.data.SyntheticDataset;
-import io.ringmaster.workers.eval.NcfEvaluator;
+import io.ringmaster.workers.eval.RankingEvaluator;
 import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.model.NeuMFSpec;
 import io.ringmaster.workers.ring.LoopbackRing;
@@ -60,7 +62,7 @@ class GangEquivalenceTest {
                             DATA.train().items());
                     NegativeSampler sampler = new NegativeSampler(DATA.train().users(), DATA.train().items(), seen,
                             4, 11);
-                    NcfEvaluator eval = NcfEvaluator.slice(DATA.test(), 10, gang.rank(), gang.size());
+                    RankingEvaluator eval = RankingEvaluator.slice(DATA.test(), 10, gang.rank(), gang.size());
                     try (FusedEngine e = new FusedEngine(spec, optimizer)) {
                         TrainingSummary sum = new Trainer(e, sampler, s, gang, eval,
                                 gang.rank() == 0 ? epochs::add : EpochListener.NONE, FaultInjection.NONE).run();
@@ -120,7 +122,7 @@ class GangEquivalenceTest {
                 + " (parameters moved up to " + moved + ")");
         for (int ep = 0; ep < EPOCHS; ep++) {
             assertEquals(one.epochs().get(ep).loss(), gang.epochs().get(ep).loss(), 1e-5, "loss, epoch " + ep);
-            assertEquals(one.epochs().get(ep).hr(), gang.epochs().get(ep).hr(), 1e-6, "HR, epoch " + ep);
+            assertEquals(one.epochs().get(ep).metrics().get("hr"), gang.epochs().get(ep).metrics().get("hr"), 1e-6, "HR, epoch " + ep);
         }
     }
 }

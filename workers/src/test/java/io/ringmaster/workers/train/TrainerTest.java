@@ -1,13 +1,15 @@
 package io.ringmaster.workers.train;
 
+import io.ringmaster.workers.model.FusedEngine;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringmaster.data.Dataset;
 import io.ringmaster.data.SyntheticDataset;
-import io.ringmaster.workers.eval.EvalResult;
-import io.ringmaster.workers.eval.NcfEvaluator;
+import io.ringmaster.workers.eval.Metrics;
+import io.ringmaster.workers.eval.RankingEvaluator;
 import io.ringmaster.workers.eval.PopularityBaseline;
 import io.ringmaster.workers.gradient.SparseRows;
 import io.ringmaster.workers.model.EmbeddingOptimizer;
@@ -35,7 +37,7 @@ class TrainerTest {
     @Test
     void lossFallsAndTheModelBeatsPopularity() throws Exception {
         TrainingSettings s = new TrainingSettings(6, 128, 4, 5, EngineKind.FUSED, 10, 1);
-        NcfEvaluator eval = new NcfEvaluator(DATA.test(), 10);
+        RankingEvaluator eval = new RankingEvaluator(DATA.test(), 10);
         List<EpochMetrics> epochs = new ArrayList<>();
         TrainingSummary summary;
         try (TrainingEngine e = new FusedEngine(spec(), EmbeddingOptimizer.DEFAULT)) {
@@ -44,8 +46,8 @@ class TrainerTest {
         assertEquals(6, epochs.size());
         assertTrue(epochs.get(5).loss() < epochs.get(0).loss() * 0.9,
                 "loss should fall: " + epochs.get(0).loss() + " -> " + epochs.get(5).loss());
-        EvalResult pop = eval.evaluate(new PopularityBaseline(DATA.numItems(), DATA.train().items()));
-        assertTrue(summary.bestHr() > pop.hr(), "HR@10 " + summary.bestHr() + " vs most-popular " + pop.hr());
+        Metrics pop = eval.evaluate(new PopularityBaseline(DATA.numItems(), DATA.train().items()));
+        assertTrue(summary.best("hr") > pop.get("hr"), "HR@10 " + summary.best("hr") + " vs most-popular " + pop.get("hr"));
         int perEpoch = sampler().epochSize();
         assertEquals(6L * ((perEpoch + 127) / 128), summary.steps());
     }

@@ -1,9 +1,9 @@
-package io.ringmaster.workers.train;
+package io.ringmaster.workers.model;
 
 import io.ringmaster.workers.gradient.Gradient;
+import io.ringmaster.workers.train.Examples;
+import io.ringmaster.workers.train.TrainingEngine;
 import io.ringmaster.workers.gradient.GradientLayout;
-import io.ringmaster.workers.model.NeuMF;
-import io.ringmaster.workers.model.NeuMFSpec;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,7 +54,10 @@ public final class Dl4jEngine implements TrainingEngine {
     }
 
     @Override
-    public double computeGradient(int[] users, int[] items, float[] labels, int from, int n) {
+    public double computeGradient(Examples batch, int from, int n) {
+        int[] users = batch.column(Examples.USER);
+        int[] items = batch.column(Examples.ITEM);
+        float[] labels = batch.labels();
         graph.setInputs(NeuMF.column(users, from, n), NeuMF.column(items, from, n));
         graph.setLabels(NeuMF.column(labels, from, n));
         graph.computeGradientAndScore();
@@ -86,7 +89,7 @@ public final class Dl4jEngine implements TrainingEngine {
         lastGradient = null;
     }
 
-    @Override
+    /** Predicted probabilities for {@code n} (user, item) pairs. */
     public void predict(int[] users, int[] items, int n, float[] out) {
         for (int from = 0; from < n; from += PREDICT_CHUNK) {
             int m = Math.min(PREDICT_CHUNK, n - from);
@@ -115,6 +118,16 @@ public final class Dl4jEngine implements TrainingEngine {
     }
 
     @Override
+    public byte[] save() throws java.io.IOException {
+        return NeuMF.save(toGraph());
+    }
+
+    @Override
+    public String paramsSha256() {
+        return NeuMF.paramsSha256(toGraph());
+    }
+
+    /** The network as a DL4J graph with the current parameters and optimiser state. */
     public ComputationGraph toGraph() {
         return graph;
     }

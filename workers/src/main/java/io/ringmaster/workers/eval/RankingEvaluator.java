@@ -7,7 +7,10 @@ import io.ringmaster.data.TestSplit;
  * negatives, and HR@K, NDCG@K and MAP@K are averaged over users. The candidate lists are built once;
  * one evaluation is one batched scoring pass.
  */
-public final class NcfEvaluator {
+public final class RankingEvaluator implements Evaluator {
+
+    /** The figures it gives: hit ratio, NDCG and MAP at K. */
+    public static final java.util.List<String> METRICS = java.util.List.of("hr", "ndcg", "map");
 
     private final TestSplit test;
     private final int k;
@@ -17,7 +20,7 @@ public final class NcfEvaluator {
     private final int[] items;
     private final float[] scores;
 
-    public NcfEvaluator(TestSplit test, int k) {
+    public RankingEvaluator(TestSplit test, int k) {
         this(test, k, 0, test.size());
         if (test.size() == 0) {
             throw new IllegalArgumentException("the dataset has no test users to evaluate");
@@ -26,9 +29,9 @@ public final class NcfEvaluator {
 
     /**
      * Evaluates test rows {@code [fromRow, toRow)} only: rank r of N takes {@link #slice} r, and the
-     * ranks combine their {@link EvalResult#users()}-weighted means.
+     * ranks combine their {@link Metrics#users()}-weighted means.
      */
-    public NcfEvaluator(TestSplit test, int k, int fromRow, int toRow) {
+    public RankingEvaluator(TestSplit test, int k, int fromRow, int toRow) {
         if (k < 1) {
             throw new IllegalArgumentException("eval.k must be >= 1, got " + k);
         }
@@ -57,18 +60,25 @@ public final class NcfEvaluator {
     }
 
     /** The evaluator for rank {@code rank} of a gang of {@code size}: a contiguous share of the test users. */
-    public static NcfEvaluator slice(TestSplit test, int k, int rank, int size) {
+    public static RankingEvaluator slice(TestSplit test, int k, int rank, int size) {
         long t = test.size();
-        return new NcfEvaluator(test, k, (int) (t * rank / size), (int) (t * (rank + 1) / size));
+        return new RankingEvaluator(test, k, (int) (t * rank / size), (int) (t * (rank + 1) / size));
     }
 
+    @Override
     public int k() {
         return k;
     }
 
-    public EvalResult evaluate(Scorer scorer) {
+    @Override
+    public java.util.List<String> metricNames() {
+        return METRICS;
+    }
+
+    @Override
+    public Metrics evaluate(Scorer scorer) {
         if (toRow == fromRow) {
-            return new EvalResult(k, 0, 0, 0, 0);
+            return new Metrics(k, METRICS, new double[3], 0);
         }
         scorer.score(users, items, users.length, scores);
         double hr = 0;
@@ -84,6 +94,6 @@ public final class NcfEvaluator {
             at += 1 + negs;
         }
         int n = toRow - fromRow;
-        return new EvalResult(k, hr / n, ndcg / n, map / n, n);
+        return new Metrics(k, METRICS, new double[] {hr / n, ndcg / n, map / n}, n);
     }
 }

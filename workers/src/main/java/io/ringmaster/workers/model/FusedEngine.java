@@ -1,13 +1,8 @@
-package io.ringmaster.workers.train;
+package io.ringmaster.workers.model;
 
 import io.ringmaster.workers.gradient.Gradient;
-import io.ringmaster.workers.model.AdamOptimizer;
-import io.ringmaster.workers.model.EmbeddingOptimizer;
-import io.ringmaster.workers.model.GraphParameters;
-import io.ringmaster.workers.model.NeuMF;
-import io.ringmaster.workers.model.NeuMFKernel;
-import io.ringmaster.workers.model.NeuMFLayout;
-import io.ringmaster.workers.model.NeuMFSpec;
+import io.ringmaster.workers.train.Examples;
+import io.ringmaster.workers.train.TrainingEngine;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
@@ -63,7 +58,10 @@ public final class FusedEngine implements TrainingEngine {
     }
 
     @Override
-    public double computeGradient(int[] users, int[] items, float[] labels, int from, int n) {
+    public double computeGradient(Examples batch, int from, int n) {
+        int[] users = batch.column(Examples.USER);
+        int[] items = batch.column(Examples.ITEM);
+        float[] labels = batch.labels();
         return kernel.gradient(params, users, items, labels, from, n, grad);
     }
 
@@ -77,7 +75,7 @@ public final class FusedEngine implements TrainingEngine {
         adam.apply(params, grad);
     }
 
-    @Override
+    /** Predicted probabilities for {@code n} (user, item) pairs. */
     public void predict(int[] users, int[] items, int n, float[] out) {
         kernel.predict(params, users, items, n, out);
     }
@@ -97,12 +95,21 @@ public final class FusedEngine implements TrainingEngine {
         return params;
     }
 
+    @Override
+    public byte[] save() throws java.io.IOException {
+        return NeuMF.save(toGraph());
+    }
+
+    @Override
+    public String paramsSha256() {
+        return NeuMF.paramsSha256(toGraph());
+    }
+
     /**
      * A DL4J graph holding the current parameters, Adam state and step: built at the first call (a
      * checkpoint, an export) and refilled at the next, so checkpoints do not each build a model-sized
      * graph. It is the engine's: valid until the next call.
      */
-    @Override
     public ComputationGraph toGraph() {
         if (graph == null) {
             graph = NeuMF.build(spec);

@@ -1,0 +1,32 @@
+package io.ringmaster.orchestrator.job;
+
+import io.ringmaster.workers.model.ModelSpec;
+import io.ringmaster.workers.model.NeuMFSettings;
+import java.util.List;
+
+/** The model families a job can name in {@code model.type}, and how each is built from its settings. */
+public final class ModelTypes {
+
+    public static final String DEFAULT = NeuMFSettings.TYPE;
+    public static final List<String> NAMES = List.of(NeuMFSettings.TYPE);
+
+    private ModelTypes() {
+    }
+
+    /** Refuses a type this build does not know, naming the ones it does. */
+    static void check(String type) {
+        if (type == null || !NAMES.contains(type)) {
+            throw new JobConfigException("job: 'model.type' must be one of " + String.join(", ", NAMES) + ", got '"
+                    + type + "'");
+        }
+    }
+
+    /** The job's model: its {@code model.type} with that type's settings. */
+    static ModelSpec spec(JobConfig job) {
+        check(job.model.type);
+        return switch (job.model.type) {
+            case NeuMFSettings.TYPE -> new NeuMFSettings(job.model.factors, job.layers(), job.train.learningRate);
+            default -> throw new IllegalStateException(job.model.type);
+        };
+    }
+}
