@@ -44,9 +44,8 @@ public final class AllReduceBenchWorker {
             String[] p = in.readLine().split(" ");
             int rank = Integer.parseInt(p[1]);
             byte[] secret = HexFormat.of().parseHex(p[2]);
-            RingOptions options = RingOptions.DEFAULT.withCompression(Compression.parse(p[3]));
-            options = new RingOptions(options.compression(), options.connectTimeoutMillis(),
-                    options.stepTimeoutMillis(), Integer.parseInt(p[4]));
+            RingOptions options = RingOptions.DEFAULT.withCompression(Compression.parse(p[3]))
+                    .withChunkBytes(Integer.parseInt(p[4]));
             List<Peer> peers = Arrays.stream(p[5].split(",")).map(Peer::parse).toList();
             try (RingAllReducer ring = RingAllReducer.connect(new FixedRendezvous(rank, peers), listener, secret,
                     options)) {

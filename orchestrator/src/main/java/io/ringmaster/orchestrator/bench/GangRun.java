@@ -118,8 +118,7 @@ final class GangRun {
     private static Result train(String datasetUri, Dataset ds, UserItemIndex seen, NeuMFSpec spec, TrainingSettings s,
                                 RingOptions options, LoaderSettings loader, int workers, int measuredEpochs,
                                 int stepsPerEpoch) throws IOException {
-        TrainingSettings settings = new TrainingSettings(measuredEpochs + 1, s.batchSize(), s.negatives(), s.seed(),
-                s.engine(), s.evalK(), s.threads(), s.embeddingOptimizer(), s.embeddings());
+        TrainingSettings settings = s.withEpochs(measuredEpochs + 1);
         NeuMFKernel.useBlasThreads(settings.threads());
         Configuration conf = Storage.configuration();
         NeuMFSettings model = new NeuMFSettings(spec.factors(), spec.mlpLayers(), spec.learningRate());

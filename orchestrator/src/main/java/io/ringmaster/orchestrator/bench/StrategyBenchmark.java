@@ -58,9 +58,9 @@ public final class StrategyBenchmark {
                     + " --strategies must name at least one");
         }
         for (String s : strategies) {
-            if (!JobConfig.STRATEGIES.contains(s)) {
+            if (!io.ringmaster.orchestrator.job.Strategy.ids().contains(s)) {
                 throw new IllegalArgumentException("bench strategies: unknown strategy '" + s + "' (one of "
-                        + String.join(", ", JobConfig.STRATEGIES) + ")");
+                        + String.join(", ", io.ringmaster.orchestrator.job.Strategy.ids()) + ")");
             }
         }
         this.data = data;
@@ -91,7 +91,7 @@ public final class StrategyBenchmark {
                             work.resolve("runs").toString()), "run.id=" + runId));
             overrides.addAll(sets);
             JobConfig job = JobConfig.parse("", "bench strategies", overrides);
-            job.spark.conf.putAll(sparkConf);
+            job = job.withSparkConf(sparkConf);
             long t0 = System.nanoTime();
             TrainJob.run(job, out);
             double wall = (System.nanoTime() - t0) / 1e9;

@@ -44,9 +44,8 @@ final class ResumeCommand implements Callable<Integer> {
         if (epochs != null) {
             overrides.add(JobConfig.override("train.epochs", epochs));
         }
-        JobConfig job = RunDirectory.readJob(conf, runDir, overrides);
-        job.hadoop.values().removeIf("<redacted>"::equals);
-        job.spark.conf.values().removeIf("<redacted>"::equals);
+        // the credentials job.yaml held were redacted: the job has them only where --set gave them again
+        JobConfig job = RunDirectory.readJob(conf, runDir, overrides).withoutRedactedValues();
         TrainJob.run(job, System.out, fromScratch);
         return 0;
     }

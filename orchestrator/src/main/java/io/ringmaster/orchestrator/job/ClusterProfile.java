@@ -157,13 +157,13 @@ public final class ClusterProfile {
         job.cluster = name;
         if (ring) {
             if (train.engine != null) {
-                job.train.engine = train.engine;
+                job.train.engine = io.ringmaster.workers.train.EngineKind.parse(train.engine);
             }
             if (train.threads != null) {
                 job.train.threads = train.threads;
             }
             if (allreduce != null && allreduce.compression != null) {
-                job.allreduce.compression = allreduce.compression;
+                job.allreduce.compression = io.ringmaster.workers.ring.Compression.parse(allreduce.compression);
             }
             if (allreduce != null && allreduce.chunkKb != null) {
                 job.allreduce.chunkKb = allreduce.chunkKb;

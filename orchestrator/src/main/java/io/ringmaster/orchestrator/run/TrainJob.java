@@ -10,6 +10,8 @@ import io.ringmaster.orchestrator.dl4jspark.Dl4jSparkTraining;
 import io.ringmaster.orchestrator.dl4jspark.IncompleteEpochException;
 import io.ringmaster.orchestrator.dl4jspark.TrainingStalledException;
 import io.ringmaster.orchestrator.job.JobConfig;
+import io.ringmaster.orchestrator.job.Strategy;
+import io.ringmaster.workers.train.EngineKind;
 import org.apache.spark.SparkException;
 import io.ringmaster.orchestrator.spark.GangTraining;
 import io.ringmaster.orchestrator.spark.SparkSessions;
@@ -83,9 +85,24 @@ public final class TrainJob {
         }
     }
 
-    private static Outcome run(JobConfig job, PrintStream out, Configuration conf, DatasetManifest manifest,
+    private static Outcome run(JobConfig named, PrintStream out, Configuration conf, DatasetManifest manifest,
                                RunDirectory run, boolean fromScratch) throws IOException {
-        job.run.id = run.id();
+        JobConfig job = named.withRunId(run.id());
+        CheckpointStore store = new CheckpointStore(conf, run.path().toString(), job.checkpoint.keep);
+        Optional<Checkpoint> newest = preflight(job, out, conf, manifest, run, store, fromScratch);
+        List<String> failed = new java.util.ArrayList<>();
+        List<WorkerResult> results = attempts(job, out, conf, run, store, newest, failed);
+        return summarise(job, out, manifest, run, results, failed);
+    }
+
+    /**
+     * What is checked and written before any attempt: the model may not change in a continued run, its
+     * checkpoints are verified (once; the result serves the first attempt), job.yaml is written, the
+     * set-up is printed and unfinished checkpoint writes are removed. Returns the newest checkpoint.
+     */
+    private static Optional<Checkpoint> preflight(JobConfig job, PrintStream out, Configuration conf,
+                                                  DatasetManifest manifest, RunDirectory run, CheckpointStore store,
+                                                  boolean fromScratch) throws IOException {
         if (run.existing()) {
             JobConfig before = RunDirectory.readJob(conf, run.path().toString(), List.of());
             List<String> diff = job.modelDiff(before);
@@ -95,7 +112,6 @@ public final class TrainJob {
                         + " eval.*, spark.*, hadoop may change; start a new run.id for the rest)");
             }
         }
-        CheckpointStore store = new CheckpointStore(conf, run.path().toString(), job.checkpoint.keep);
         // verified once here, before anything in the run is rewritten, and used by the first attempt
         List<String> firstWarnings = new java.util.ArrayList<>();
         Optional<Checkpoint> firstNewest = store.newest(firstWarnings);
@@ -114,12 +130,12 @@ public final class TrainJob {
                     job.workers == 1 ? "" : "s", job.sparkMaster(), job.train.batchSize, job.workers == 1 ? ""
                             : String.format(" (%d per worker), ring all-reduce (%s)", job.train.batchSize / job.workers,
                             ring.compression() == Compression.NONE ? "fp32" : ring.compression().id()),
-                    job.embeddingOptimizer().id() + (job.workers == 1 ? "" : ", " + job.allreduce.embeddings
+                    job.embeddingOptimizer().id() + (job.workers == 1 ? "" : ", " + job.allreduce.embeddings.id()
                             + " exchange"));
             long values = (manifest.counts().users() + manifest.counts().items())
                     * (long) (job.model.factors + job.model.layers.get(0) / 2);
             if (job.embeddingOptimizer() == io.ringmaster.workers.model.EmbeddingOptimizer.ADAM
-                    && "fused".equals(job.engine()) && values > LARGE_TABLES) {
+                    && job.engine() == EngineKind.FUSED && values > LARGE_TABLES) {
                 out.printf("warning: train.embedding-optimizer adam updates all %,d embedding values every step;"
                         + " lazy-adam updates only the rows a step touches, and at a catalogue this size its steps are"
                         + " many times faster (it also learns differently; see docs/sparse-gradients.md)%n", values);
@@ -127,7 +143,7 @@ public final class TrainJob {
         } else {
             out.printf("%d worker%s on Spark %s, global batch %d (%d per worker), strategy %s (DL4J %s)%n",
                     job.workers, job.workers == 1 ? "" : "s", job.sparkMaster(), job.train.batchSize,
-                    job.train.batchSize / job.workers, job.strategy, "averaging".equals(job.strategy)
+                    job.train.batchSize / job.workers, job.strategy.id(), job.strategy == Strategy.AVERAGING
                             ? "ParameterAveragingTrainingMaster, every " + job.averaging.frequency + " minibatches"
                             : "SharedTrainingMaster");
         }
@@ -135,6 +151,18 @@ public final class TrainJob {
         for (String leftover : store.removeUnfinishedWrites()) { // this job owns the run: nobody else writes there
             out.println("removed an unfinished checkpoint write: " + leftover);
         }
+        firstWarnings.forEach(w -> out.println("warning: " + w));
+        return firstNewest;
+    }
+
+    /**
+     * Launches the gang until an attempt finishes, each from the newest checkpoint; a failure a relaunch
+     * may fix ({@link GangFailure}) is recorded in {@code failed} and relaunched, up to retry.max-attempts.
+     */
+    private static List<WorkerResult> attempts(JobConfig job, PrintStream out, Configuration conf, RunDirectory run,
+                                               CheckpointStore store, Optional<Checkpoint> firstNewest,
+                                               List<String> failed) throws IOException {
+        RingOptions ring = job.ringOptions();
         CheckpointSettings checkpoints = new CheckpointSettings(job.checkpoint.everySteps, job.checkpoint.everyEpochs,
                 job.checkpoint.keep, job.toRedactedYaml(), job.configHash(), null);
         // a session someone else started is theirs to stop; a stopped one left behind in this thread is nobody's
@@ -144,15 +172,14 @@ public final class TrainJob {
         if (!localCluster.isEmpty()) {
             out.println("local-cluster: executor JVMs start from this JVM's classpath (Spark home "
                     + System.getProperty("spark.test.home") + ")");
-            job.spark.conf.putAll(localCluster); // not in job.yaml: written above, and set again on every start
+            job = job.withSparkConf(localCluster); // not in job.yaml: written above, and set again on every start
         }
         SparkSession spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(), job.spark.conf);
         List<WorkerResult> results = null;
-        List<String> attempts = new java.util.ArrayList<>();
         try {
             for (int attempt = 1; results == null; attempt++) {
                 run.checkOwned();
-                List<String> warnings = attempt == 1 ? firstWarnings : new java.util.ArrayList<>();
+                List<String> warnings = new java.util.ArrayList<>();
                 Optional<Checkpoint> newest = attempt == 1 ? firstNewest : store.newest(warnings);
                 warnings.forEach(w -> out.println("warning: " + w));
                 if (newest.isPresent()) {
@@ -173,8 +200,8 @@ public final class TrainJob {
                     out.println("no complete checkpoint: starting from the beginning");
                 }
                 WorkerSpec spec = new WorkerSpec(run.id(), job.dataUri(), run.path().toString(), job.hadoop,
-                        job.modelSpec(), job.settings(), attempt == 1 ? job.faultInjection() : FaultInjection.NONE, job.loaderSettings(),
-                        checkpoints.resumingFrom(newest.map(c -> c.dir().toString()).orElse(null)));
+                        job.modelSpec(), job.settings(), attempt == 1 ? job.faultInjection() : FaultInjection.NONE,
+                        job.loaderSettings(), checkpoints.resumingFrom(newest.map(c -> c.dir().toString()).orElse(null)));
                 try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out)) {
                     results = launch(job, spark, spec, ring);
                 } catch (RuntimeException e) {
@@ -188,11 +215,11 @@ public final class TrainJob {
                     }
                     String cause = io.ringmaster.orchestrator.spark.GangTasks.of(spark.sparkContext())
                             .explain(f);
-                    attempts.add("attempt " + attempt + ": " + cause);
+                    failed.add("attempt " + attempt + ": " + cause);
                     if (attempt >= job.retry.maxAttempts || f.thrownByRingmaster() && FailureKinds.PERMANENT.contains(f.taskExceptionClass())) {
                         if (attempt > 1) {
                             out.println("giving up after " + attempt + " attempts:");
-                            attempts.forEach(a -> out.println("  " + a));
+                            failed.forEach(a -> out.println("  " + a));
                         }
                         throw f;
                     }
@@ -207,7 +234,7 @@ public final class TrainJob {
                     if (job.needsFreshExecutorsToRetry() && !SparkSessions.executorIsDriverJvm(spark.sparkContext())) {
                         // DL4J's parameter-server client is a per-JVM singleton that outlives the attempt
                         if (!ownSession) {
-                            out.println("cannot relaunch strategy " + job.strategy + " in executors that ran it"
+                            out.println("cannot relaunch strategy " + job.strategy.id() + " in executors that ran it"
                                     + " (their DL4J client keeps its state) inside a Spark session this job did not"
                                     + " start");
                             throw f;
@@ -229,6 +256,12 @@ public final class TrainJob {
                 SparkSession.clearDefaultSession();
             }
         }
+        return results;
+    }
+
+    /** Prints the best epoch and throughput and writes summary.json from the lead rank's result. */
+    private static Outcome summarise(JobConfig job, PrintStream out, DatasetManifest manifest, RunDirectory run,
+                                     List<WorkerResult> results, List<String> failed) throws IOException {
         run.checkOwned();
         WorkerResult lead = results.get(0);
         TrainingSummary s = lead.summary();
@@ -244,11 +277,11 @@ public final class TrainJob {
         summary.put("workers", job.workers);
         summary.put("workerProcesses", results.stream().map(WorkerResult::process).toList());
         summary.put("workerDevices", results.stream().map(WorkerResult::backend).toList());
-        summary.put("attempts", attempts.size() + 1);
-        summary.put("failedAttempts", attempts);
+        summary.put("attempts", failed.size() + 1);
+        summary.put("failedAttempts", failed);
         summary.put("resumedFromStep", lead.resumedFromStep());
         summary.put("paramsSha256", lead.paramsSha256());
-        summary.put("strategy", job.strategy);
+        summary.put("strategy", job.strategy.id());
         if (job.usesRing()) {
             summary.put("allreduce", job.ringOptions().compression().id());
         }
@@ -276,8 +309,8 @@ public final class TrainJob {
             return GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers);
         }
         GangTraining.requireSlots(spark.sparkContext(), job.workers);
-        int[] ports = "parameter-server".equals(job.strategy) ? job.portRange() : new int[] {0, 0};
-        Dl4jSparkOptions options = new Dl4jSparkOptions(Dl4jSparkOptions.Kind.parse(job.strategy), ports[0], ports[1],
+        int[] ports = job.strategy == Strategy.PARAMETER_SERVER ? job.portRange() : new int[] {0, 0};
+        Dl4jSparkOptions options = new Dl4jSparkOptions(Dl4jSparkOptions.Kind.parse(job.strategy.id()), ports[0], ports[1],
                 job.parameterServer.masterAddress, job.parameterServer.threshold, job.parameterServer.connectTimeout,
                 job.parameterServer.trainersPerExecutor,
                 job.averaging.frequency, job.stallTimeout());

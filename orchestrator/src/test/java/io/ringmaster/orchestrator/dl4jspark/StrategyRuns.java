@@ -69,8 +69,7 @@ final class StrategyRuns {
                 JobConfig.override("run.dir", dir.resolve("runs").toString()), "run.id=" + runId));
         sets.addAll(List.of(extra));
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        JobConfig job = JobConfig.parse("", "test", sets);
-        job.spark.conf.putAll(conf);
+        JobConfig job = JobConfig.parse("", "test", sets).withSparkConf(conf);
         TrainJob.run(job, new PrintStream(buf, true, StandardCharsets.UTF_8));
         ObjectNode summary = (ObjectNode) new ObjectMapper().readTree(dir.resolve("runs").resolve(runId)
                 .resolve("summary.json").toFile());

@@ -246,7 +246,7 @@ class JobConfigTest {
     void aClusterProfileSuppliesDefaultsTheJobCanOverride() {
         JobConfig c = JobConfig.parse("data: d\nworkers: 16\ncluster: 8xA100-node\nspark:\n  master: spark://head:7077\n"
                 + "  conf:\n    spark.executor.memory: 200g\n", "job.yaml", List.of()).validate();
-        assertEquals("dl4j", c.train.engine);
+        assertEquals(io.ringmaster.workers.train.EngineKind.DL4J, c.train.engine);
         assertEquals(16 * 8192, c.train.batchSize, "global batch = workers x the profile's per-worker batch");
         assertEquals("8", c.spark.conf.get("spark.executor.resource.gpu.amount"));
         assertEquals("1", c.spark.conf.get("spark.task.resource.gpu.amount"));
@@ -257,15 +257,40 @@ class JobConfigTest {
                 "job.yaml", List.of("train.batch-size=1024")).validate();
         assertEquals(1024, explicit.train.batchSize);
         JobConfig cpu = JobConfig.parse("data: d\nworkers: 2\n", "job.yaml", List.of("cluster=local-cpu")).validate();
-        assertEquals("fused", cpu.train.engine);
+        assertEquals(io.ringmaster.workers.train.EngineKind.FUSED, cpu.train.engine);
+    }
+
+    @Test
+    void choicesBindToTheirEnumsAreWrittenBackAsTheirIdsAndTheJobIsFrozen() {
+        JobConfig c = JobConfig.parse("data: d\nstrategy: allreduce\ntrain:\n  embedding-optimizer: adam\n"
+                + "allreduce:\n  compression: fp16\n", "job.yaml", List.of("loader.mode=memory")).validate();
+        assertEquals(Strategy.ALLREDUCE, c.strategy);
+        assertEquals(io.ringmaster.workers.ring.Compression.FP16, c.allreduce.compression);
+        assertEquals(LoaderMode.MEMORY, c.loader.mode);
+        String yaml = c.toYaml();
+        for (String line : List.of("strategy: allreduce", "compression: fp16", "mode: memory", "nulls: reject",
+                "embedding-optimizer: adam", "transport: auto")) {
+            assertTrue(yaml.contains(line), line + " in\n" + yaml);
+        }
+        assertEquals(c.configHash(), JobConfig.parse(yaml, "again", List.of()).configHash(), "the YAML reads back");
+        mentions(fails("data: d\ntrain:\n  engine: gpu\n"), "key 'train.engine' (line 3)", "'gpu'",
+                "fused or dl4j");
+        mentions(fails("data: d\n", "loader.mode=disk"), "key 'loader.mode'", "memory or stream");
+        assertThrows(UnsupportedOperationException.class, () -> c.spark.conf.put("spark.x", "y"));
+        assertThrows(UnsupportedOperationException.class, () -> c.model.layers.set(0, 2));
+        JobConfig named = c.withRunId("r1").withSparkConf(java.util.Map.of("spark.x", "y"));
+        assertEquals("r1", named.run.id);
+        assertEquals("y", named.spark.conf.get("spark.x"));
+        assertEquals(null, c.run.id, "copies: the original is unchanged");
+        assertEquals(null, c.spark.conf.get("spark.x"));
     }
 
     @Test
     void aClusterProfileGivesDl4jStrategiesItsSparkSettingsButNotTheRingsOwn() {
         JobConfig ps = JobConfig.parse("data: d\nworkers: 16\ncluster: 8xA100-node\nstrategy: parameter-server\n"
                 + "spark:\n  master: spark://head:7077\n", "job.yaml", List.of()).validate();
-        assertEquals("dl4j", ps.engine());
-        assertEquals(new JobConfig.AllReduce().chunkKb, ps.allreduce.chunkKb, "the ring's chunk is not this job's");
+        assertEquals(io.ringmaster.workers.train.EngineKind.DL4J, ps.engine());
+        assertEquals(new JobSections.AllReduce().chunkKb, ps.allreduce.chunkKb, "the ring's chunk is not this job's");
         assertEquals("8", ps.spark.conf.get("spark.executor.resource.gpu.amount"));
         assertEquals(16 * 8192, ps.train.batchSize);
         JobConfig avg = JobConfig.parse("data: d\nworkers: 2\n", "job.yaml", List.of("cluster=local-cpu",

@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,15 +50,17 @@ class GpuSchedulingTest {
                 JobConfig.override("data", data.toString()), "workers=2", "train.epochs=1", "train.batch-size=100",
                 JobConfig.override("run.dir", dir.resolve("runs").toString()), "run.id=gpus",
                 "spark.master=local-cluster[1,2,1536]"));
-        job.spark.conf.put("spark.worker.resource.gpu.amount", "2");
-        job.spark.conf.put("spark.worker.resource.gpu.discoveryScript", script.toString());
-        job.spark.conf.put("spark.executor.resource.gpu.amount", "2");
-        job.spark.conf.put("spark.executor.resource.gpu.discoveryScript", script.toString());
-        job.spark.conf.put("spark.task.resource.gpu.amount", "1");
-        job.spark.conf.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
-        job.spark.conf.put("spark.executor.extraJavaOptions", jvmFlags + " -Djava.io.tmpdir="
+        Map<String, String> gpus = new LinkedHashMap<>();
+        gpus.put("spark.worker.resource.gpu.amount", "2");
+        gpus.put("spark.worker.resource.gpu.discoveryScript", script.toString());
+        gpus.put("spark.executor.resource.gpu.amount", "2");
+        gpus.put("spark.executor.resource.gpu.discoveryScript", script.toString());
+        gpus.put("spark.task.resource.gpu.amount", "1");
+        gpus.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
+        gpus.put("spark.executor.extraJavaOptions", jvmFlags + " -Djava.io.tmpdir="
                 + System.getProperty("java.io.tmpdir"));
-        job.spark.conf.put("spark.local.dir", dir.resolve("spark-local").toString());
+        gpus.put("spark.local.dir", dir.resolve("spark-local").toString());
+        job = job.withSparkConf(gpus);
 
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         TrainJob.run(job, new PrintStream(buf, true, StandardCharsets.UTF_8));

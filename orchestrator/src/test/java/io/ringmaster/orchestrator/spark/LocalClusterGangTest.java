@@ -50,7 +50,7 @@ class LocalClusterGangTest {
                 JobConfig.override("run.dir", dir.resolve("runs").toString()),
                 "run.id=cluster",
                 "spark.master=local-cluster[2,1,1024]"));
-        job.spark.conf.putAll(SparkSessions.localClusterExecutorConf(dir.resolve("spark-local")));
+        job = job.withSparkConf(SparkSessions.localClusterExecutorConf(dir.resolve("spark-local")));
 
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         TrainJob.Outcome o = TrainJob.run(job, new PrintStream(buf, true, StandardCharsets.UTF_8));
@@ -102,8 +102,8 @@ class LocalClusterGangTest {
         JobConfig job = JobConfig.parse("", "test", List.of(JobConfig.override("data", data.toString()), "workers=2",
                 "train.epochs=30", "train.batch-size=128", JobConfig.override("run.dir", dir.resolve("runs").toString()),
                 "run.id=frozen", "spark.master=local-cluster[2,1,1024]", "allreduce.timeout=5",
-                "checkpoint.every-epochs=1"));
-        job.spark.conf.putAll(SparkSessions.localClusterExecutorConf(dir.resolve("spark-local")));
+                "checkpoint.every-epochs=1"))
+                .withSparkConf(SparkSessions.localClusterExecutorConf(dir.resolve("spark-local")));
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
         List<ProcessHandle> executors = new java.util.ArrayList<>();

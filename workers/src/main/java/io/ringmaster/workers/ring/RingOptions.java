@@ -42,6 +42,10 @@ public record RingOptions(Compression compression, int connectTimeoutMillis, int
         return new RingOptions(compression, connectMillis, stepMillis, chunkBytes, transport);
     }
 
+    public RingOptions withChunkBytes(int bytes) {
+        return new RingOptions(compression, connectTimeoutMillis, stepTimeoutMillis, bytes, transport);
+    }
+
     public RingOptions withTransport(Transport t) {
         return new RingOptions(compression, connectTimeoutMillis, stepTimeoutMillis, chunkBytes, t);
     }

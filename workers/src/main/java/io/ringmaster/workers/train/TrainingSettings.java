@@ -49,6 +49,12 @@ public record TrainingSettings(int epochs, int batchSize, int negatives, long se
         }
     }
 
+    /** The same settings with another number of epochs. */
+    public TrainingSettings withEpochs(int e) {
+        return new TrainingSettings(e, batchSize, negatives, seed, engine, evalK, threads, embeddingOptimizer, embeddings,
+                select);
+    }
+
     /** The same settings with another (global) batch size. */
     public TrainingSettings withBatchSize(int b) {
         return new TrainingSettings(epochs, b, negatives, seed, engine, evalK, threads, embeddingOptimizer, embeddings,
