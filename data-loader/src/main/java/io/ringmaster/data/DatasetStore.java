@@ -41,7 +41,10 @@ public final class DatasetStore {
     /** Row groups aimed for in train.parquet, so a gang's loader can shard it without re-materializing. */
     public static final int TRAIN_ROW_GROUPS = 64;
 
-    /** Row group size for a training table of {@code rows}: about {@link #TRAIN_ROW_GROUPS} groups, 16 KiB to 128 MiB. */
+    /**
+     * Row group size for a training table of {@code rows}: about {@link #TRAIN_ROW_GROUPS} groups, 16 KiB to
+     * 128 MiB.
+     */
     static long trainRowGroupBytes(long rows) {
         long bytes = rows * 20 / TRAIN_ROW_GROUPS; // user, item, rating, timestamp: 20 bytes a row before encoding
         return Math.max(16 * 1024, Math.min(128L << 20, bytes));

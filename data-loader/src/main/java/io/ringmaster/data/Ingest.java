@@ -126,7 +126,8 @@ public final class Ingest {
             default -> null;
         };
         if (titleFile != null && fs.exists(titleFile)) {
-            Map<Long, String> byId = ItemTitlesReader.read(fs, titleFile, src.format() == InputFormat.UDATA ? "|" : "::");
+            Map<Long, String> byId = ItemTitlesReader.read(fs, titleFile, src.format() == InputFormat.UDATA ? "|"
+                    : "::");
             titles = new String[items.size()];
             for (int i = 0; i < titles.length; i++) {
                 titles[i] = byId.get(items.rawId(i));
@@ -239,7 +240,8 @@ public final class Ingest {
         for (long offset : new long[] {1, 0}) {
             boolean all = true;
             for (int i = 0; i < checked && all; i++) {
-                all = rows.contains((train.user(i) + offset) + "|" + (train.item(i) + offset) + "|" + train.timestamp(i));
+                all = rows.contains((train.user(i) + offset) + "|" + (train.item(i) + offset) + "|"
+                        + train.timestamp(i));
             }
             if (all) {
                 Map<Long, String> byId = ItemTitlesReader.read(fs, uItem, "|");

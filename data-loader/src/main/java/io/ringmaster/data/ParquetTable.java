@@ -95,7 +95,8 @@ public final class ParquetTable {
         List<Type> fields = new ArrayList<>();
         for (Column c : columns) {
             if (c.rows() != rows) {
-                throw new IllegalArgumentException("column " + c.name() + " has " + c.rows() + " rows, expected " + rows);
+                throw new IllegalArgumentException("column " + c.name() + " has " + c.rows() + " rows, expected "
+                        + rows);
             }
             fields.add(c.type());
         }

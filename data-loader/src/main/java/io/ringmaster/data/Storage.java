@@ -130,7 +130,8 @@ public final class Storage {
 
     /** The java.nio path of {@code file} when {@code fs} is the local disk, else null. */
     public static java.nio.file.Path localPath(FileSystem fs, Path file) {
-        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem || fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem
+                || fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
             return java.nio.file.Path.of(fs.makeQualified(file).toUri());
         }
         return null;

@@ -37,7 +37,8 @@ class InteractionFileReaderTest {
 
     @Test
     void readsMovieLensUData() throws Exception {
-        Path f = Files.write(dir, "u.data", "196\t242\t3\t881250949", "186\t302\t3.5\t891717742", "", "22\t377\t1\t878887116");
+        Path f = Files.write(dir, "u.data", "196\t242\t3\t881250949", "186\t302\t3.5\t891717742", "",
+                "22\t377\t1\t878887116");
         RawInteractions r = read(f, InputFormat.UDATA);
         assertEquals(3, r.size());
         assertEquals(186, r.user(1));

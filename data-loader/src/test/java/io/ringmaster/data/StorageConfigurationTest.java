@@ -20,7 +20,8 @@ class StorageConfigurationTest {
     void hadoopFilesThenEnvironmentThenJob() throws Exception {
         Files.writeString(dir.resolve("core-site.xml"), "<configuration>"
                 + "<property><name>fs.s3a.endpoint</name><value>http://from-core-site</value></property>"
-                + "<property><name>fs.azure.account.key.acct.blob.core.windows.net</name><value>site-key</value></property>"
+                + "<property><name>fs.azure.account.key.acct.blob.core.windows.net</name>"
+                + "<value>site-key</value></property>"
                 + "</configuration>");
         Map<String, String> env = Map.of("HADOOP_CONF_DIR", dir.toString(), "AZURE_STORAGE_ACCOUNT", "acct",
                 "AZURE_STORAGE_KEY", "env-key");

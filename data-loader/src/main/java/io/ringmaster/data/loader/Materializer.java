@@ -56,7 +56,8 @@ public final class Materializer {
         Path out = Storage.path(outUri);
         FileSystem fs = Storage.fs(out, conf);
         if (fs.exists(out) && !o.overwrite()) {
-            throw new IllegalArgumentException(Storage.display(out) + " already exists (use --overwrite to replace it)");
+            throw new IllegalArgumentException(Storage.display(out)
+                    + " already exists (use --overwrite to replace it)");
         }
         long bytes = rowGroupBytes(train.size(), o);
         long requested = Math.max(MIN_ROW_GROUP_BYTES, (long) (o.rowGroupMb() * (1 << 20)));

@@ -39,7 +39,7 @@ public final class Retry {
      * Worth another try: not a missing or forbidden file, not a truncated one, not a stop request
      * (a socket or connect timeout is an InterruptedIOException too, and is retried).
      */
-    static boolean transient_(IOException e) {
+    static boolean isTransient(IOException e) {
         if (Thread.currentThread().isInterrupted() || e instanceof java.nio.channels.ClosedByInterruptException
                 || e.getClass() == java.io.InterruptedIOException.class) {
             return false;
@@ -54,7 +54,7 @@ public final class Retry {
             try {
                 return call.run();
             } catch (IOException e) {
-                if (!transient_(e)) {
+                if (!isTransient(e)) {
                     throw e;
                 }
                 if (attempt >= attempts) {

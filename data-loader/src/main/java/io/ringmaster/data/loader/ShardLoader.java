@@ -298,7 +298,8 @@ public final class ShardLoader {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (Throwable e) { // errors too (OutOfMemoryError, a codec's native library): never leave the consumer waiting
+            } catch (Throwable e) {
+                // errors too (OutOfMemoryError, a codec's native library): never leave the consumer waiting
                 if (!closed) {
                     try {
                         queue.put(e);

@@ -57,7 +57,8 @@ public final class ShardPlan {
         for (int g : order) {
             int least = 0;
             for (int r = 1; r < ranks; r++) {
-                if (rows[r] < rows[least] || rows[r] == rows[least] && shards.get(r).size() < shards.get(least).size()) {
+                if (rows[r] < rows[least] || rows[r] == rows[least]
+                        && shards.get(r).size() < shards.get(least).size()) {
                     least = r;
                 }
             }

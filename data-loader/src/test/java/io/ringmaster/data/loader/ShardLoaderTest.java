@@ -161,7 +161,8 @@ class ShardLoaderTest {
         DataFormatException missing = assertThrows(DataFormatException.class, () -> ParquetDataset.open(
                 Storage.configuration(), data.toString(), List.of(ColumnSpec.ints("user"), ColumnSpec.ints("movie")),
                 Retry.defaults()));
-        assertTrue(missing.getMessage().contains("part-00000.parquet: column 'movie' is missing"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("part-00000.parquet: column 'movie' is missing"),
+                missing.getMessage());
 
         Path strings = dir.resolve("strings.parquet");
         ParquetTable.write(Storage.configuration(), Storage.path(strings.toString()), "t", List.of(

@@ -58,7 +58,8 @@ class ShardPlanTest {
     void shardsChangeWithTheEpochAndRepeatWithTheSeed() {
         List<RowGroupRef> groups = uneven(20, 1);
         assertEquals(ShardPlan.of(groups, 4, 9, 2, 32, "t").shard(1), ShardPlan.of(groups, 4, 9, 2, 32, "t").shard(1));
-        assertNotEquals(ShardPlan.of(groups, 4, 9, 2, 32, "t").shard(1), ShardPlan.of(groups, 4, 9, 3, 32, "t").shard(1));
+        assertNotEquals(ShardPlan.of(groups, 4, 9, 2, 32, "t").shard(1), ShardPlan.of(groups, 4, 9, 3, 32,
+                "t").shard(1));
     }
 
     @Test

@@ -64,7 +64,8 @@ public final class EmbeddingExchangeBenchmark {
 
     public void run(PrintStream out) throws IOException {
         out.printf("embedding exchange: one table of %,d rows x %d values beside a dense block of 2,761; each rank"
-                        + " touches a share of the rows; ms per step exchange, median of 3 rounds of %d; %d cores%n", rows,
+                        + " touches a share of the rows; ms per step exchange, median of 3 rounds of %d; %d cores%n",
+                                rows,
                 width, iterations, Runtime.getRuntime().availableProcessors());
         out.printf("%-14s %7s %7s %11s %11s %12s%n", "transport", "workers", "share", "rows ms", "dense ms",
                 "dense/rows");
@@ -97,7 +98,8 @@ public final class EmbeddingExchangeBenchmark {
     }
 
     private static String describe(Transport transport, int n) throws IOException {
-        List<Collective> gang = LoopbackRing.gang(n, RingAuth.newSecret(), RingOptions.DEFAULT.withTransport(transport));
+        List<Collective> gang = LoopbackRing.gang(n, RingAuth.newSecret(),
+                RingOptions.DEFAULT.withTransport(transport));
         try {
             double c = gang.get(0).denseCrossover();
             return Double.isInfinite(c) ? "rows always" : String.format("%.2f", c);

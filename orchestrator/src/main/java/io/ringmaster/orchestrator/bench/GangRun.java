@@ -73,7 +73,8 @@ final class GangRun {
     }
 
     static Result measure(String datasetUri, Dataset ds, UserItemIndex seen, NeuMFSpec spec, TrainingSettings s,
-                          RingOptions options, LoaderSettings loader, int workers, int measuredEpochs, int stepsPerEpoch)
+                          RingOptions options, LoaderSettings loader, int workers, int measuredEpochs,
+                                  int stepsPerEpoch)
             throws IOException {
         System.gc(); // the last measurement's engines are garbage: collect them now, not while this one runs
         return train(datasetUri, ds, seen, spec, s, options, loader, workers, measuredEpochs, stepsPerEpoch);

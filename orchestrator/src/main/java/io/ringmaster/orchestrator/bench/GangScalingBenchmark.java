@@ -39,8 +39,10 @@ final class GangScalingBenchmark {
                 .withEmbeddingOptimizer(optimizer).withEmbeddings(exchange);
         UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
         out.printf("gang scaling (fused engine, %s, allreduce.embeddings %s; streaming loader: each rank reads its"
-                        + " row-group shard and draws its own negatives; ranks are threads of this JVM, connected as Spark"
-                        + " tasks are; each row the median of %d rounds, taken in turn with the others, of the median of %d"
+                        + " row-group shard and draws its own negatives; ranks are threads of this JVM, connected as"
+                                + " Spark"
+                        + " tasks are; each row the median of %d rounds, taken in turn with the others, of the median"
+                                + " of %d"
                         + " epochs after a warm-up epoch)%n", s.embeddingOptimizer().id(), s.embeddings().id(), rounds,
                 epochs);
         List<String> keys = new ArrayList<>();
@@ -49,7 +51,8 @@ final class GangScalingBenchmark {
             for (String kind : List.of("strong", "weak")) {
                 for (int n : gangSizes) {
                     if (kind.equals("strong") && batch % n != 0) {
-                        out.printf("(strong scaling at %d skips %d workers: the global batch is not a multiple of the gang"
+                        out.printf("(strong scaling at %d skips %d workers: the global batch is not a multiple of the"
+                                + " gang"
                                 + " size)%n", batch, n);
                     } else if (!(n == 1 && kind.equals("weak"))) { // one worker: the same job either way
                         String key = kind + " " + batch + " " + n;
@@ -76,7 +79,8 @@ final class GangScalingBenchmark {
                 runs.computeIfAbsent(key, k -> new ArrayList<>()).add(key.startsWith("apart")
                         ? GangRun.apart(datasetUri, ds, seen, spec, s.withBatchSize(smallest), ring, GangRun.STREAM, n,
                         epochs, 0)
-                        : GangRun.measure(datasetUri, ds, seen, spec, s.withBatchSize(globals.get(key)), ring, n, epochs,
+                        : GangRun.measure(datasetUri, ds, seen, spec, s.withBatchSize(globals.get(key)), ring, n,
+                                epochs,
                         0));
             }
         }
@@ -92,7 +96,8 @@ final class GangScalingBenchmark {
                     GangRun.Result r = n == 1 ? one : median.get(kind + " " + batch + " " + n);
                     if (r != null) {
                         String key = n == 1 ? "strong " + batch + " 1" : kind + " " + batch + " " + n;
-                        print(out, kind, batch, r, one == null ? Double.NaN : ratio(runs, key, "strong " + batch + " 1"));
+                        print(out, kind, batch, r, one == null ? Double.NaN : ratio(runs, key, "strong " + batch
+                                + " 1"));
                     }
                 }
             }
@@ -124,11 +129,14 @@ final class GangScalingBenchmark {
             }
         }
         String one = "strong " + smallest + " 1";
-        if (runs.containsKey(one) && runs.containsKey("strong " + smallest + " 2") && runs.containsKey("weak " + smallest
+        if (runs.containsKey(one) && runs.containsKey("strong " + smallest + " 2") && runs.containsKey("weak "
+                + smallest
                 + " 2")) {
-            out.printf("strong: 2 workers = %.2fx 1 worker at global batch %d%n", ratio(runs, "strong " + smallest + " 2",
+            out.printf("strong: 2 workers = %.2fx 1 worker at global batch %d%n", ratio(runs, "strong " + smallest
+                    + " 2",
                     one), smallest);
-            out.printf("weak: 2 workers = %.2fx 1 worker at %d per worker%n", ratio(runs, "weak " + smallest + " 2", one),
+            out.printf("weak: 2 workers = %.2fx 1 worker at %d per worker%n", ratio(runs, "weak " + smallest + " 2",
+                    one),
                     smallest);
         }
     }

@@ -138,7 +138,8 @@ final class PyTorchPeer {
             throw new IOException("interrupted while the PyTorch peer ran", e);
         }
         for (int i = lines.size() - 1; i >= 0; i--) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("samples_per_s=([0-9.]+)").matcher(lines.get(i));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("samples_per_s=([0-9.]+)")
+                    .matcher(lines.get(i));
             if (m.find()) {
                 return Double.parseDouble(m.group(1));
             }

@@ -46,10 +46,12 @@ public final class ScaleBenchmark {
     private final int peerEpochs;
     private final EmbeddingOptimizer optimizer;
 
-    public ScaleBenchmark(List<Long> entities, int interactions, int batch, int steps, int epochs, List<Integer> workers,
+    public ScaleBenchmark(List<Long> entities, int interactions, int batch, int steps, int epochs,
+            List<Integer> workers,
                           EmbeddingOptimizer optimizer, Path work, Path peerScript, int peerEpochs) {
         if (entities.isEmpty() || batch < 1 || steps < 1 || epochs < 1 || workers.isEmpty() || interactions < 2) {
-            throw new IllegalArgumentException("bench scale: --entities, --workers, --batch, --steps and --repeats must be"
+            throw new IllegalArgumentException("bench scale: --entities, --workers, --batch, --steps and --repeats"
+                    + " must be"
                     + " given and positive, and --interactions at least 2");
         }
         for (int n : workers) {
@@ -83,9 +85,11 @@ public final class ScaleBenchmark {
         out.printf("bench scale: NeuMF factors 8, layers 64-32-16-8, %s, allreduce.embeddings %s, %d per worker;"
                         + " each row the median of %d rounds (every size and gang size in turn) of %d steps after %d"
                         + " warm-up steps;"
-                        + " 1 BLAS thread per worker, %d cores%n", s.embeddingOptimizer().id(), s.embeddings().id(), batch,
+                        + " 1 BLAS thread per worker, %d cores%n", s.embeddingOptimizer().id(), s.embeddings().id(),
+                                batch,
                 epochs, steps, steps, Runtime.getRuntime().availableProcessors());
-        out.printf("%11s %10s %10s %8s %12s %9s %22s %8s  %8s %8s %9s %7s  %s%n", "entities", "users", "items", "workers",
+        out.printf("%11s %10s %10s %8s %12s %9s %22s %8s  %8s %8s %9s %7s  %s%n", "entities", "users", "items",
+                "workers",
                 "samples/s", "vs 1", "sent/step (dense+rows)", "ms/step", "compute", "exchange", "optimizer", "input",
                 "rows/step");
         // every dataset first, then rounds: each round measures every size and gang size in turn, so a
@@ -154,7 +158,8 @@ public final class ScaleBenchmark {
                 largestSeen = null;
                 System.gc(); // hand the heap back before PyTorch needs the memory
                 double theirs = peer.samplesPerSecond(dir, batch, peerEpochs, out);
-                out.printf("pytorch SparseAdam (1 thread, batch %d) at %d entities: %,.0f samples/s; ringmaster 1 worker:"
+                out.printf("pytorch SparseAdam (1 thread, batch %d) at %d entities: %,.0f samples/s; ringmaster 1"
+                        + " worker:"
                         + " %,.0f samples/s%n", batch, big, theirs, mine.samplesPerSecond());
                 out.printf("peer: ringmaster = %.2fx pytorch SparseAdam%n", mine.samplesPerSecond() / theirs);
             }
@@ -174,7 +179,8 @@ public final class ScaleBenchmark {
         var c = r.counters();
         out.printf("%,11d %,10d %,10d %8s %,12.0f %8s %22s %8.3f  %8.3f %8.3f %9.3f %7.3f  %s%n", cat.entities(),
                 cat.ds().numUsers(), cat.ds().numItems(), workers, r.samplesPerSecond(), vsOne,
-                GangScalingBenchmark.bytes(c.denseBytesPerStep()) + " + " + GangScalingBenchmark.bytes(c.rowBytesPerStep()),
+                GangScalingBenchmark.bytes(c.denseBytesPerStep()) + " + "
+                        + GangScalingBenchmark.bytes(c.rowBytesPerStep()),
                 r.msPerStep(), r.ms(c.computeSeconds()), r.ms(c.exchangeSeconds()), r.ms(c.optimizerSeconds()),
                 r.ms(c.inputSeconds()), rows(c.rowsPerStep()));
     }
@@ -207,7 +213,8 @@ public final class ScaleBenchmark {
             int items = (int) (entities - users);
             long t0 = System.nanoTime();
             SyntheticDataset.Params d = SyntheticDataset.Params.defaults();
-            SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(users, items, interactions,
+            SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(users, items,
+                    interactions,
                     d.latentDim(), d.popularityExponent(), d.tasteStrength(), d.seed(), 1));
             DatasetManifest m = DatasetStore.write(conf, uri, r.dataset(), r.source(), r.split(), false);
             out.printf("(generated %s: %,d users, %,d items, %,d training interactions in %.0f s)%n", dir,

@@ -7,7 +7,6 @@ import io.ringmaster.data.Ingest;
 import io.ringmaster.data.Storage;
 import io.ringmaster.orchestrator.job.JobConfig;
 import io.ringmaster.orchestrator.run.TrainJob;
-import io.ringmaster.orchestrator.spark.SparkSessions;
 import io.ringmaster.workers.Worker;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -148,7 +147,8 @@ public final class StrategyBenchmark {
                 toTarget = elapsed;
             }
         }
-        Map<String, Object> summary = JSON.readValue(runDir.resolve("summary.json").toFile(), new TypeReference<>() { });
+        Map<String, Object> summary = JSON.readValue(runDir.resolve("summary.json").toFile(),
+                new TypeReference<>() { });
         int attempts = summary.get("attempts") instanceof Number n ? n.intValue() : 1;
         return new Row(strategy, epochRecords.size(), TrainBenchmark.median(seconds), TrainBenchmark.median(rates),
                 bestHr, bestNdcg, bestEpoch, targetEpoch, toTarget, wall, attempts);

@@ -28,7 +28,8 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 
 /**
  * {@code ringmaster bench train}: one worker's training throughput per batch size on the same data in
- * the same run: DL4J's own {@code fit()} (the baseline), Ringmaster's DL4J engine, and the fused engine, with a breakdown of where an
+ * the same run: DL4J's own {@code fit()} (the baseline), Ringmaster's DL4J engine, and the fused engine, with a
+ * breakdown of where an
  * epoch's time goes; then the wall time for a fresh model to first reach a target HR@10. The model
  * is the reference NeuMF (factors 8, layers 64-32-16-8, Adam 1e-3, 4 negatives, seed 42).
  */
@@ -60,7 +61,8 @@ public final class TrainBenchmark {
     public TrainBenchmark(String data, List<Integer> batchSizes, int epochs, int dl4jSteps, double targetHr,
                           int maxEpochs, int threads, List<Integer> workers, int rounds,
                           io.ringmaster.workers.model.EmbeddingOptimizer optimizer,
-                          io.ringmaster.workers.ring.RingOptions ring, io.ringmaster.workers.train.EmbeddingExchange exchange,
+                          io.ringmaster.workers.ring.RingOptions ring,
+                                  io.ringmaster.workers.train.EmbeddingExchange exchange,
                           java.nio.file.Path peerScript, int peerEpochs) {
         if (epochs < 1 || maxEpochs < 1 || dl4jSteps < 0 || batchSizes.isEmpty()) {
             throw new IllegalArgumentException("bench train: --epochs and --max-epochs must be >= 1, --dl4j-steps >= 0,"
@@ -247,7 +249,8 @@ public final class TrainBenchmark {
                 batch == 256 ? "416k" : "1.65M");
         out.printf("%6d  %-10s %,13.0f %,13.0f  %8s  %-28s  sampling %.0f%%, gradient %.0f%%, Adam %.0f%%;"
                         + " median of %d epochs, step range %,.0f-%,.0f%n",
-                batch, adam == EmbeddingOptimizer.ADAM ? "fused" : "fused-lazy", step, epoch, Double.isNaN(fit) ? "-" : String.format("%.1fx", step / fit), vsRef,
+                batch, adam == EmbeddingOptimizer.ADAM ? "fused" : "fused-lazy", step, epoch, Double.isNaN(fit) ? "-"
+                        : String.format("%.1fx", step / fit), vsRef,
                 100 * sampling / total, 100 * grad / total, 100 * upd / total, epochs, min(stepRates),
                 max(stepRates));
     }

@@ -21,7 +21,8 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (train, scale, allreduce, embeddings, loader, score, strategies)");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing benchmark (train, scale, allreduce, embeddings, loader, score, strategies)");
     }
 
     /** A flag's value parsed by a job key's parser, its error naming the flag instead of the key. */
@@ -48,11 +49,13 @@ final class BenchCommand implements Runnable {
         List<Integer> batchSizes;
 
         @Option(names = "--epochs", defaultValue = "5",
-                description = "Measured epochs per batch size, after one warm-up epoch; the median is reported (default: ${DEFAULT-VALUE}).")
+                description = "Measured epochs per batch size, after one warm-up epoch; the median is reported"
+                        + " (default: ${DEFAULT-VALUE}).")
         int epochs;
 
         @Option(names = "--dl4j-steps", defaultValue = "300",
-                description = "Measured DL4J steps per batch size; 0 skips the DL4J baseline (default: ${DEFAULT-VALUE}).")
+                description = "Measured DL4J steps per batch size; 0 skips the DL4J baseline (default:"
+                        + " ${DEFAULT-VALUE}).")
         int dl4jSteps;
 
         @Option(names = "--target-hr", defaultValue = "0.64", description = "Target HR@10 (default: ${DEFAULT-VALUE}).")
@@ -62,7 +65,8 @@ final class BenchCommand implements Runnable {
                 description = "Epochs allowed to reach the target (default: ${DEFAULT-VALUE}).")
         int maxEpochs;
 
-        @Option(names = "--threads", defaultValue = "1", description = "BLAS threads per worker (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--threads", defaultValue = "1",
+                description = "BLAS threads per worker (default: ${DEFAULT-VALUE}).")
         int threads;
 
         @Option(names = "--workers", split = ",",
@@ -79,7 +83,8 @@ final class BenchCommand implements Runnable {
         String transport;
 
         @Option(names = "--embeddings", defaultValue = "auto",
-                description = "With --workers: allreduce.embeddings, auto, sparse or dense (default: ${DEFAULT-VALUE}).")
+                description = "With --workers: allreduce.embeddings, auto, sparse or dense (default:"
+                        + " ${DEFAULT-VALUE}).")
         String embeddings;
 
         @Option(names = "--rounds", defaultValue = "3", description = "With --workers: rounds of measurements, each"
@@ -94,13 +99,15 @@ final class BenchCommand implements Runnable {
                 description = "The PyTorch reference (default: ${DEFAULT-VALUE}).")
         java.nio.file.Path peerScript;
 
-        @Option(names = "--peer-epochs", defaultValue = "3", description = "Epochs the peer trains (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--peer-epochs", defaultValue = "3",
+                description = "Epochs the peer trains (default: ${DEFAULT-VALUE}).")
         int peerEpochs;
 
         @Override
         public Integer call() throws Exception {
             if (peer && workers.isEmpty()) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--peer needs --workers (e.g. --workers 1,2)");
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--peer needs --workers (e.g. --workers 1,2)");
             }
             new TrainBenchmark(data, batchSizes, epochs, dl4jSteps, targetHr, maxEpochs, threads, workers, rounds,
                     flag("--embedding-optimizer", () -> io.ringmaster.workers.model.EmbeddingOptimizer.parse(
@@ -126,10 +133,12 @@ final class BenchCommand implements Runnable {
                 description = "Buffer sizes in MiB of fp32 values (default: ${DEFAULT-VALUE}).")
         List<Integer> megabytes;
 
-        @Option(names = "--compression", defaultValue = "none", description = "none or fp16 (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--compression", defaultValue = "none",
+                description = "none or fp16 (default: ${DEFAULT-VALUE}).")
         String compression;
 
-        @Option(names = "--chunk-kb", defaultValue = "1024", description = "Pipelined chunk size, KiB (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--chunk-kb", defaultValue = "1024",
+                description = "Pipelined chunk size, KiB (default: ${DEFAULT-VALUE}).")
         int chunkKb;
 
         @Override
@@ -140,7 +149,8 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "loader", mixinStandardHelpOptions = true,
-            description = "Streaming loader rows/s over a Parquet dataset, beside a plain single-threaded parquet-hadoop"
+            description = "Streaming loader rows/s over a Parquet dataset, beside a plain single-threaded"
+                    + " parquet-hadoop"
                     + " ColumnReader pass over the same data and one trainer's demand, in the same run.")
     static final class Loader implements Callable<Integer> {
 
@@ -151,10 +161,12 @@ final class BenchCommand implements Runnable {
         @Option(names = "--batch", defaultValue = "1024", description = "Rows per batch (default: ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--shuffle-groups", defaultValue = "8", description = "Shuffle window, row groups (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--shuffle-groups", defaultValue = "8",
+                description = "Shuffle window, row groups (default: ${DEFAULT-VALUE}).")
         int shuffleGroups;
 
-        @Option(names = "--prefetch-groups", defaultValue = "4", description = "Prefetch depth, row groups (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--prefetch-groups", defaultValue = "4",
+                description = "Prefetch depth, row groups (default: ${DEFAULT-VALUE}).")
         int prefetchGroups;
 
         @Option(names = "--hadoop", description = "Hadoop setting key=value (repeatable), e.g. s3a endpoint and keys.")
@@ -194,7 +206,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--workers", defaultValue = "2", description = "Workers per job (default: ${DEFAULT-VALUE}).")
         int workers;
 
-        @Option(names = "--epochs", defaultValue = "10", description = "Epochs per strategy (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--epochs", defaultValue = "10",
+                description = "Epochs per strategy (default: ${DEFAULT-VALUE}).")
         int epochs;
 
         @Option(names = "--strategies", split = ",", defaultValue = "allreduce,parameter-server,averaging",
@@ -237,7 +250,8 @@ final class BenchCommand implements Runnable {
                 description = "Mean interactions per user, the same at every size (default: ${DEFAULT-VALUE}).")
         int interactions;
 
-        @Option(names = "--batch", defaultValue = "256", description = "Examples per worker per step (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--batch", defaultValue = "256",
+                description = "Examples per worker per step (default: ${DEFAULT-VALUE}).")
         int batch;
 
         @Option(names = "--steps", defaultValue = "2000",
@@ -248,7 +262,8 @@ final class BenchCommand implements Runnable {
                 + " (default: ${DEFAULT-VALUE}).")
         int repeats;
 
-        @Option(names = "--workers", split = ",", defaultValue = "1,2", description = "Gang sizes (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--workers", split = ",", defaultValue = "1,2",
+                description = "Gang sizes (default: ${DEFAULT-VALUE}).")
         List<Integer> workers;
 
         @Option(names = "--embedding-optimizer", defaultValue = "lazy-adam",
@@ -260,7 +275,8 @@ final class BenchCommand implements Runnable {
                 description = "Where the generated datasets are kept for later runs (default: ${DEFAULT-VALUE}).")
         java.nio.file.Path work;
 
-        @Option(names = "--peer", description = "Also train the PyTorch reference (ncf_torch.py --sparse: SparseAdam, one"
+        @Option(names = "--peer",
+                description = "Also train the PyTorch reference (ncf_torch.py --sparse: SparseAdam, one"
                 + " thread) on the largest dataset in this run and print the ratio to 1 worker.")
         boolean peer;
 
@@ -268,7 +284,8 @@ final class BenchCommand implements Runnable {
                 description = "The PyTorch reference (default: ${DEFAULT-VALUE}).")
         java.nio.file.Path peerScript;
 
-        @Option(names = "--peer-epochs", defaultValue = "1", description = "Epochs the peer trains (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--peer-epochs", defaultValue = "1",
+                description = "Epochs the peer trains (default: ${DEFAULT-VALUE}).")
         int peerEpochs;
 
         @Override
@@ -286,10 +303,12 @@ final class BenchCommand implements Runnable {
                     + " transport, gang size and share of rows touched: the crossover allreduce.embeddings auto uses.")
     static final class Embeddings implements Callable<Integer> {
 
-        @Option(names = "--workers", split = ",", defaultValue = "2,3,4", description = "Gang sizes (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--workers", split = ",", defaultValue = "2,3,4",
+                description = "Gang sizes (default: ${DEFAULT-VALUE}).")
         List<Integer> workers;
 
-        @Option(names = "--rows", defaultValue = "100000", description = "Rows of the table (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rows", defaultValue = "100000",
+                description = "Rows of the table (default: ${DEFAULT-VALUE}).")
         int rows;
 
         @Option(names = "--width", defaultValue = "40", description = "Values per row (default: ${DEFAULT-VALUE}).")
@@ -303,7 +322,8 @@ final class BenchCommand implements Runnable {
                 description = "Transports (default: ${DEFAULT-VALUE}).")
         List<String> transports;
 
-        @Option(names = "--iterations", defaultValue = "40", description = "Exchanges per round (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--iterations", defaultValue = "40",
+                description = "Exchanges per round (default: ${DEFAULT-VALUE}).")
         int iterations;
 
         @Override

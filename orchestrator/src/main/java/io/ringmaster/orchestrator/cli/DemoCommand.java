@@ -26,10 +26,12 @@ import picocli.CommandLine.Option;
                 + " model and batch-score every user's top 10 in Spark.")
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--dir", defaultValue = "demo", description = "Working directory for data and runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dir", defaultValue = "demo",
+            description = "Working directory for data and runs (default: ${DEFAULT-VALUE}).")
     String dir;
 
-    @Option(names = "--input", description = "Ingest this source instead of generating data (e.g. ../shared/data/ml-100k).")
+    @Option(names = "--input",
+            description = "Ingest this source instead of generating data (e.g. ../shared/data/ml-100k).")
     String input;
 
     @Option(names = "--users", defaultValue = "2000", description = "Synthetic users (default: ${DEFAULT-VALUE}).")

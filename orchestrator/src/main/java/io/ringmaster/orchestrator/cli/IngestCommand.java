@@ -21,14 +21,17 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Dataset directory to write.")
     String out;
 
-    @Option(names = "--format", defaultValue = "auto", description = "auto, udata, dat, csv or ncf (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", defaultValue = "auto",
+            description = "auto, udata, dat, csv or ncf (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Option(names = "--eval-negatives", defaultValue = "99",
-            description = "Negatives per test user when Ringmaster builds the leave-one-out split (default: ${DEFAULT-VALUE}).")
+            description = "Negatives per test user when Ringmaster builds the leave-one-out split (default:"
+                    + " ${DEFAULT-VALUE}).")
     int evalNegatives;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the leave-one-out split (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42",
+            description = "Seed of the leave-one-out split (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--overwrite", description = "Replace an existing dataset at --out.")

@@ -22,7 +22,8 @@ final class MaterializeCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}); lowered when it would give fewer than workers x 4 row groups.")
     double rowGroupMb;
 
-    @Option(names = "--workers", defaultValue = "8", description = "Largest gang this copy must serve (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", defaultValue = "8",
+            description = "Largest gang this copy must serve (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--overwrite", description = "Replace an existing output (kept until the new one is complete).")

@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
 /** {@code ringmaster}: the command-line entry point. */
 @Command(name = "ringmaster", mixinStandardHelpOptions = true, version = "ringmaster 0.1.0",
         description = "Horovod-style synchronous training of DL4J networks on Apache Spark.",
-        subcommands = {IngestCommand.class, GenerateCommand.class, MaterializeCommand.class, TrainCommand.class, ResumeCommand.class, ExportCommand.class, ScoreCommand.class, EvaluateCommand.class, ProfilesCommand.class, SubmitCommand.class, DemoCommand.class,
+        subcommands = {IngestCommand.class, GenerateCommand.class, MaterializeCommand.class, TrainCommand.class,
+                ResumeCommand.class, ExportCommand.class, ScoreCommand.class, EvaluateCommand.class,
+                ProfilesCommand.class, SubmitCommand.class, DemoCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RingmasterCli implements Runnable {
 

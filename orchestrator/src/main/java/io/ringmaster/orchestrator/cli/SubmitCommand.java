@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
                 + " runs embedded.")
 final class SubmitCommand implements Callable<Integer> {
 
-    @Option(names = "--master", required = true, description = "Spark master URL (spark://host:7077, yarn, k8s://..., local[N]).")
+    @Option(names = "--master", required = true,
+            description = "Spark master URL (spark://host:7077, yarn, k8s://..., local[N]).")
     String master;
 
     @Option(names = "--cluster", description = "Cluster profile (see `ringmaster profiles`) or profile file.")

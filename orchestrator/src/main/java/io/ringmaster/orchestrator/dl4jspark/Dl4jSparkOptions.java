@@ -18,7 +18,8 @@ import java.io.Serializable;
  * @param stallSeconds       the watchdog's limit: seconds without a finished iteration
  */
 public record Dl4jSparkOptions(Kind kind, int firstPort, int lastPort, String masterAddress, double threshold,
-                               int connectSeconds, int trainersPerExecutor, int averagingFrequency, int stallSeconds) implements Serializable {
+                               int connectSeconds, int trainersPerExecutor, int averagingFrequency,
+                                       int stallSeconds) implements Serializable {
 
     /** The two DL4J training masters. */
     public enum Kind {

@@ -214,7 +214,8 @@ final class JobParser {
                     + known, e);
         } catch (InvalidFormatException e) {
             if (e.getTargetType() != null && e.getTargetType().isEnum()) { // a choice: its parse says what is allowed
-                throw new JobConfigException(where + ": key '" + path(e) + "'" + line(e) + ": " + e.getOriginalMessage(),
+                throw new JobConfigException(where + ": key '" + path(e) + "'" + line(e) + ": "
+                        + e.getOriginalMessage(),
                         e);
             }
             throw new JobConfigException(where + ": key '" + path(e) + "'" + line(e) + ": "
@@ -234,7 +235,8 @@ final class JobParser {
             }
             if (marked != null && marked.getProblemMark() != null) { // the problem's own line, not its context's
                 String problem = String.valueOf(marked.getProblem()).replace("\n", " ").strip();
-                throw new JobConfigException(where + ": not valid YAML at line " + (marked.getProblemMark().getLine() + 1)
+                throw new JobConfigException(where + ": not valid YAML at line " + (marked.getProblemMark().getLine()
+                        + 1)
                         + ", column " + (marked.getProblemMark().getColumn() + 1) + ": " + problem
                         + (problem.contains("TAB") ? " (indent with spaces)" : ""), e);
             }

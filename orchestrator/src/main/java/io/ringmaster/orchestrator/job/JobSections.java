@@ -120,7 +120,7 @@ public final class JobSections {
     public static final class ParameterServer {
         /** UDP ports the driver's and each executor's transport may bind: "first-last" or one port. */
         public String ports = "40100-40199";
-        /** Address executors reach the driver's parameter server on; default: the driver's address (spark.driver.host). */
+        /** Address executors reach the driver's parameter server on; default: spark.driver.host. */
         public String masterAddress;
         /** Initial threshold of DL4J's adaptive threshold encoding of gradient updates. */
         public double threshold = 1e-3;

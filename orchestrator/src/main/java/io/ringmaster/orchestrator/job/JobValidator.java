@@ -81,7 +81,8 @@ final class JobValidator {
             ClusterProfile p = ClusterProfile.load(job.cluster);
             Integer max = p.maxWorkers();
             if (max != null && job.workers > max) {
-                throw new JobConfigException("job: workers = " + job.workers + " but cluster profile '" + job.cluster + "' has "
+                throw new JobConfigException("job: workers = " + job.workers + " but cluster profile '" + job.cluster
+                        + "' has "
                         + p.executors + " executor(s) x " + p.gpusPerExecutor + " GPUs / " + p.gpusPerTask
                         + " per worker = " + max + " worker slots");
             }
@@ -97,7 +98,8 @@ final class JobValidator {
         if (job.retry.maxAttempts < 1) {
             throw new JobConfigException("job: 'retry.max-attempts' must be >= 1, got " + job.retry.maxAttempts);
         }
-        if (job.fault != null && (job.fault.killRank < 0 || job.fault.killRank >= job.workers || job.fault.atStep < 1)) {
+        if (job.fault != null && (job.fault.killRank < 0 || job.fault.killRank >= job.workers
+                || job.fault.atStep < 1)) {
             throw new JobConfigException("job: 'fault' needs kill-rank in [0, workers) and at-step >= 1, got kill-rank "
                     + job.fault.killRank + ", at-step " + job.fault.atStep);
         }
@@ -105,7 +107,8 @@ final class JobValidator {
             refuseForDl4jStrategy(job);
         }
         if (job.engine() == EngineKind.DL4J && job.allreduce.embeddings == EmbeddingExchange.SPARSE) {
-            throw new JobConfigException("job: 'allreduce.embeddings' sparse needs train.engine fused; the dl4j engine's"
+            throw new JobConfigException("job: 'allreduce.embeddings' sparse needs train.engine fused; the dl4j"
+                    + " engine's"
                     + " gradient is one dense block (use auto or dense)");
         }
         try {
@@ -124,17 +127,20 @@ final class JobValidator {
     private static void refuseForDl4jStrategy(JobConfig job) {
         String s = "strategy " + job.strategy.id();
         if (job.engine() != EngineKind.DL4J) {
-            throw new JobConfigException("job: " + s + " trains DL4J's graph on the workers; 'train.engine' must be dl4j"
+            throw new JobConfigException("job: " + s
+                    + " trains DL4J's graph on the workers; 'train.engine' must be dl4j"
                     + " (or left out), got " + job.engine().id());
         }
         if (job.checkpoint.everySteps != 0) {
             throw new JobConfigException("job: " + s + " checkpoints at epoch ends only (DL4J's training master runs"
-                    + " a whole epoch per Spark job); 'checkpoint.every-steps' must be 0, got " + job.checkpoint.everySteps);
+                    + " a whole epoch per Spark job); 'checkpoint.every-steps' must be 0, got "
+                            + job.checkpoint.everySteps);
         }
         JobSections.AllReduce ring = new JobSections.AllReduce();
         if (job.allreduce != null && (!java.util.Objects.equals(job.allreduce.compression, ring.compression)
                 || job.allreduce.timeout != ring.timeout || job.allreduce.connectTimeout != ring.connectTimeout
-                || job.allreduce.chunkKb != ring.chunkKb || !java.util.Objects.equals(job.allreduce.embeddings, ring.embeddings)
+                || job.allreduce.chunkKb != ring.chunkKb || !java.util.Objects.equals(job.allreduce.embeddings,
+                        ring.embeddings)
                 || !java.util.Objects.equals(job.allreduce.transport, ring.transport))) {
             throw new JobConfigException("job: the 'allreduce' section configures Ringmaster's ring, which " + s
                     + " does not use; remove it (see 'parameter-server' / 'averaging' for this strategy's settings)");
@@ -162,7 +168,8 @@ final class JobValidator {
             }
         }
         if (job.stallTimeout() < 30) {
-            throw new JobConfigException("job: '" + job.strategy.id() + ".stall-timeout' must be >= 30 s (executors report"
+            throw new JobConfigException("job: '" + job.strategy.id()
+                    + ".stall-timeout' must be >= 30 s (executors report"
                     + " progress with their heartbeats, every 10 s by default), got " + job.stallTimeout());
         }
     }

@@ -22,7 +22,10 @@ public final class FailureKinds {
             TrainingDivergedException.class.getName(), NdBackends.BackendUnavailableException.class.getName(),
             ParameterServerException.class.getName(), io.ringmaster.data.UnwritableStorageException.class.getName());
 
-    /** Everything a user can act on from one line: the permanent ones, a lost peer, a missing file, an injected fault. */
+    /**
+     * Everything a user can act on from one line: the permanent ones, a lost peer, a missing file, an
+     * injected fault.
+     */
     public static final Set<String> USER_FACING;
 
     static {

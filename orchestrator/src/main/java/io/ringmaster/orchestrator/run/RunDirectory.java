@@ -40,7 +40,8 @@ public final class RunDirectory implements AutoCloseable {
         Path dir = new Path(Storage.path(runsDir), id);
         FileSystem fs = Storage.fs(dir, conf);
         boolean held = fs.exists(dir) && java.util.Arrays.stream(fs.listStatus(dir))
-                .anyMatch(st -> !st.getPath().getName().equals(RunLock.FILE) && !st.getPath().getName().startsWith("."));
+                .anyMatch(st -> !st.getPath().getName().equals(RunLock.FILE)
+                        && !st.getPath().getName().startsWith("."));
         if (held && !fs.exists(new Path(dir, JOB_FILE))) {
             throw new IllegalArgumentException("run directory " + Storage.display(dir) + " exists but holds no "
                     + JOB_FILE + ": it is not a Ringmaster run; choose another run.id");

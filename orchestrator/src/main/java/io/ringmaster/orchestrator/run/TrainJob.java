@@ -201,7 +201,8 @@ public final class TrainJob {
                 }
                 WorkerSpec spec = new WorkerSpec(run.id(), job.dataUri(), run.path().toString(), job.hadoop,
                         job.modelSpec(), job.settings(), attempt == 1 ? job.faultInjection() : FaultInjection.NONE,
-                        job.loaderSettings(), checkpoints.resumingFrom(newest.map(c -> c.dir().toString()).orElse(null)));
+                        job.loaderSettings(), checkpoints.resumingFrom(newest.map(c ->
+                                c.dir().toString()).orElse(null)));
                 try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out)) {
                     results = launch(job, spark, spec, ring);
                 } catch (RuntimeException e) {
@@ -216,7 +217,8 @@ public final class TrainJob {
                     String cause = io.ringmaster.orchestrator.spark.GangTasks.of(spark.sparkContext())
                             .explain(f);
                     failed.add("attempt " + attempt + ": " + cause);
-                    if (attempt >= job.retry.maxAttempts || f.thrownByRingmaster() && FailureKinds.PERMANENT.contains(f.taskExceptionClass())) {
+                    if (attempt >= job.retry.maxAttempts || f.thrownByRingmaster()
+                            && FailureKinds.PERMANENT.contains(f.taskExceptionClass())) {
                         if (attempt > 1) {
                             out.println("giving up after " + attempt + " attempts:");
                             failed.forEach(a -> out.println("  " + a));
@@ -310,7 +312,8 @@ public final class TrainJob {
         }
         GangTraining.requireSlots(spark.sparkContext(), job.workers);
         int[] ports = job.strategy == Strategy.PARAMETER_SERVER ? job.portRange() : new int[] {0, 0};
-        Dl4jSparkOptions options = new Dl4jSparkOptions(Dl4jSparkOptions.Kind.parse(job.strategy.id()), ports[0], ports[1],
+        Dl4jSparkOptions options = new Dl4jSparkOptions(Dl4jSparkOptions.Kind.parse(job.strategy.id()), ports[0],
+                ports[1],
                 job.parameterServer.masterAddress, job.parameterServer.threshold, job.parameterServer.connectTimeout,
                 job.parameterServer.trainersPerExecutor,
                 job.averaging.frequency, job.stallTimeout());

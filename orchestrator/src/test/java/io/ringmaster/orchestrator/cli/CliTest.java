@@ -95,7 +95,8 @@ class CliTest {
         }
         Files.writeString(src.resolve("u.data"), data.toString());
         Path ds = dir.resolve("ds");
-        CliRun ingest = CliRun.of("ingest", "--input", src.toString(), "--out", ds.toString(), "--eval-negatives", "20");
+        CliRun ingest = CliRun.of("ingest", "--input", src.toString(), "--out", ds.toString(), "--eval-negatives",
+                "20");
         ok(ingest);
         assertTrue(ingest.out().contains("60 users"), ingest.out());
         assertTrue(ingest.out().contains("leave-one-out"), ingest.out());
@@ -222,7 +223,8 @@ class CliTest {
                 "shared")) {
             for (String cmd : List.of("train", "resume")) {
                 CliRun r = cmd.equals("train")
-                        ? CliRun.of("train", "--data", ds.toString(), "--runs-dir", runs.toString(), "--run-id", "shared",
+                        ? CliRun.of("train", "--data", ds.toString(), "--runs-dir", runs.toString(), "--run-id",
+                                "shared",
                         "--epochs", "1")
                         : CliRun.of("resume", runs.resolve("shared").toString());
                 if (cmd.equals("train")) {
@@ -276,7 +278,8 @@ class CliTest {
         String jobBefore = Files.readString(runs.resolve("r").resolve("job.yaml"));
         CliRun refused = CliRun.of("resume", runs.resolve("r").toString(), "--epochs", "3");
         failsWith(refused, "run r has no usable checkpoint (skipping checkpoint ");
-        assertTrue(refused.err().contains("checkpoints/" + steps.get(0) + ": no _COMMITTED marker"), refused.toString());
+        assertTrue(refused.err().contains("checkpoints/" + steps.get(0) + ": no _COMMITTED marker"),
+                refused.toString());
         assertTrue(refused.err().contains("give --from-scratch"), refused.toString());
         assertEquals(jobBefore, Files.readString(runs.resolve("r").resolve("job.yaml")), "nothing rewritten");
         // (1 epoch: its checkpoint comes before the old one's step, which retention must now leave alone)

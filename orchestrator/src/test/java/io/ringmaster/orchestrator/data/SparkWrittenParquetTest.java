@@ -116,7 +116,8 @@ class SparkWrittenParquetTest {
         ParquetDataset ds = ParquetDataset.open(Storage.configuration(), out.toString(), COLS, Retry.defaults());
         if (policy.equals("reject")) {
             DataFormatException e = assertThrows(DataFormatException.class, () -> readAll(ds, NullPolicy.REJECT));
-            assertTrue(e.getMessage().matches("(?s).*part-.*\\.parquet: row group \\d+, row \\d+: column 'item' is null.*"),
+            assertTrue(e.getMessage().matches("(?s).*part-.*\\.parquet: row group \\d+, row \\d+: column 'item' is"
+                    + " null.*"),
                     e.getMessage());
         } else {
             // the plan counts rows from the footers; skipped rows are made up by padding, so count distinct users

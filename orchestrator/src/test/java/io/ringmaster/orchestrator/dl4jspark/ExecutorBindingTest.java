@@ -11,7 +11,8 @@ class ExecutorBindingTest {
 
     @Test
     void theMaskIsTheNarrowestSubnetHoldingOnlyTheExecutorsAddress() {
-        assertEquals("10.1.2.4/30", ExecutorBinding.maskFor("10.1.2.5", List.of("127.0.0.1", "10.1.2.5", "172.17.0.1")));
+        assertEquals("10.1.2.4/30", ExecutorBinding.maskFor("10.1.2.5", List.of("127.0.0.1", "10.1.2.5",
+                "172.17.0.1")));
         assertEquals("127.0.0.0/30", ExecutorBinding.maskFor("127.0.0.1", List.of("127.0.0.1", "10.1.2.5")));
         // .4 is the network address of its /30, so the /29 it is a usable host of
         assertEquals("10.1.2.0/29", ExecutorBinding.maskFor("10.1.2.4", List.of("10.1.2.4")));

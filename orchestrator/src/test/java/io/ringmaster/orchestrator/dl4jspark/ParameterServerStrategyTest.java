@@ -41,7 +41,8 @@ class ParameterServerStrategyTest {
         double after = runs.loss(runs.trained("ps-one"));
         System.out.printf("parameter-server: loss on the fixed set %.4f -> %.4f%n%s%n", before, after,
                 s.get("console").asText());
-        assertTrue(after < StrategyRuns.PRIOR_LOSS, "loss " + before + " -> " + after + "\n" + s.get("console").asText());
+        assertTrue(after < StrategyRuns.PRIOR_LOSS, "loss " + before + " -> " + after + "\n"
+                + s.get("console").asText());
         assertNoAeronFolderLeft(aeronBefore);
         assertNoTransportThreadLeft();
     }

@@ -64,7 +64,8 @@ class StrategiesTest {
         assertEquals(2, s.get("workers").asInt());
         double before = runs.loss(runs.initial());
         double after = runs.loss(runs.trained("one-" + strategy));
-        System.out.printf("%s: loss on the fixed set %.4f -> %.4f%n%s%n", strategy, before, after, s.get("console").asText());
+        System.out.printf("%s: loss on the fixed set %.4f -> %.4f%n%s%n", strategy, before, after,
+                s.get("console").asText());
         assertTrue(before > 0.69 && after < StrategyRuns.PRIOR_LOSS, strategy + ": loss " + before + " -> " + after);
         assertTrue(Double.isFinite(s.get("finalLoss").asDouble()) && s.get("finalLoss").asDouble() < 0.7,
                 s.toString());
@@ -113,9 +114,11 @@ class StrategiesTest {
     void theParameterServerFailsFastWhenItsPortIsTaken() throws Exception {
         try (DatagramSocket held = new DatagramSocket(new InetSocketAddress(0))) {
             int port = held.getLocalPort();
-            Exception e = assertThrows(ParameterServerException.class, () -> runs.train("ps-port", "parameter-server", 2,
+            Exception e = assertThrows(ParameterServerException.class, () -> runs.train("ps-port", "parameter-server",
+                    2,
                     1, "parameter-server.ports=" + port));
-            assertEquals("parameter-server: UDP port " + port + " is taken on " + InetAddress.getLocalHost().getHostName()
+            assertEquals("parameter-server: UDP port " + port + " is taken on "
+                    + InetAddress.getLocalHost().getHostName()
                     + " (job key parameter-server.ports): stop what holds it or give a wider range", e.getMessage());
         }
     }

@@ -209,9 +209,12 @@ class JobConfigTest {
     @Test
     void setErrorsNameTheKeyNeverTheValue() {
         // found by hand: a malformed value was echoed back ("...=[SUPERSECRET")
-        for (String[] bad : new String[][] {{"train.epochs=[SUPERSECRET", "--set train.epochs: the value is not valid YAML"},
-                {"train.epochs=SUPERSECRET", "key 'train.epochs'"}, {"SUPERSECRET", "--set number 1: expected key.path=value"},
-                {"=SUPERSECRET", "no key before '='"}, {"train.learning-rate={SUPERSECRET: 1}", "key 'train.learning-rate'"}}) {
+        for (String[] bad : new String[][] {{"train.epochs=[SUPERSECRET",
+                "--set train.epochs: the value is not valid YAML"},
+                {"train.epochs=SUPERSECRET", "key 'train.epochs'"}, {"SUPERSECRET",
+                        "--set number 1: expected key.path=value"},
+                {"=SUPERSECRET", "no key before '='"}, {"train.learning-rate={SUPERSECRET: 1}",
+                        "key 'train.learning-rate'"}}) {
             JobConfigException e = fails("data: d\n", bad[0]);
             mentions(e, bad[1]);
             assertTrue(!e.getMessage().contains("SUPERSECRET"), e.getMessage());
@@ -244,7 +247,8 @@ class JobConfigTest {
 
     @Test
     void aClusterProfileSuppliesDefaultsTheJobCanOverride() {
-        JobConfig c = JobConfig.parse("data: d\nworkers: 16\ncluster: 8xA100-node\nspark:\n  master: spark://head:7077\n"
+        JobConfig c = JobConfig.parse("data: d\nworkers: 16\ncluster: 8xA100-node\nspark:\n  master:"
+                + " spark://head:7077\n"
                 + "  conf:\n    spark.executor.memory: 200g\n", "job.yaml", List.of()).validate();
         assertEquals(io.ringmaster.workers.train.EngineKind.DL4J, c.train.engine);
         assertEquals(16 * 8192, c.train.batchSize, "global batch = workers x the profile's per-worker batch");
@@ -253,7 +257,8 @@ class JobConfigTest {
         assertEquals("200g", c.spark.conf.get("spark.executor.memory"), "the job's own setting wins");
         assertTrue(c.spark.conf.get("spark.executor.extraJavaOptions").contains("-Dorg.bytedeco.javacpp.maxbytes="));
         assertEquals(8192, c.allreduce.chunkKb);
-        JobConfig explicit = JobConfig.parse("data: d\nworkers: 4\ncluster: 4xV100-node\nspark:\n  master: spark://h:7077\n",
+        JobConfig explicit = JobConfig.parse("data: d\nworkers: 4\ncluster: 4xV100-node\nspark:\n  master:"
+                + " spark://h:7077\n",
                 "job.yaml", List.of("train.batch-size=1024")).validate();
         assertEquals(1024, explicit.train.batchSize);
         JobConfig cpu = JobConfig.parse("data: d\nworkers: 2\n", "job.yaml", List.of("cluster=local-cpu")).validate();
@@ -313,7 +318,8 @@ class JobConfigTest {
                 "data: d\ncluster: single-gpu\n", "job.yaml", List.of()).validate());
         assertTrue(local.getMessage().contains("cannot schedule"), local.getMessage());
         java.nio.file.Path bad = java.nio.file.Files.createTempFile("profile", ".yaml");
-        java.nio.file.Files.writeString(bad, "name: x\ngpus-per-executor: 2\ngpus-per-task: 4\nnd4j:\n  backend: cuda\n");
+        java.nio.file.Files.writeString(bad,
+                "name: x\ngpus-per-executor: 2\ngpus-per-task: 4\nnd4j:\n  backend: cuda\n");
         JobConfigException task = assertThrows(JobConfigException.class,
                 () -> JobConfig.parse("data: d\ncluster: " + bad + "\n", "job.yaml", List.of()));
         assertTrue(task.getMessage().contains("gpus-per-task (4) is more than an executor has"), task.getMessage());
@@ -339,7 +345,8 @@ class JobConfigTest {
         mentions(fails("data: d\nallreduce:\n  embeddings: sometimes\n"), "allreduce.embeddings must be auto, sparse or"
                 + " dense, got 'sometimes'");
         mentions(fails("data: d\n", "allreduce.embeddings=Sparse"), "allreduce.embeddings", "'Sparse'");
-        mentions(fails("data: d\ntrain:\n  embedding-optimizer: sgd\n"), "train.embedding-optimizer must be lazy-adam or"
+        mentions(fails("data: d\ntrain:\n  embedding-optimizer: sgd\n"),
+                "train.embedding-optimizer must be lazy-adam or"
                 + " adam, got 'sgd'");
         mentions(fails("data: d\nallreduce:\n  transport: rdma\n"), "allreduce.transport must be auto, tcp or shm, got"
                 + " 'rdma'");

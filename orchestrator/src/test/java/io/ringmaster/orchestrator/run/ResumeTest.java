@@ -89,7 +89,8 @@ class ResumeTest {
         }
         JsonNode resumedEpoch = epochs.get(epochs.size() - 1);
         long steps = full.get("steps").asLong();
-        double trainedHere = resumedEpoch.get("samplesPerSecond").asDouble() * resumedEpoch.get("trainSeconds").asDouble();
+        double trainedHere = resumedEpoch.get("samplesPerSecond").asDouble()
+                * resumedEpoch.get("trainSeconds").asDouble();
         double expected = resumedEpoch.get("samples").asDouble() * (steps - (half - 3)) / steps;
         assertEquals(expected, trainedHere, expected * 1e-6, resumedEpoch.toString());
     }

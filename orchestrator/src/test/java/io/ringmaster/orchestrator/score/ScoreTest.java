@@ -21,7 +21,6 @@ import io.ringmaster.workers.model.FusedEngine;
 import io.ringmaster.workers.model.NeuMF;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,7 +116,8 @@ class ScoreTest {
         Path future = dir.resolve("bundle-future");
         copyDir(Path.of(bundleUri), future);
         Files.writeString(future.resolve("manifest.json"),
-                Files.readString(future.resolve("manifest.json")).replace("\"formatVersion\" : 1", "\"formatVersion\" : 99"));
+                Files.readString(future.resolve("manifest.json")).replace("\"formatVersion\" : 1",
+                        "\"formatVersion\" : 99"));
         IllegalArgumentException v = assertThrows(IllegalArgumentException.class,
                 () -> ModelBundle.load(CONF, future.toString()));
         assertTrue(v.getMessage().contains("bundle format version 99; this build reads version 1"), v.getMessage());
@@ -249,7 +249,8 @@ class ScoreTest {
                 .setStages(new org.apache.spark.ml.PipelineStage[] {model}).fit(df);
         List<Row> before = fitted.transform(df).orderBy("customer").collectAsList();
         assertEquals(20, before.size());
-        assertEquals(List.of("customer", "product", "score", "logit"), Arrays.asList(before.get(0).schema().fieldNames()));
+        assertEquals(List.of("customer", "product", "score", "logit"),
+                Arrays.asList(before.get(0).schema().fieldNames()));
 
         String saved = dir.resolve("pipeline").toString();
         fitted.write().save(saved);

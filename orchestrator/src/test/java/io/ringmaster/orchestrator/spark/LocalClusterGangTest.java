@@ -100,7 +100,8 @@ class LocalClusterGangTest {
         // Spark's 120 s heartbeat timeout, because the frozen JVM still held its slot
         Path data = dataset();
         JobConfig job = JobConfig.parse("", "test", List.of(JobConfig.override("data", data.toString()), "workers=2",
-                "train.epochs=30", "train.batch-size=128", JobConfig.override("run.dir", dir.resolve("runs").toString()),
+                "train.epochs=30", "train.batch-size=128", JobConfig.override("run.dir",
+                        dir.resolve("runs").toString()),
                 "run.id=frozen", "spark.master=local-cluster[2,1,1024]", "allreduce.timeout=5",
                 "checkpoint.every-epochs=1"))
                 .withSparkConf(SparkSessions.localClusterExecutorConf(dir.resolve("spark-local")));

@@ -42,13 +42,13 @@ class StorageBackendsTest {
 
     /** A 2-worker job on the back end, streaming from {@code train}, with its run directory there. */
     static JobConfig job(TestStore store, String data, String train, int epochs, String runId) {
-        JobConfig job = JobConfig.parse("", "test", List.of(
+        List<String> sets = new java.util.ArrayList<>(List.of(
                 JobConfig.override("data", data),
                 JobConfig.override("loader.data", train),
                 "workers=2", "train.epochs=" + epochs, "train.batch-size=100",
                 JobConfig.override("run.dir", store.root() + "/runs"), "run.id=" + runId));
-        job.hadoop.putAll(store.hadoop());
-        return job;
+        store.hadoop().forEach((k, v) -> sets.add(JobConfig.override("hadoop." + k, v)));
+        return JobConfig.parse("", "test", sets);
     }
 
     @ParameterizedTest

@@ -91,7 +91,8 @@ public final class CheckpointStore {
         }
         if (atomicRename && !fs.rename(dir, target)) {
             fs.delete(dir, true);
-            throw new IOException("cannot commit checkpoint " + Storage.display(dir) + " as " + Storage.display(target));
+            throw new IOException("cannot commit checkpoint " + Storage.display(dir) + " as "
+                    + Storage.display(target));
         }
         prune(fs, state.globalStep());
         return target;

@@ -67,14 +67,17 @@ public final class GraphParameters {
         NeuMFSpec spec = layout.spec();
         int n = layout.size();
         if (graph.numParams() != n) {
-            throw new IllegalArgumentException("graph has " + graph.numParams() + " parameters but " + spec + " has " + n);
+            throw new IllegalArgumentException("graph has " + graph.numParams() + " parameters but " + spec + " has "
+                    + n);
         }
         INDArray flat = graph.params();
         long base = flat.offset();
         List<Object[]> entries = new ArrayList<>();
         int w = layout.rowWidth();
-        entries.add(new Object[] {NeuMF.GMF_USER + "_W", layout.user(0) + layout.gmf(), w, spec.numUsers(), spec.factors()});
-        entries.add(new Object[] {NeuMF.GMF_ITEM + "_W", layout.item(0) + layout.gmf(), w, spec.numItems(), spec.factors()});
+        entries.add(new Object[] {NeuMF.GMF_USER + "_W", layout.user(0) + layout.gmf(), w, spec.numUsers(),
+                spec.factors()});
+        entries.add(new Object[] {NeuMF.GMF_ITEM + "_W", layout.item(0) + layout.gmf(), w, spec.numItems(),
+                spec.factors()});
         entries.add(new Object[] {NeuMF.MLP_USER + "_W", layout.user(0) + layout.mlp(), w, spec.numUsers(),
                 spec.mlpEmbedding()});
         entries.add(new Object[] {NeuMF.MLP_ITEM + "_W", layout.item(0) + layout.mlp(), w, spec.numItems(),
@@ -109,7 +112,8 @@ public final class GraphParameters {
             boolean rowMajor = (s0 == cols || rows == 1) && (s1 == 1 || cols == 1);
             boolean colMajor = (s0 == 1 || rows == 1) && (s1 == rows || cols == 1);
             if (!rowMajor && !colMajor) {
-                throw new IllegalStateException("parameter " + name + " has strides [" + s0 + ", " + s1 + "] for shape ["
+                throw new IllegalStateException("parameter " + name + " has strides [" + s0 + ", " + s1
+                        + "] for shape ["
                         + rows + ", " + cols + "]: not one contiguous block of the graph's parameters");
             }
             blocks.add(new Block(name, offset, stride, rows, cols, view.offset() - base, rows == 1 ? 0 : s0,
@@ -183,7 +187,8 @@ public final class GraphParameters {
     }
 
     private static void write(INDArray flat, long at, float[] segment) {
-        INDArray row = flat.rank() == 2 ? flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(at, at + segment.length))
+        INDArray row = flat.rank() == 2 ? flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(at, at
+                + segment.length))
                 : flat.get(NDArrayIndex.interval(at, at + segment.length));
         row.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(segment).reshape(row.shape()));
     }

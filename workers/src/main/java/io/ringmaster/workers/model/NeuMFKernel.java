@@ -143,7 +143,8 @@ public final class NeuMFKernel implements AutoCloseable {
         }
         if (grad.layout().size() != layout.size() || params.length != layout.size()
                 || grad.layout().denseOffset() != layout.embeddingEnd() || grad.tableCount() != 2) {
-            throw new IllegalArgumentException("buffers hold " + params.length + " parameters and a gradient laid out as "
+            throw new IllegalArgumentException("buffers hold " + params.length
+                    + " parameters and a gradient laid out as "
                     + grad.layout() + "; the model is " + layout.gradientLayout());
         }
         ensureCapacity(n);
@@ -349,7 +350,8 @@ public final class NeuMFKernel implements AutoCloseable {
         for (int b = 0; b < n; b++) {
             int pu = layout.user(users[from + b]);
             int qi = layout.item(items[from + b]);
-            sink += params[pu] + params[pu + mid] + params[pu + last] + params[qi] + params[qi + mid] + params[qi + last];
+            sink += params[pu] + params[pu + mid] + params[pu + last] + params[qi] + params[qi + mid] + params[qi
+                    + last];
         }
         touched = sink;
     }

@@ -51,7 +51,8 @@ public final class RingAllReducer implements Collective {
     private static final int GATHER_HEADER_BYTES = 20;
     /**
      * Mean share of a table's rows per rank from which all-reducing the whole table costs less than the
-     * ring's all-gather of rows, by gang size (index N), measured with {@code bench embeddings} (docs/sparse-gradients.md).
+     * ring's all-gather of rows, by gang size (index N), measured with {@code bench embeddings}
+     * (docs/sparse-gradients.md).
      * A dense all-reduce sends 2(N-1)/N of the table per rank whatever was touched, the all-gather N-1
      * times a rank's rows, so the crossover falls as the gang grows; beyond 4 it follows 1.6/N.
      */

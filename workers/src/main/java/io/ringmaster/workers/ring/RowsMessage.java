@@ -10,7 +10,8 @@ import java.util.List;
  * row ids, then the rows' values as fp32 or IEEE half ({@link Compression}). {@link #merge} sums the
  * gang's messages into the union of their rows, visiting ranks in rank order and each rank's rows in
  * its order (a row's first contribution is copied, later ones added), so every rank that merges the
- * same messages gets the same ids in the same order and the same sums, bit for bit. With fp16 a rank merges its own message as sent, rounded like everyone
+ * same messages gets the same ids in the same order and the same sums, bit for bit. With fp16 a rank merges its own
+ * message as sent, rounded like everyone
  * else's copy of it.
  */
 public final class RowsMessage {
@@ -86,7 +87,8 @@ public final class RowsMessage {
                 int k = in.getInt();
                 long need = 4L * k + (long) c.bytesPerValue() * k * w;
                 if (k < 0 || k > t.table().rows() || need > in.remaining()) {
-                    throw new IllegalStateException("rank " + r + "'s rows message is malformed: " + k + " rows of table "
+                    throw new IllegalStateException("rank " + r + "'s rows message is malformed: " + k
+                            + " rows of table "
                             + t.table().name() + " (" + t.table().rows() + " rows), " + in.remaining() + " bytes left");
                 }
                 sent[ti] += k;
@@ -110,7 +112,8 @@ public final class RowsMessage {
                 for (int j = 0; j < k; j++) {
                     int id = ids[j];
                     if (id < 0 || id >= t.table().rows()) {
-                        throw new IllegalStateException("rank " + r + " sent row " + id + " of table " + t.table().name()
+                        throw new IllegalStateException("rank " + r + " sent row " + id + " of table "
+                                + t.table().name()
                                 + ", which has " + t.table().rows() + " rows");
                     }
                     t.accumulate(id, v, j * w);

@@ -208,7 +208,8 @@ public final class SharedMemoryCollective implements Collective {
 
     private static MappedByteBuffer map(Path file, int bytes, boolean create) throws IOException {
         try (FileChannel ch = create
-                ? FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                ? FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE)
                 : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (create) {
                 // write every page now: a full tmpfs then fails here, as an IOException, instead of killing a rank
@@ -453,7 +454,8 @@ public final class SharedMemoryCollective implements Collective {
     }
 
     private void header(int at, int kind, int len, long call, long total, long offset) {
-        data.putInt(at, kind).putInt(at + 4, len).putLong(at + 8, call).putLong(at + 16, total).putLong(at + 24, offset);
+        data.putInt(at, kind).putInt(at + 4, len).putLong(at + 8, call).putLong(at + 16, total).putLong(at + 24,
+                offset);
     }
 
     /** Checks rank r's slot header; returns its total ({@code total} < 0: any). */

@@ -132,7 +132,10 @@ public final class GradientExchange {
         };
     }
 
-    /** {@code [dense block | per dense table: its rows x width, then one count per row]}; the other tables into {@code sparse}. */
+    /**
+     * {@code [dense block | per dense table: its rows x width, then one count per row]}; the other tables
+     * into {@code sparse}.
+     */
     private float[] pack(Gradient g, int length, SparseRows[] sparse) {
         if (packed.length < length) {
             packed = new float[length];

@@ -66,7 +66,8 @@ public record StepCounters(long steps, Map<String, Double> rowsPerStep, Map<Stri
     @SuppressWarnings("unchecked")
     public static StepCounters fromMap(Map<String, Object> m) {
         Map<String, Object> s = (Map<String, Object>) m.get("seconds");
-        return new StepCounters(((Number) m.get("steps")).longValue(), doubles((Map<String, Object>) m.get("rowsPerStep")),
+        return new StepCounters(((Number) m.get("steps")).longValue(), doubles((Map<String,
+                Object>) m.get("rowsPerStep")),
                 doubles((Map<String, Object>) m.get("denseShare")), ((Number) m.get("denseBytesPerStep")).doubleValue(),
                 ((Number) m.get("rowBytesPerStep")).doubleValue(), ((Number) s.get("input")).doubleValue(),
                 ((Number) s.get("compute")).doubleValue(), ((Number) s.get("exchange")).doubleValue(),

@@ -51,7 +51,8 @@ public record TrainingSettings(int epochs, int batchSize, int negatives, long se
 
     /** The same settings with another number of epochs. */
     public TrainingSettings withEpochs(int e) {
-        return new TrainingSettings(e, batchSize, negatives, seed, engine, evalK, threads, embeddingOptimizer, embeddings,
+        return new TrainingSettings(e, batchSize, negatives, seed, engine, evalK, threads, embeddingOptimizer,
+                embeddings,
                 select);
     }
 

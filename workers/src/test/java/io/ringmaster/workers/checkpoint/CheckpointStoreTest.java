@@ -57,7 +57,8 @@ class CheckpointStoreTest {
             assertEquals(7, c.step());
             assertEquals(state(7), c.state());
             assertEquals("job: yes\n", store.loadJob(c));
-            try (FusedEngine back = new FusedEngine(NeuMF.restore(store.loadModel(c)), SPEC, EmbeddingOptimizer.LAZY_ADAM)) {
+            try (FusedEngine back = new FusedEngine(NeuMF.restore(store.loadModel(c)), SPEC,
+                    EmbeddingOptimizer.LAZY_ADAM)) {
                 assertEquals(7, back.step());
                 assertArrayEquals(e.parameters(), back.parameters());
                 // the same next step on both: Adam's moments and bias correction came back exactly
@@ -82,7 +83,8 @@ class CheckpointStoreTest {
                 throw new IOException("simulated crash");
             });
             assertThrows(IOException.class, () -> crashing.save(e.save(), state(9), ""));
-            assertEquals(3, new CheckpointStore(conf, dir.toString(), 3).newest(new ArrayList<>()).orElseThrow().step());
+            assertEquals(3, new CheckpointStore(conf, dir.toString(),
+                    3).newest(new ArrayList<>()).orElseThrow().step());
         }
     }
 

@@ -56,7 +56,8 @@ class RankingMetricsTest {
         assertEquals(4, RankingMetrics.rank(Float.NaN, negs, 0, 3));
         assertEquals(3, RankingMetrics.rank(0.5f, negs, 0, 3), "a NaN negative ranks above the held-out item");
         TestSplit split = TestSplit.of(new int[] {0}, new int[] {0}, new int[][] {{1, 2}});
-        Metrics r = new RankingEvaluator(split, 2).evaluate((u, it, n, out) -> java.util.Arrays.fill(out, 0, n, Float.NaN));
+        Metrics r = new RankingEvaluator(split, 2).evaluate((u, it, n, out) -> java.util.Arrays.fill(out, 0, n,
+                Float.NaN));
         assertEquals(0.0, r.get("hr"), "a diverged model must not look perfect");
     }
 

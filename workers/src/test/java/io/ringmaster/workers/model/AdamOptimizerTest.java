@@ -49,7 +49,8 @@ class AdamOptimizerTest {
     /** The dense Adam loop Ringmaster ran before embedding gradients were sparse (and DL4J's arithmetic). */
     static void denseReference(float[] p, float[] m, float[] v, float[] g, long step) {
         double t = step + 1;
-        float a = (float) (LR * Math.sqrt(1 - Math.pow(AdamOptimizer.BETA2, t)) / (1 - Math.pow(AdamOptimizer.BETA1, t)));
+        float a = (float) (LR * Math.sqrt(1 - Math.pow(AdamOptimizer.BETA2, t)) / (1 - Math.pow(AdamOptimizer.BETA1,
+                t)));
         float b1 = (float) AdamOptimizer.BETA1;
         float b2 = (float) AdamOptimizer.BETA2;
         float c1 = (float) (1 - AdamOptimizer.BETA1);
@@ -133,7 +134,8 @@ class AdamOptimizerTest {
         lazy.apply(p, g);
         assertEquals(40, lazy.step());
         double t = 40;
-        float a = (float) (LR * Math.sqrt(1 - Math.pow(AdamOptimizer.BETA2, t)) / (1 - Math.pow(AdamOptimizer.BETA1, t)));
+        float a = (float) (LR * Math.sqrt(1 - Math.pow(AdamOptimizer.BETA2, t)) / (1 - Math.pow(AdamOptimizer.BETA1,
+                t)));
         for (int k = 0; k < 8; k++) {
             float mk = (float) (1 - AdamOptimizer.BETA1) * grad[k];
             float vk = (float) (1 - AdamOptimizer.BETA2) * grad[k] * grad[k];

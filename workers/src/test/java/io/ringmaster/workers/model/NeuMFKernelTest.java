@@ -139,7 +139,8 @@ class NeuMFKernelTest {
         Gradient grad = new Gradient(new NeuMFLayout(SPEC).gradientLayout());
         try (NeuMFKernel k = new NeuMFKernel(new NeuMFLayout(SPEC))) {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> k.gradient(params, new int[] {0, SPEC.numUsers()}, new int[] {0, 0}, new float[2], 0, 2, grad));
+                    () -> k.gradient(params, new int[] {0, SPEC.numUsers()}, new int[] {0, 0}, new float[2], 0, 2,
+                            grad));
             assertTrue(e.getMessage().contains("example 1: user " + SPEC.numUsers()), e.getMessage());
         }
     }
@@ -149,7 +150,8 @@ class NeuMFKernelTest {
         GraphParameters[] m = new GraphParameters[1];
         ComputationGraph g = perturbedGraph(m);
         int[][] b = batch(300, 9);
-        float[] expected = g.output(false, NeuMF.column(b[0], 0, b[0].length), NeuMF.column(b[1], 0, b[1].length))[0].dup().data().asFloat();
+        float[] expected = g.output(false, NeuMF.column(b[0], 0, b[0].length), NeuMF.column(b[1], 0,
+                b[1].length))[0].dup().data().asFloat();
         float[] out = new float[300];
         try (NeuMFKernel k = new NeuMFKernel(new NeuMFLayout(SPEC))) {
             k.predict(m[0].readParams(g), b[0], b[1], 300, out);

@@ -159,7 +159,8 @@ class SharedMemoryCollectiveTest {
                     if (t == Transport.AUTO) {
                         assertEquals("tcp ring", f.get(30, TimeUnit.SECONDS).transport());
                     } else {
-                        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
+                        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(30,
+                                TimeUnit.SECONDS));
                         assertTrue(e.getCause().getMessage().contains("allreduce.transport shm needs every rank on one"
                                 + " host; the gang is on [127.0.0.1, localhost]"), e.getCause().getMessage());
                     }

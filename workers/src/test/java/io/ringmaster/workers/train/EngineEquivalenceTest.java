@@ -45,7 +45,8 @@ class EngineEquivalenceTest {
     @Test
     void fusedAndDl4jEnginesFollowTheSameTrajectory() {
         EpochSamples s = samples(32 * 20);
-        try (FusedEngine fused = new FusedEngine(SPEC, EmbeddingOptimizer.ADAM); Dl4jEngine dl4j = new Dl4jEngine(SPEC)) {
+        try (FusedEngine fused = new FusedEngine(SPEC,
+                EmbeddingOptimizer.ADAM); Dl4jEngine dl4j = new Dl4jEngine(SPEC)) {
             GraphParameters m = GraphParameters.of(new NeuMFLayout(SPEC), dl4j.toGraph());
             assertEquals(0f, maxDiff(fused.parameters(), m.readParams(dl4j.toGraph())), "same initialisation");
             float[] start = fused.parameters().clone();

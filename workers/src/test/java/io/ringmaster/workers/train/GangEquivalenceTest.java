@@ -115,14 +115,16 @@ class GangEquivalenceTest {
             worst = Math.max(worst, Math.abs(a[i] - b[i]));
             moved = Math.max(moved, Math.abs(a[i] - init[i]));
         }
-        System.out.printf("gang of %d vs one worker: max parameter difference %.3g, max movement %.3g%n", workers, worst, moved);
+        System.out.printf("gang of %d vs one worker: max parameter difference %.3g, max movement %.3g%n", workers,
+                worst, moved);
         assertEquals(one.summary().steps(), gang.summary().steps());
         assertTrue(moved > 0.01, "training should move the parameters; moved " + moved);
         assertTrue(worst < 1e-4 * moved, "gang of " + workers + " differs from one worker by " + worst
                 + " (parameters moved up to " + moved + ")");
         for (int ep = 0; ep < EPOCHS; ep++) {
             assertEquals(one.epochs().get(ep).loss(), gang.epochs().get(ep).loss(), 1e-5, "loss, epoch " + ep);
-            assertEquals(one.epochs().get(ep).metrics().get("hr"), gang.epochs().get(ep).metrics().get("hr"), 1e-6, "HR, epoch " + ep);
+            assertEquals(one.epochs().get(ep).metrics().get("hr"), gang.epochs().get(ep).metrics().get("hr"), 1e-6,
+                    "HR, epoch " + ep);
         }
     }
 }

@@ -155,7 +155,8 @@ class GradientExchangeTest {
             }
         }
         // two ranks on the ring: rows cost less up to a share of 0.8, so ~90% goes dense, ~50% would not
-        List<Collective> two = LoopbackRing.gang(2, RingAuth.newSecret(), RingOptions.DEFAULT.withTransport(Transport.TCP));
+        List<Collective> two = LoopbackRing.gang(2, RingAuth.newSecret(),
+                RingOptions.DEFAULT.withTransport(Transport.TCP));
         assertEquals(0.8, two.get(0).denseCrossover());
         two.forEach(Collective::close);
     }
@@ -177,7 +178,8 @@ class GradientExchangeTest {
 
     @Test
     void aRankWithNoRowsStillTakesPart() throws Exception {
-        List<Collective> gang = LoopbackRing.gang(2, RingAuth.newSecret(), RingOptions.DEFAULT.withTransport(Transport.SHM));
+        List<Collective> gang = LoopbackRing.gang(2, RingAuth.newSecret(),
+                RingOptions.DEFAULT.withTransport(Transport.SHM));
         try {
             Gradient[] g = {gradient(0, 0), gradient(1, 0)};
             g[1].clear(); // rank 1 had no share of the batch

@@ -47,7 +47,8 @@ class TrainerTest {
         assertTrue(epochs.get(5).loss() < epochs.get(0).loss() * 0.9,
                 "loss should fall: " + epochs.get(0).loss() + " -> " + epochs.get(5).loss());
         Metrics pop = eval.evaluate(new PopularityBaseline(DATA.numItems(), DATA.train().items()));
-        assertTrue(summary.best("hr") > pop.get("hr"), "HR@10 " + summary.best("hr") + " vs most-popular " + pop.get("hr"));
+        assertTrue(summary.best("hr") > pop.get("hr"), "HR@10 " + summary.best("hr") + " vs most-popular "
+                + pop.get("hr"));
         int perEpoch = sampler().epochSize();
         assertEquals(6L * ((perEpoch + 127) / 128), summary.steps());
     }
@@ -71,7 +72,8 @@ class TrainerTest {
         TrainingSettings s = new TrainingSettings(1, 128, 4, 5, EngineKind.FUSED, 10, 1);
         try (FusedEngine e = new FusedEngine(wild, EmbeddingOptimizer.DEFAULT)) {
             java.util.Arrays.fill(e.parameters(), Float.NaN);
-            TrainingDivergedException ex = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
+            TrainingDivergedException ex = org.junit.jupiter.api.Assertions.assertThrows(
+                    TrainingDivergedException.class,
                     () -> new Trainer(e, sampler(), s, null, EpochListener.NONE).run());
             assertTrue(ex.getMessage().contains("loss is NaN at epoch 1, step 1"), ex.getMessage());
         }
@@ -125,7 +127,8 @@ class TrainerTest {
         try (FusedEngine e = new FusedEngine(spec(), EmbeddingOptimizer.DEFAULT)) {
             float[] before = e.parameters().clone();
             NegativeSampler ns = new NegativeSampler(DATA.train().users(), DATA.train().items(),
-                    new UserItemIndex(DATA.numUsers(), DATA.numItems(), DATA.train().users(), DATA.train().items()), 1, 5);
+                    new UserItemIndex(DATA.numUsers(), DATA.numItems(), DATA.train().users(), DATA.train().items()), 1,
+                            5);
             TrainingSummary sum = new Trainer(e, ns, s, zeroing, null, EpochListener.NONE, FaultInjection.NONE).run();
             assertEquals(sum.steps(), gradients.get());
             assertArrayEquals(before, e.parameters());
