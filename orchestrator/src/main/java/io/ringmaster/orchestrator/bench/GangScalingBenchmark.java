@@ -40,11 +40,9 @@ final class GangScalingBenchmark {
         UserItemIndex seen = new UserItemIndex(ds.numUsers(), ds.numItems(), ds.train().users(), ds.train().items());
         out.printf("gang scaling (fused engine, %s, allreduce.embeddings %s; streaming loader: each rank reads its"
                         + " row-group shard and draws its own negatives; ranks are threads of this JVM, connected as"
-                                + " Spark"
-                        + " tasks are; each row the median of %d rounds, taken in turn with the others, of the median"
-                                + " of %d"
-                        + " epochs after a warm-up epoch)%n", s.embeddingOptimizer().id(), s.embeddings().id(), rounds,
-                epochs);
+                        + " Spark tasks are; each row the median of %d rounds, taken in turn with the others, of the"
+                        + " median of %d epochs after a warm-up epoch)%n", s.embeddingOptimizer().id(),
+                s.embeddings().id(), rounds, epochs);
         List<String> keys = new ArrayList<>();
         Map<String, Integer> globals = new LinkedHashMap<>();
         for (int batch : batchSizes) {
@@ -52,8 +50,7 @@ final class GangScalingBenchmark {
                 for (int n : gangSizes) {
                     if (kind.equals("strong") && batch % n != 0) {
                         out.printf("(strong scaling at %d skips %d workers: the global batch is not a multiple of the"
-                                + " gang"
-                                + " size)%n", batch, n);
+                                + " gang size)%n", batch, n);
                     } else if (!(n == 1 && kind.equals("weak"))) { // one worker: the same job either way
                         String key = kind + " " + batch + " " + n;
                         keys.add(key);
@@ -96,8 +93,8 @@ final class GangScalingBenchmark {
                     GangRun.Result r = n == 1 ? one : median.get(kind + " " + batch + " " + n);
                     if (r != null) {
                         String key = n == 1 ? "strong " + batch + " 1" : kind + " " + batch + " " + n;
-                        print(out, kind, batch, r, one == null ? Double.NaN : ratio(runs, key, "strong " + batch
-                                + " 1"));
+                        print(out, kind, batch, r,
+                                one == null ? Double.NaN : ratio(runs, key, "strong " + batch + " 1"));
                     }
                 }
             }
@@ -129,12 +126,10 @@ final class GangScalingBenchmark {
             }
         }
         String one = "strong " + smallest + " 1";
-        if (runs.containsKey(one) && runs.containsKey("strong " + smallest + " 2") && runs.containsKey("weak "
-                + smallest
-                + " 2")) {
-            out.printf("strong: 2 workers = %.2fx 1 worker at global batch %d%n", ratio(runs, "strong " + smallest
-                    + " 2",
-                    one), smallest);
+        String strong2 = "strong " + smallest + " 2";
+        if (runs.containsKey(one) && runs.containsKey(strong2) && runs.containsKey("weak " + smallest + " 2")) {
+            out.printf("strong: 2 workers = %.2fx 1 worker at global batch %d%n", ratio(runs, strong2, one),
+                    smallest);
             out.printf("weak: 2 workers = %.2fx 1 worker at %d per worker%n", ratio(runs, "weak " + smallest + " 2",
                     one),
                     smallest);

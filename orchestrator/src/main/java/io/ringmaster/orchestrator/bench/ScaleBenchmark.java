@@ -51,8 +51,7 @@ public final class ScaleBenchmark {
                           EmbeddingOptimizer optimizer, Path work, Path peerScript, int peerEpochs) {
         if (entities.isEmpty() || batch < 1 || steps < 1 || epochs < 1 || workers.isEmpty() || interactions < 2) {
             throw new IllegalArgumentException("bench scale: --entities, --workers, --batch, --steps and --repeats"
-                    + " must be"
-                    + " given and positive, and --interactions at least 2");
+                    + " must be given and positive, and --interactions at least 2");
         }
         for (int n : workers) {
             if (n < 1 || n > 64) {
@@ -159,8 +158,7 @@ public final class ScaleBenchmark {
                 System.gc(); // hand the heap back before PyTorch needs the memory
                 double theirs = peer.samplesPerSecond(dir, batch, peerEpochs, out);
                 out.printf("pytorch SparseAdam (1 thread, batch %d) at %d entities: %,.0f samples/s; ringmaster 1"
-                        + " worker:"
-                        + " %,.0f samples/s%n", batch, big, theirs, mine.samplesPerSecond());
+                        + " worker: %,.0f samples/s%n", batch, big, theirs, mine.samplesPerSecond());
                 out.printf("peer: ringmaster = %.2fx pytorch SparseAdam%n", mine.samplesPerSecond() / theirs);
             }
         }

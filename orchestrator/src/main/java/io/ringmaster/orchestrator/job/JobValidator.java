@@ -82,8 +82,7 @@ final class JobValidator {
             Integer max = p.maxWorkers();
             if (max != null && job.workers > max) {
                 throw new JobConfigException("job: workers = " + job.workers + " but cluster profile '" + job.cluster
-                        + "' has "
-                        + p.executors + " executor(s) x " + p.gpusPerExecutor + " GPUs / " + p.gpusPerTask
+                        + "' has " + p.executors + " executor(s) x " + p.gpusPerExecutor + " GPUs / " + p.gpusPerTask
                         + " per worker = " + max + " worker slots");
             }
             if (p.gpusPerExecutor > 0 && job.sparkMaster().startsWith("local")) {
@@ -108,8 +107,7 @@ final class JobValidator {
         }
         if (job.engine() == EngineKind.DL4J && job.allreduce.embeddings == EmbeddingExchange.SPARSE) {
             throw new JobConfigException("job: 'allreduce.embeddings' sparse needs train.engine fused; the dl4j"
-                    + " engine's"
-                    + " gradient is one dense block (use auto or dense)");
+                    + " engine's gradient is one dense block (use auto or dense)");
         }
         try {
             job.ringOptions();

@@ -117,8 +117,7 @@ class SparkWrittenParquetTest {
         if (policy.equals("reject")) {
             DataFormatException e = assertThrows(DataFormatException.class, () -> readAll(ds, NullPolicy.REJECT));
             assertTrue(e.getMessage().matches("(?s).*part-.*\\.parquet: row group \\d+, row \\d+: column 'item' is"
-                    + " null.*"),
-                    e.getMessage());
+                    + " null.*"), e.getMessage());
         } else {
             // the plan counts rows from the footers; skipped rows are made up by padding, so count distinct users
             java.util.Set<Integer> users = new java.util.HashSet<>();
