@@ -11,8 +11,7 @@ import io.ringmaster.workers.Worker;
 import io.ringmaster.workers.checkpoint.Checkpoint;
 import io.ringmaster.workers.checkpoint.CheckpointStore;
 import io.ringmaster.workers.export.ModelBundle;
-import io.ringmaster.workers.model.NeuMFSettings;
-import io.ringmaster.workers.model.NeuMFSpec;
+import io.ringmaster.workers.model.ExportableModelSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -56,11 +55,10 @@ public final class Exporter {
         }
         Dataset ds = DatasetStore.read(conf, job.dataUri());
         DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
-        if (!(job.modelSpec() instanceof NeuMFSettings neumf)) {
-            throw new IllegalArgumentException("run " + runDir.getName() + ": export writes NeuMF bundles; model.type "
-                    + job.model.type + " has no export yet");
+        if (!(job.modelSpec() instanceof ExportableModelSpec model)) {
+            throw new IllegalArgumentException("run " + runDir.getName() + ": model.type " + job.model.type
+                    + " has no export");
         }
-        NeuMFSpec spec = neumf.sized(ds.numUsers(), ds.numItems(), job.train.seed);
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("runId", runDir.getName());
         provenance.put("runDir", Storage.display(runDir));
@@ -75,7 +73,7 @@ public final class Exporter {
         if (live.isPresent()) { // exporting while a job trains: the newest checkpoint so far, said so
             provenance.put("runStillTraining", live.get().describe());
         }
-        ModelBundle.write(conf, neumf.readGraph(store.loadModel(cp)), spec, ds, provenance, outUri);
+        model.exportBundle(conf, store.loadModel(cp), ds, job.train.seed, provenance, outUri);
         return new Result(Storage.display(Storage.path(outUri)), cp.step(), provenance);
     }
 

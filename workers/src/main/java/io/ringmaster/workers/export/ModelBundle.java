@@ -32,6 +32,8 @@ import org.deeplearning4j.util.ModelSerializer;
 public final class ModelBundle {
 
     public static final int FORMAT_VERSION = 1;
+    /** What {@code model.json} says the bundle holds. */
+    static final String MODEL_NAME = "NeuMF";
     static final String MODEL = "model.zip";
     static final String MODEL_JSON = "model.json";
     static final String USERS = "users.parquet";
@@ -76,7 +78,7 @@ public final class ModelBundle {
             Storage.writeBytes(fs, new Path(tmp, MODEL), model.toByteArray());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("formatVersion", FORMAT_VERSION);
-            m.put("model", "NeuMF");
+            m.put("model", MODEL_NAME);
             m.put("users", spec.numUsers());
             m.put("items", spec.numItems());
             m.put("factors", spec.factors());
@@ -155,6 +157,10 @@ public final class ModelBundle {
             bytes.put(f, b);
         }
         Map<?, ?> m = JSON.readValue(bytes.get(MODEL_JSON), Map.class);
+        if (!MODEL_NAME.equals(m.get("model"))) {
+            throw new IllegalArgumentException(where + ": the bundle holds a " + m.get("model") + " model; this"
+                    + " build scores " + MODEL_NAME + " bundles");
+        }
         List<?> layersList = (List<?>) m.get("layers");
         int[] layers = layersList.stream().mapToInt(x -> ((Number) x).intValue()).toArray();
         NeuMFSpec spec = new NeuMFSpec(((Number) m.get("users")).intValue(), ((Number) m.get("items")).intValue(),

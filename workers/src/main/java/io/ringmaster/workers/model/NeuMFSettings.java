@@ -1,19 +1,24 @@
 package io.ringmaster.workers.model;
 
+import io.ringmaster.data.Dataset;
+import io.ringmaster.workers.export.ModelBundle;
 import io.ringmaster.workers.train.TrainingEngine;
 import io.ringmaster.workers.train.TrainingSettings;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
+import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * {@code model.type: neumf}: NeuMF's shape ({@code model.factors}, {@code model.layers}) and learning
  * rate. With a catalogue and seed it is a {@link NeuMFSpec}; its engines are {@link FusedEngine} and
- * {@link Dl4jEngine} ({@code train.engine}), and a checkpoint holds its DL4J graph ({@code model.zip},
- * DL4J's ModelSerializer with the updater state).
+ * {@link Dl4jEngine} ({@code train.engine}), a checkpoint holds its DL4J graph ({@code model.zip},
+ * DL4J's ModelSerializer with the updater state), and it exports as a {@link ModelBundle}.
  */
-public record NeuMFSettings(int factors, int[] layers, double learningRate) implements GraphModelSpec {
+public record NeuMFSettings(int factors, int[] layers, double learningRate)
+        implements GraphModelSpec, ExportableModelSpec {
 
     public static final String TYPE = "neumf";
 
@@ -78,6 +83,12 @@ public record NeuMFSettings(int factors, int[] layers, double learningRate) impl
     @Override
     public byte[] writeGraph(ComputationGraph graph) throws IOException {
         return NeuMF.save(graph);
+    }
+
+    @Override
+    public void exportBundle(Configuration conf, byte[] saved, Dataset ds, long seed, Map<String, Object> provenance,
+                             String outUri) throws IOException {
+        ModelBundle.write(conf, readGraph(saved), sized(ds.numUsers(), ds.numItems(), seed), ds, provenance, outUri);
     }
 
     @Override
