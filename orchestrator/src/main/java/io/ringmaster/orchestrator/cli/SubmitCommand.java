@@ -49,11 +49,11 @@ final class SubmitCommand implements Callable<Integer> {
             return 0;
         }
         if (jar != null && !master.startsWith("local")) {
-            job.spark.conf.merge("spark.jars", jar, (a, b) -> a + "," + b);
+            job.spark().conf().merge("spark.jars", jar, (a, b) -> a + "," + b);
         }
-        if (job.cluster != null && ClusterProfile.load(job.cluster).gpusPerExecutor > 0) {
-            System.out.println("cluster profile " + job.cluster + ": executors discover GPUs with "
-                    + job.spark.conf.get("spark.executor.resource.gpu.discoveryScript")
+        if (job.cluster() != null && ClusterProfile.load(job.cluster()).gpusPerExecutor > 0) {
+            System.out.println("cluster profile " + job.cluster() + ": executors discover GPUs with "
+                    + job.spark().conf().get("spark.executor.resource.gpu.discoveryScript")
                     + " (it must exist on every node; gpu-configs/discover-gpus.sh is the bundled one)");
         }
         TrainJob.run(job, System.out);
@@ -81,20 +81,20 @@ final class SubmitCommand implements Callable<Integer> {
         String opens = String.join(" ", io.ringmaster.orchestrator.spark.JvmFlags.moduleFlags());
         if (!opens.isEmpty()) {
             cmd.add("--driver-java-options '" + opens + "'");
-            if (!job.spark.conf.containsKey("spark.executor.extraJavaOptions")) {
+            if (!job.spark().conf().containsKey("spark.executor.extraJavaOptions")) {
                 cmd.add("--conf 'spark.executor.extraJavaOptions=" + opens + "'");
             }
         }
-        for (Map.Entry<String, String> e : job.spark.conf.entrySet()) {
+        for (Map.Entry<String, String> e : job.spark().conf().entrySet()) {
             String v = JobConfig.isCredential(e.getKey()) ? "<redacted>" : e.getValue();
             cmd.add("--conf '" + e.getKey() + "=" + v.replace("'", "'\\''") + "'");
         }
-        String script = job.spark.conf.get("spark.executor.resource.gpu.discoveryScript");
+        String script = job.spark().conf().get("spark.executor.resource.gpu.discoveryScript");
         if ("discover-gpus.sh".equals(script)) {
             cmd.add("--files gpu-configs/discover-gpus.sh");
         }
         cmd.add(jar != null ? jar : "orchestrator/target/ringmaster.jar");
-        cmd.add("train --config job.yaml" + (job.cluster != null ? " --set cluster=" + job.cluster : "")
+        cmd.add("train --config job.yaml" + (job.cluster() != null ? " --set cluster=" + job.cluster() : "")
                 + " --set spark.master=" + job.sparkMaster());
         return cmd;
     }

@@ -19,37 +19,106 @@ import java.util.Map;
 /**
  * A training job (docs/job-file.md): the keys of a job file with their defaults ({@link JobSections}),
  * choices bound to their enums. {@link #load} and {@link #parse} ({@link JobParser}) resolve the
- * cluster profile and {@code --set} overrides and return the job frozen: its lists and maps are
- * read-only, and what is settled later (the run id, a local cluster's Spark settings) comes as a copy
- * ({@link #withRunId}, {@link #withSparkConf}). Checking ({@link JobValidator}), the model fingerprint
+ * cluster profile and {@code --set} overrides and return the job frozen: its fields are package-private
+ * (only this package's parser and profile set them; everything else reads accessors), its lists and
+ * maps are read-only, and what is settled later (the run id, a local cluster's Spark settings) comes as
+ * a copy ({@link #withRunId}, {@link #withSparkConf}). Checking ({@link JobValidator}), the model fingerprint
  * ({@link ModelFingerprint}) and credential redaction ({@link CredentialRedaction}) live apart.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class JobConfig {
 
     /** Dataset directory written by {@code ringmaster ingest} or {@code generate} (any Hadoop URI). */
-    public String data;
+    String data;
     /** Gang size: number of workers training one model synchronously. */
-    public int workers = 1;
+    int workers = 1;
     /** Cluster profile (gpu-configs name or file) whose settings are this job's defaults. */
-    public String cluster;
+    String cluster;
     /** How the workers combine their work. */
-    public Strategy strategy = Strategy.ALLREDUCE;
-    public JobSections.Model model = new JobSections.Model();
-    public JobSections.Train train = new JobSections.Train();
-    public JobSections.Eval eval = new JobSections.Eval();
-    public JobSections.Run run = new JobSections.Run();
-    public JobSections.Spark spark = new JobSections.Spark();
-    public JobSections.AllReduce allreduce = new JobSections.AllReduce();
-    public JobSections.Loader loader = new JobSections.Loader();
-    public JobSections.Checkpoint checkpoint = new JobSections.Checkpoint();
-    public JobSections.Retry retry = new JobSections.Retry();
-    public JobSections.ParameterServer parameterServer = new JobSections.ParameterServer();
-    public JobSections.Averaging averaging = new JobSections.Averaging();
+    Strategy strategy = Strategy.ALLREDUCE;
+    JobSections.Model model = new JobSections.Model();
+    JobSections.Train train = new JobSections.Train();
+    JobSections.Eval eval = new JobSections.Eval();
+    JobSections.Run run = new JobSections.Run();
+    JobSections.Spark spark = new JobSections.Spark();
+    JobSections.AllReduce allreduce = new JobSections.AllReduce();
+    JobSections.Loader loader = new JobSections.Loader();
+    JobSections.Checkpoint checkpoint = new JobSections.Checkpoint();
+    JobSections.Retry retry = new JobSections.Retry();
+    JobSections.ParameterServer parameterServer = new JobSections.ParameterServer();
+    JobSections.Averaging averaging = new JobSections.Averaging();
     /** Deliberate failure for tests (off unless set). */
-    public JobSections.Fault fault;
+    JobSections.Fault fault;
     /** Hadoop configuration entries (e.g. credentials for s3a:// or wasbs://). */
-    public Map<String, String> hadoop = new LinkedHashMap<>();
+    Map<String, String> hadoop = new LinkedHashMap<>();
+
+    public String data() {
+        return data;
+    }
+
+    public int workers() {
+        return workers;
+    }
+
+    public String cluster() {
+        return cluster;
+    }
+
+    public Strategy strategy() {
+        return strategy;
+    }
+
+    public JobSections.Model model() {
+        return model;
+    }
+
+    public JobSections.Train train() {
+        return train;
+    }
+
+    public JobSections.Eval eval() {
+        return eval;
+    }
+
+    public JobSections.Run run() {
+        return run;
+    }
+
+    public JobSections.Spark spark() {
+        return spark;
+    }
+
+    public JobSections.AllReduce allreduce() {
+        return allreduce;
+    }
+
+    public JobSections.Loader loader() {
+        return loader;
+    }
+
+    public JobSections.Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    public JobSections.Retry retry() {
+        return retry;
+    }
+
+    public JobSections.ParameterServer parameterServer() {
+        return parameterServer;
+    }
+
+    public JobSections.Averaging averaging() {
+        return averaging;
+    }
+
+    public JobSections.Fault fault() {
+        return fault;
+    }
+
+    public Map<String, String> hadoop() {
+        return hadoop;
+    }
 
     /** Reads a job file; errors name the file, the key and the line. */
     public static JobConfig load(java.nio.file.Path file, List<String> overrides) {

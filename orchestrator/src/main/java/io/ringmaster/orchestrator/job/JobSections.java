@@ -23,131 +23,291 @@ public final class JobSections {
 
     public static final class Model {
         /** The model family ({@link ModelTypes}); its settings follow. */
-        public String type = ModelTypes.DEFAULT;
+        String type = ModelTypes.DEFAULT;
         /** GMF embedding width. */
-        public int factors = 8;
+        int factors = 8;
         /** MLP widths: [concatenated embedding, dense layer widths...]. */
         @JsonMerge(OptBoolean.FALSE)
-        public List<Integer> layers = List.of(64, 32, 16, 8);
+        List<Integer> layers = List.of(64, 32, 16, 8);
+
+        public String type() {
+            return type;
+        }
+
+        public int factors() {
+            return factors;
+        }
+
+        public List<Integer> layers() {
+            return layers;
+        }
     }
 
     public static final class Train {
-        public int epochs = 20;
+        int epochs = 20;
         /** Examples per optimiser step (global, across all workers). */
-        public int batchSize = 256;
-        public double learningRate = 0.001;
+        int batchSize = 256;
+        double learningRate = 0.001;
         /** Sampled negatives per positive interaction, per epoch. */
-        public int negatives = 4;
-        public long seed = 42;
+        int negatives = 4;
+        long seed = 42;
         /**
          * fused (fast CPU kernel) or dl4j (DL4J graph on the loaded ND4J backend); default fused for the
          * allreduce strategy, dl4j (the only choice) for DL4J's training masters.
          */
-        public EngineKind engine;
+        EngineKind engine;
         /** BLAS threads per worker. */
-        public int threads = 1;
+        int threads = 1;
         /**
          * How Adam updates embedding tables: adam (every row every step, DL4J's arithmetic; the default) or
          * lazy-adam (only the rows a step touched, as PyTorch's SparseAdam; the fused engine only).
          */
-        public EmbeddingOptimizer embeddingOptimizer;
+        EmbeddingOptimizer embeddingOptimizer;
+
+        public int epochs() {
+            return epochs;
+        }
+
+        public int batchSize() {
+            return batchSize;
+        }
+
+        public double learningRate() {
+            return learningRate;
+        }
+
+        public int negatives() {
+            return negatives;
+        }
+
+        public long seed() {
+            return seed;
+        }
+
+        public EngineKind engine() {
+            return engine;
+        }
+
+        public int threads() {
+            return threads;
+        }
+
+        public EmbeddingOptimizer embeddingOptimizer() {
+            return embeddingOptimizer;
+        }
     }
 
     public static final class Eval {
         /** The cut-off K of the ranking figures. */
-        public int k = 10;
+        int k = 10;
         /** The figure that picks the best epoch (hr, ndcg or map). */
-        public String select = "hr";
+        String select = "hr";
+
+        public int k() {
+            return k;
+        }
+
+        public String select() {
+            return select;
+        }
     }
 
     public static final class Run {
         /** Parent directory of run directories (any Hadoop URI). */
-        public String dir = "runs";
+        String dir = "runs";
         /** Run id; generated from the time when absent. */
-        public String id;
+        String id;
+
+        public String dir() {
+            return dir;
+        }
+
+        public String id() {
+            return id;
+        }
     }
 
     public static final class Spark {
         /** Spark master; default local[workers] (embedded). */
-        public String master;
+        String master;
         /** Extra Spark configuration. */
-        public Map<String, String> conf = new LinkedHashMap<>();
+        Map<String, String> conf = new LinkedHashMap<>();
+
+        public String master() {
+            return master;
+        }
+
+        public Map<String, String> conf() {
+            return conf;
+        }
     }
 
     public static final class AllReduce {
         /** Wire format of gradients: none (fp32) or fp16 (half the bytes, lossy). */
-        public Compression compression = Compression.NONE;
+        Compression compression = Compression.NONE;
         /** Seconds a ring transfer may stall before the peer is declared dead or hung. */
-        public int timeout = 120;
+        int timeout = 120;
         /** Seconds to wait for the ring to connect after rendezvous. */
-        public int connectTimeout = 60;
+        int connectTimeout = 60;
         /** Size of each pipelined chunk (and of each rank's shared memory slot), KiB. */
-        public int chunkKb = 1024;
+        int chunkKb = 1024;
         /** How embedding tables' gradients are summed: auto, sparse (touched rows) or dense (whole tables). */
-        public EmbeddingExchange embeddings = EmbeddingExchange.AUTO;
+        EmbeddingExchange embeddings = EmbeddingExchange.AUTO;
         /** What carries the collectives: auto (shared memory between ranks on one host, else TCP), tcp, shm. */
-        public Transport transport = Transport.AUTO;
+        Transport transport = Transport.AUTO;
+
+        public Compression compression() {
+            return compression;
+        }
+
+        public int timeout() {
+            return timeout;
+        }
+
+        public int connectTimeout() {
+            return connectTimeout;
+        }
+
+        public int chunkKb() {
+            return chunkKb;
+        }
+
+        public EmbeddingExchange embeddings() {
+            return embeddings;
+        }
+
+        public Transport transport() {
+            return transport;
+        }
     }
 
     public static final class Loader {
         /** stream (Parquet row-group shards, the default) or memory (every rank samples the whole epoch). */
-        public LoaderMode mode = LoaderMode.STREAM;
+        LoaderMode mode = LoaderMode.STREAM;
         /** Training Parquet for stream mode; default: the dataset's train.parquet. */
-        public String data;
+        String data;
         /** Row groups whose rows are shuffled together. */
-        public int shuffleGroups = 8;
+        int shuffleGroups = 8;
         /** Row groups decoded ahead on a background thread. */
-        public int prefetchGroups = 4;
+        int prefetchGroups = 4;
         /** reject or skip rows with nulls. */
-        public NullPolicy nulls = NullPolicy.REJECT;
+        NullPolicy nulls = NullPolicy.REJECT;
+
+        public LoaderMode mode() {
+            return mode;
+        }
+
+        public String data() {
+            return data;
+        }
+
+        public int shuffleGroups() {
+            return shuffleGroups;
+        }
+
+        public int prefetchGroups() {
+            return prefetchGroups;
+        }
+
+        public NullPolicy nulls() {
+            return nulls;
+        }
     }
 
     public static final class Checkpoint {
         /** Checkpoint every N global steps (0: not by steps). */
-        public int everySteps = 0;
+        int everySteps = 0;
         /** Checkpoint every N epochs (0: not by epochs); the end of training always gets one. */
-        public int everyEpochs = 1;
+        int everyEpochs = 1;
         /** Newest checkpoints kept. */
-        public int keep = 3;
+        int keep = 3;
+
+        public int everySteps() {
+            return everySteps;
+        }
+
+        public int everyEpochs() {
+            return everyEpochs;
+        }
+
+        public int keep() {
+            return keep;
+        }
     }
 
     public static final class Retry {
         /** Gang launches before the job fails: a failed gang is relaunched from the newest checkpoint. */
-        public int maxAttempts = 3;
+        int maxAttempts = 3;
+
+        public int maxAttempts() {
+            return maxAttempts;
+        }
     }
 
     /** strategy: parameter-server (DL4J SharedTrainingMaster, threshold-encoded gradient sharing over Aeron UDP). */
     public static final class ParameterServer {
         /** UDP ports the driver's and each executor's transport may bind: "first-last" or one port. */
-        public String ports = "40100-40199";
+        String ports = "40100-40199";
         /** Address executors reach the driver's parameter server on; default: spark.driver.host. */
-        public String masterAddress;
+        String masterAddress;
         /** Initial threshold of DL4J's adaptive threshold encoding of gradient updates. */
-        public double threshold = 1e-3;
+        double threshold = 1e-3;
         /**
          * Seconds without a new finished minibatch, job or task before the watchdog cancels the epoch and the
          * attempt fails (then retry.* relaunches it from the newest checkpoint).
          */
-        public int stallTimeout = 120;
+        int stallTimeout = 120;
         /** Seconds each worker gets to reach the master (a UDP echo) before training starts. */
-        public int connectTimeout = 10;
+        int connectTimeout = 10;
         /**
          * Training threads in each JVM's parameter-server client. DL4J runs one client per JVM, fed by every
          * task of that JVM; with more than one it trains through its ParallelWrapper, sharing encoded
          * updates between the threads too (on local[2] here: 10-17k samples/s with 2, 13-24k with 1).
          */
-        public int trainersPerExecutor = 1;
+        int trainersPerExecutor = 1;
+
+        public String ports() {
+            return ports;
+        }
+
+        public String masterAddress() {
+            return masterAddress;
+        }
+
+        public double threshold() {
+            return threshold;
+        }
+
+        public int stallTimeout() {
+            return stallTimeout;
+        }
+
+        public int connectTimeout() {
+            return connectTimeout;
+        }
+
+        public int trainersPerExecutor() {
+            return trainersPerExecutor;
+        }
     }
 
     /** strategy: averaging (DL4J ParameterAveragingTrainingMaster). */
     public static final class Averaging {
         /** Minibatches each worker trains between two averages of parameters and updater state. */
-        public int frequency = 5;
+        int frequency = 5;
         /**
          * Seconds without a new finished minibatch, job or task before the watchdog cancels the epoch and the
          * attempt fails (then retry.* relaunches it from the newest checkpoint).
          */
-        public int stallTimeout = 120;
+        int stallTimeout = 120;
+
+        public int frequency() {
+            return frequency;
+        }
+
+        public int stallTimeout() {
+            return stallTimeout;
+        }
     }
 
     /**
@@ -157,8 +317,16 @@ public final class JobSections {
      */
     public static final class Fault {
         /** Rank that fails on purpose. */
-        public int killRank = -1;
+        int killRank = -1;
         /** Global step (1-based) at which it fails. */
-        public long atStep = -1;
+        long atStep = -1;
+
+        public int killRank() {
+            return killRank;
+        }
+
+        public long atStep() {
+            return atStep;
+        }
     }
 }

@@ -66,14 +66,14 @@ public final class TrainJob {
      */
     public static Outcome run(JobConfig job, PrintStream out, boolean fromScratch) throws IOException {
         job.validate();
-        Configuration conf = Storage.configuration(job.hadoop);
+        Configuration conf = Storage.configuration(job.hadoop());
         DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
         if (manifest.counts().testUsers() == 0) { // before any Spark job or attempt: no relaunch can fix it
             throw new io.ringmaster.data.DataFormatException(job.dataUri() + ": the dataset has no test users to"
                     + " evaluate (its test split is empty: ingest it again; see ingest's warning)");
         }
         try (DriverShutdown.Running stopping = DriverShutdown.running();
-             RunDirectory run = RunDirectory.openOrCreate(conf, job.run.dir, job.run.id)) {
+             RunDirectory run = RunDirectory.openOrCreate(conf, job.run().dir(), job.run().id())) {
             try {
                 return run(job, out, conf, manifest, run, fromScratch);
             } catch (IOException | RuntimeException | Error e) {
@@ -88,7 +88,7 @@ public final class TrainJob {
     private static Outcome run(JobConfig named, PrintStream out, Configuration conf, DatasetManifest manifest,
                                RunDirectory run, boolean fromScratch) throws IOException {
         JobConfig job = named.withRunId(run.id());
-        CheckpointStore store = new CheckpointStore(conf, run.path().toString(), job.checkpoint.keep);
+        CheckpointStore store = new CheckpointStore(conf, run.path().toString(), job.checkpoint().keep());
         Optional<Checkpoint> newest = preflight(job, out, conf, manifest, run, store, fromScratch);
         List<String> failed = new java.util.ArrayList<>();
         List<WorkerResult> results = attempts(job, out, conf, run, store, newest, failed);
@@ -126,14 +126,15 @@ public final class TrainJob {
                 manifest.counts().trainInteractions(), manifest.counts().testUsers());
         RingOptions ring = job.ringOptions();
         if (job.usesRing()) {
-            out.printf("gang of %d worker%s on Spark %s, global batch %d%s, embeddings: %s%n", job.workers,
-                    job.workers == 1 ? "" : "s", job.sparkMaster(), job.train.batchSize, job.workers == 1 ? ""
-                            : String.format(" (%d per worker), ring all-reduce (%s)", job.train.batchSize / job.workers,
+            out.printf("gang of %d worker%s on Spark %s, global batch %d%s, embeddings: %s%n", job.workers(),
+                    job.workers() == 1 ? "" : "s", job.sparkMaster(), job.train().batchSize(), job.workers() == 1 ? ""
+                            : String.format(" (%d per worker), ring all-reduce (%s)",
+                                    job.train().batchSize() / job.workers(),
                             ring.compression() == Compression.NONE ? "fp32" : ring.compression().id()),
-                    job.embeddingOptimizer().id() + (job.workers == 1 ? "" : ", " + job.allreduce.embeddings.id()
+                    job.embeddingOptimizer().id() + (job.workers() == 1 ? "" : ", " + job.allreduce().embeddings().id()
                             + " exchange"));
             long values = (manifest.counts().users() + manifest.counts().items())
-                    * (long) (job.model.factors + job.model.layers.get(0) / 2);
+                    * (long) (job.model().factors() + job.model().layers().get(0) / 2);
             if (job.embeddingOptimizer() == io.ringmaster.workers.model.EmbeddingOptimizer.ADAM
                     && job.engine() == EngineKind.FUSED && values > LARGE_TABLES) {
                 out.printf("warning: train.embedding-optimizer adam updates all %,d embedding values every step;"
@@ -142,9 +143,9 @@ public final class TrainJob {
             }
         } else {
             out.printf("%d worker%s on Spark %s, global batch %d (%d per worker), strategy %s (DL4J %s)%n",
-                    job.workers, job.workers == 1 ? "" : "s", job.sparkMaster(), job.train.batchSize,
-                    job.train.batchSize / job.workers, job.strategy.id(), job.strategy == Strategy.AVERAGING
-                            ? "ParameterAveragingTrainingMaster, every " + job.averaging.frequency + " minibatches"
+                    job.workers(), job.workers() == 1 ? "" : "s", job.sparkMaster(), job.train().batchSize(),
+                    job.train().batchSize() / job.workers(), job.strategy().id(), job.strategy() == Strategy.AVERAGING
+                            ? "ParameterAveragingTrainingMaster, every " + job.averaging().frequency() + " minibatches"
                             : "SharedTrainingMaster");
         }
 
@@ -163,18 +164,20 @@ public final class TrainJob {
                                                CheckpointStore store, Optional<Checkpoint> firstNewest,
                                                List<String> failed) throws IOException {
         RingOptions ring = job.ringOptions();
-        CheckpointSettings checkpoints = new CheckpointSettings(job.checkpoint.everySteps, job.checkpoint.everyEpochs,
-                job.checkpoint.keep, job.toRedactedYaml(), job.configHash(), null);
+        CheckpointSettings checkpoints = new CheckpointSettings(job.checkpoint().everySteps(),
+                job.checkpoint().everyEpochs(),
+                job.checkpoint().keep(), job.toRedactedYaml(), job.configHash(), null);
         // a session someone else started is theirs to stop; a stopped one left behind in this thread is nobody's
         boolean ownSession = !usable(SparkSession.getDefaultSession()) && !usable(SparkSession.getActiveSession());
-        Map<String, String> localCluster = SparkSessions.localClusterSetUp(job.sparkMaster(), job.spark.conf,
+        Map<String, String> localCluster = SparkSessions.localClusterSetUp(job.sparkMaster(), job.spark().conf(),
                 java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "ringmaster-local-cluster-home"));
         if (!localCluster.isEmpty()) {
             out.println("local-cluster: executor JVMs start from this JVM's classpath (Spark home "
                     + System.getProperty("spark.test.home") + ")");
             job = job.withSparkConf(localCluster); // not in job.yaml: written above, and set again on every start
         }
-        SparkSession spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(), job.spark.conf);
+        SparkSession spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(),
+                job.spark().conf());
         List<WorkerResult> results = null;
         try {
             for (int attempt = 1; results == null; attempt++) {
@@ -199,7 +202,7 @@ public final class TrainJob {
                 } else if (run.existing() || attempt > 1) {
                     out.println("no complete checkpoint: starting from the beginning");
                 }
-                WorkerSpec spec = new WorkerSpec(run.id(), job.dataUri(), run.path().toString(), job.hadoop,
+                WorkerSpec spec = new WorkerSpec(run.id(), job.dataUri(), run.path().toString(), job.hadoop(),
                         job.modelSpec(), job.settings(), attempt == 1 ? job.faultInjection() : FaultInjection.NONE,
                         job.loaderSettings(), checkpoints.resumingFrom(newest.map(c ->
                                 c.dir().toString()).orElse(null)));
@@ -217,7 +220,7 @@ public final class TrainJob {
                     String cause = io.ringmaster.orchestrator.spark.GangTasks.of(spark.sparkContext())
                             .explain(f);
                     failed.add("attempt " + attempt + ": " + cause);
-                    if (attempt >= job.retry.maxAttempts || f.thrownByRingmaster()
+                    if (attempt >= job.retry().maxAttempts() || f.thrownByRingmaster()
                             && FailureKinds.PERMANENT.contains(f.taskExceptionClass())) {
                         if (attempt > 1) {
                             out.println("giving up after " + attempt + " attempts:");
@@ -225,18 +228,18 @@ public final class TrainJob {
                         }
                         throw f;
                     }
-                    out.printf("attempt %d of %d failed: %s%n", attempt, job.retry.maxAttempts, cause);
+                    out.printf("attempt %d of %d failed: %s%n", attempt, job.retry().maxAttempts(), cause);
                     if (job.usesRing()) {
                         // a frozen executor keeps its slot until Spark's heartbeat timeout: wait for the attempt's
                         // tasks to end, saying so, and after allreduce.timeout have Spark remove its executor
                         io.ringmaster.orchestrator.spark.GangTasks.of(spark.sparkContext())
-                                .awaitAttemptEnded(spark.sparkContext(), job.allreduce.timeout * 1000L, out);
+                                .awaitAttemptEnded(spark.sparkContext(), job.allreduce().timeout() * 1000L, out);
                     }
-                    out.printf("relaunching the gang (retry.max-attempts %d)%n", job.retry.maxAttempts);
+                    out.printf("relaunching the gang (retry.max-attempts %d)%n", job.retry().maxAttempts());
                     if (job.needsFreshExecutorsToRetry() && !SparkSessions.executorIsDriverJvm(spark.sparkContext())) {
                         // DL4J's parameter-server client is a per-JVM singleton that outlives the attempt
                         if (!ownSession) {
-                            out.println("cannot relaunch strategy " + job.strategy.id() + " in executors that ran it"
+                            out.println("cannot relaunch strategy " + job.strategy().id() + " in executors that ran it"
                                     + " (their DL4J client keeps its state) inside a Spark session this job did not"
                                     + " start");
                             throw f;
@@ -247,7 +250,7 @@ public final class TrainJob {
                         SparkSession.clearActiveSession();
                         SparkSession.clearDefaultSession();
                         spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(),
-                                job.spark.conf);
+                                job.spark().conf());
                     }
                 }
             }
@@ -276,20 +279,20 @@ public final class TrainJob {
         summary.put("runId", run.id());
         summary.put("dataset", job.dataUri());
         summary.put("datasetChecksum", manifest.checksum());
-        summary.put("workers", job.workers);
+        summary.put("workers", job.workers());
         summary.put("workerProcesses", results.stream().map(WorkerResult::process).toList());
         summary.put("workerDevices", results.stream().map(WorkerResult::backend).toList());
         summary.put("attempts", failed.size() + 1);
         summary.put("failedAttempts", failed);
         summary.put("resumedFromStep", lead.resumedFromStep());
         summary.put("paramsSha256", lead.paramsSha256());
-        summary.put("strategy", job.strategy.id());
+        summary.put("strategy", job.strategy().id());
         if (job.usesRing()) {
             summary.put("allreduce", job.ringOptions().compression().id());
         }
         summary.put("engine", lead.engine());
         summary.put("backend", lead.backend());
-        summary.put("k", job.eval.k);
+        summary.put("k", job.eval().k());
         summary.putAll(s.toMap());
         lead.baseline().putInto(summary, "baseline");
         run.write(RunDirectory.SUMMARY_FILE, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -308,17 +311,18 @@ public final class TrainJob {
     private static List<WorkerResult> launch(JobConfig job, SparkSession spark, WorkerSpec spec, RingOptions ring)
             throws IOException {
         if (job.usesRing()) {
-            return GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers);
+            return GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers());
         }
-        GangTraining.requireSlots(spark.sparkContext(), job.workers);
-        int[] ports = job.strategy == Strategy.PARAMETER_SERVER ? job.portRange() : new int[] {0, 0};
-        Dl4jSparkOptions options = new Dl4jSparkOptions(Dl4jSparkOptions.Kind.parse(job.strategy.id()), ports[0],
+        GangTraining.requireSlots(spark.sparkContext(), job.workers());
+        int[] ports = job.strategy() == Strategy.PARAMETER_SERVER ? job.portRange() : new int[] {0, 0};
+        Dl4jSparkOptions options = new Dl4jSparkOptions(Dl4jSparkOptions.Kind.parse(job.strategy().id()), ports[0],
                 ports[1],
-                job.parameterServer.masterAddress, job.parameterServer.threshold, job.parameterServer.connectTimeout,
-                job.parameterServer.trainersPerExecutor,
-                job.averaging.frequency, job.stallTimeout());
+                job.parameterServer().masterAddress(), job.parameterServer().threshold(),
+                        job.parameterServer().connectTimeout(),
+                job.parameterServer().trainersPerExecutor(),
+                job.averaging().frequency(), job.stallTimeout());
         try {
-            return Dl4jSparkTraining.run(spark, spec, options, job.workers);
+            return Dl4jSparkTraining.run(spark, spec, options, job.workers());
         } catch (TrainingStalledException | IncompleteEpochException e) {
             throw GangFailure.stoppedByDriver(e);
         } catch (SparkException e) {

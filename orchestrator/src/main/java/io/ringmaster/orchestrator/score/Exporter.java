@@ -56,7 +56,7 @@ public final class Exporter {
         Dataset ds = DatasetStore.read(conf, job.dataUri());
         DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
         if (!(job.modelSpec() instanceof ExportableModelSpec model)) {
-            throw new IllegalArgumentException("run " + runDir.getName() + ": model.type " + job.model.type
+            throw new IllegalArgumentException("run " + runDir.getName() + ": model.type " + job.model().type()
                     + " has no export");
         }
         Map<String, Object> provenance = new LinkedHashMap<>();
@@ -73,7 +73,7 @@ public final class Exporter {
         if (live.isPresent()) { // exporting while a job trains: the newest checkpoint so far, said so
             provenance.put("runStillTraining", live.get().describe());
         }
-        model.exportBundle(conf, store.loadModel(cp), ds, job.train.seed, provenance, outUri);
+        model.exportBundle(conf, store.loadModel(cp), ds, job.train().seed(), provenance, outUri);
         return new Result(Storage.display(Storage.path(outUri)), cp.step(), provenance);
     }
 
