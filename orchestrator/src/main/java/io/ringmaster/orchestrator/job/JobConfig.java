@@ -52,73 +52,23 @@ public final class JobConfig {
     /** Hadoop configuration entries (e.g. credentials for s3a:// or wasbs://). */
     Map<String, String> hadoop = new LinkedHashMap<>();
 
-    public String data() {
-        return data;
-    }
-
-    public int workers() {
-        return workers;
-    }
-
-    public String cluster() {
-        return cluster;
-    }
-
-    public Strategy strategy() {
-        return strategy;
-    }
-
-    public JobSections.Model model() {
-        return model;
-    }
-
-    public JobSections.Train train() {
-        return train;
-    }
-
-    public JobSections.Eval eval() {
-        return eval;
-    }
-
-    public JobSections.Run run() {
-        return run;
-    }
-
-    public JobSections.Spark spark() {
-        return spark;
-    }
-
-    public JobSections.AllReduce allreduce() {
-        return allreduce;
-    }
-
-    public JobSections.Loader loader() {
-        return loader;
-    }
-
-    public JobSections.Checkpoint checkpoint() {
-        return checkpoint;
-    }
-
-    public JobSections.Retry retry() {
-        return retry;
-    }
-
-    public JobSections.ParameterServer parameterServer() {
-        return parameterServer;
-    }
-
-    public JobSections.Averaging averaging() {
-        return averaging;
-    }
-
-    public JobSections.Fault fault() {
-        return fault;
-    }
-
-    public Map<String, String> hadoop() {
-        return hadoop;
-    }
+    public String data() { return data; }
+    public int workers() { return workers; }
+    public String cluster() { return cluster; }
+    public Strategy strategy() { return strategy; }
+    public JobSections.Model model() { return model; }
+    public JobSections.Train train() { return train; }
+    public JobSections.Eval eval() { return eval; }
+    public JobSections.Run run() { return run; }
+    public JobSections.Spark spark() { return spark; }
+    public JobSections.AllReduce allreduce() { return allreduce; }
+    public JobSections.Loader loader() { return loader; }
+    public JobSections.Checkpoint checkpoint() { return checkpoint; }
+    public JobSections.Retry retry() { return retry; }
+    public JobSections.ParameterServer parameterServer() { return parameterServer; }
+    public JobSections.Averaging averaging() { return averaging; }
+    public JobSections.Fault fault() { return fault; }
+    public Map<String, String> hadoop() { return hadoop; }
 
     /** Reads a job file; errors name the file, the key and the line. */
     public static JobConfig load(java.nio.file.Path file, List<String> overrides) {

@@ -30,17 +30,9 @@ public final class JobSections {
         @JsonMerge(OptBoolean.FALSE)
         List<Integer> layers = List.of(64, 32, 16, 8);
 
-        public String type() {
-            return type;
-        }
-
-        public int factors() {
-            return factors;
-        }
-
-        public List<Integer> layers() {
-            return layers;
-        }
+        public String type() { return type; }
+        public int factors() { return factors; }
+        public List<Integer> layers() { return layers; }
     }
 
     public static final class Train {
@@ -64,37 +56,14 @@ public final class JobSections {
          */
         EmbeddingOptimizer embeddingOptimizer;
 
-        public int epochs() {
-            return epochs;
-        }
-
-        public int batchSize() {
-            return batchSize;
-        }
-
-        public double learningRate() {
-            return learningRate;
-        }
-
-        public int negatives() {
-            return negatives;
-        }
-
-        public long seed() {
-            return seed;
-        }
-
-        public EngineKind engine() {
-            return engine;
-        }
-
-        public int threads() {
-            return threads;
-        }
-
-        public EmbeddingOptimizer embeddingOptimizer() {
-            return embeddingOptimizer;
-        }
+        public int epochs() { return epochs; }
+        public int batchSize() { return batchSize; }
+        public double learningRate() { return learningRate; }
+        public int negatives() { return negatives; }
+        public long seed() { return seed; }
+        public EngineKind engine() { return engine; }
+        public int threads() { return threads; }
+        public EmbeddingOptimizer embeddingOptimizer() { return embeddingOptimizer; }
     }
 
     public static final class Eval {
@@ -103,13 +72,8 @@ public final class JobSections {
         /** The figure that picks the best epoch (hr, ndcg or map). */
         String select = "hr";
 
-        public int k() {
-            return k;
-        }
-
-        public String select() {
-            return select;
-        }
+        public int k() { return k; }
+        public String select() { return select; }
     }
 
     public static final class Run {
@@ -118,13 +82,8 @@ public final class JobSections {
         /** Run id; generated from the time when absent. */
         String id;
 
-        public String dir() {
-            return dir;
-        }
-
-        public String id() {
-            return id;
-        }
+        public String dir() { return dir; }
+        public String id() { return id; }
     }
 
     public static final class Spark {
@@ -133,13 +92,8 @@ public final class JobSections {
         /** Extra Spark configuration. */
         Map<String, String> conf = new LinkedHashMap<>();
 
-        public String master() {
-            return master;
-        }
-
-        public Map<String, String> conf() {
-            return conf;
-        }
+        public String master() { return master; }
+        public Map<String, String> conf() { return conf; }
     }
 
     public static final class AllReduce {
@@ -156,29 +110,12 @@ public final class JobSections {
         /** What carries the collectives: auto (shared memory between ranks on one host, else TCP), tcp, shm. */
         Transport transport = Transport.AUTO;
 
-        public Compression compression() {
-            return compression;
-        }
-
-        public int timeout() {
-            return timeout;
-        }
-
-        public int connectTimeout() {
-            return connectTimeout;
-        }
-
-        public int chunkKb() {
-            return chunkKb;
-        }
-
-        public EmbeddingExchange embeddings() {
-            return embeddings;
-        }
-
-        public Transport transport() {
-            return transport;
-        }
+        public Compression compression() { return compression; }
+        public int timeout() { return timeout; }
+        public int connectTimeout() { return connectTimeout; }
+        public int chunkKb() { return chunkKb; }
+        public EmbeddingExchange embeddings() { return embeddings; }
+        public Transport transport() { return transport; }
     }
 
     public static final class Loader {
@@ -193,25 +130,11 @@ public final class JobSections {
         /** reject or skip rows with nulls. */
         NullPolicy nulls = NullPolicy.REJECT;
 
-        public LoaderMode mode() {
-            return mode;
-        }
-
-        public String data() {
-            return data;
-        }
-
-        public int shuffleGroups() {
-            return shuffleGroups;
-        }
-
-        public int prefetchGroups() {
-            return prefetchGroups;
-        }
-
-        public NullPolicy nulls() {
-            return nulls;
-        }
+        public LoaderMode mode() { return mode; }
+        public String data() { return data; }
+        public int shuffleGroups() { return shuffleGroups; }
+        public int prefetchGroups() { return prefetchGroups; }
+        public NullPolicy nulls() { return nulls; }
     }
 
     public static final class Checkpoint {
@@ -222,26 +145,16 @@ public final class JobSections {
         /** Newest checkpoints kept. */
         int keep = 3;
 
-        public int everySteps() {
-            return everySteps;
-        }
-
-        public int everyEpochs() {
-            return everyEpochs;
-        }
-
-        public int keep() {
-            return keep;
-        }
+        public int everySteps() { return everySteps; }
+        public int everyEpochs() { return everyEpochs; }
+        public int keep() { return keep; }
     }
 
     public static final class Retry {
         /** Gang launches before the job fails: a failed gang is relaunched from the newest checkpoint. */
         int maxAttempts = 3;
 
-        public int maxAttempts() {
-            return maxAttempts;
-        }
+        public int maxAttempts() { return maxAttempts; }
     }
 
     /** strategy: parameter-server (DL4J SharedTrainingMaster, threshold-encoded gradient sharing over Aeron UDP). */
@@ -266,29 +179,12 @@ public final class JobSections {
          */
         int trainersPerExecutor = 1;
 
-        public String ports() {
-            return ports;
-        }
-
-        public String masterAddress() {
-            return masterAddress;
-        }
-
-        public double threshold() {
-            return threshold;
-        }
-
-        public int stallTimeout() {
-            return stallTimeout;
-        }
-
-        public int connectTimeout() {
-            return connectTimeout;
-        }
-
-        public int trainersPerExecutor() {
-            return trainersPerExecutor;
-        }
+        public String ports() { return ports; }
+        public String masterAddress() { return masterAddress; }
+        public double threshold() { return threshold; }
+        public int stallTimeout() { return stallTimeout; }
+        public int connectTimeout() { return connectTimeout; }
+        public int trainersPerExecutor() { return trainersPerExecutor; }
     }
 
     /** strategy: averaging (DL4J ParameterAveragingTrainingMaster). */
@@ -301,13 +197,8 @@ public final class JobSections {
          */
         int stallTimeout = 120;
 
-        public int frequency() {
-            return frequency;
-        }
-
-        public int stallTimeout() {
-            return stallTimeout;
-        }
+        public int frequency() { return frequency; }
+        public int stallTimeout() { return stallTimeout; }
     }
 
     /**
@@ -321,12 +212,7 @@ public final class JobSections {
         /** Global step (1-based) at which it fails. */
         long atStep = -1;
 
-        public int killRank() {
-            return killRank;
-        }
-
-        public long atStep() {
-            return atStep;
-        }
+        public int killRank() { return killRank; }
+        public long atStep() { return atStep; }
     }
 }
