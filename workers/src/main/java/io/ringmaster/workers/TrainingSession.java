@@ -189,6 +189,6 @@ public final class TrainingSession {
             log.write(done);
         }
         return new WorkerResult(rank, summary, baseline, engine, backend, WorkerResult.currentProcess(), paramsSha256,
-                resume == null ? -1 : resume.step());
+                resume == null ? -1 : resume.step(), null);
     }
 }

@@ -281,6 +281,9 @@ public final class TrainJob {
         summary.put("datasetChecksum", manifest.checksum());
         summary.put("workers", job.workers());
         summary.put("workerProcesses", results.stream().map(WorkerResult::process).toList());
+        if (job.usesRing()) {
+            summary.put("workerHosts", results.stream().map(WorkerResult::host).toList());
+        }
         summary.put("workerDevices", results.stream().map(WorkerResult::backend).toList());
         summary.put("attempts", failed.size() + 1);
         summary.put("failedAttempts", failed);

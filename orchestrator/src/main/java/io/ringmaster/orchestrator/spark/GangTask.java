@@ -54,7 +54,7 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
             gang = SharedMemoryCollective.over(formed);
             scala.Option<org.apache.spark.resource.ResourceInformation> gpu = ctx.resources().get("gpu");
             String address = gpu.isDefined() && gpu.get().addresses().length > 0 ? gpu.get().addresses()[0] : null;
-            WorkerResult r = Worker.run(spec, gang, address);
+            WorkerResult r = Worker.run(spec, gang, address).withHost(host);
             gang.close();
             return JavaConverters.asScalaIterator(List.of(r).iterator());
         } catch (Throwable t) {

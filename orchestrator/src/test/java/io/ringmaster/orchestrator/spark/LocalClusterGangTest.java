@@ -65,6 +65,8 @@ class LocalClusterGangTest {
         JsonNode pids = summary.get("workerProcesses");
         assertEquals(2, pids.size(), summary.toString());
         assertTrue(!pids.get(0).asText().equals(pids.get(1).asText()), summary.toString());
+        // and the address each rank's ring listened on (one host here: both 127.0.0.1)
+        assertEquals("[\"127.0.0.1\",\"127.0.0.1\"]", summary.get("workerHosts").toString(), summary.toString());
         assertTrue(Files.readString(dir.resolve("runs/cluster/metrics.jsonl")).contains("\"event\":\"done\""));
     }
 
