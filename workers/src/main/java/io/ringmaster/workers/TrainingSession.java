@@ -85,11 +85,6 @@ public final class TrainingSession {
         return resume;
     }
 
-    /** Whether this rank writes the run's records. */
-    public boolean reports() {
-        return log != null;
-    }
-
     /** This rank's share of the test users (the whole split for a strategy that evaluates in one place). */
     public Evaluator evaluator(int share, int shares) {
         return RankingEvaluator.slice(ds.test(), spec.settings().evalK(), share, shares);

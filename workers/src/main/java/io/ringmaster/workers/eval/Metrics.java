@@ -30,13 +30,6 @@ public final class Metrics implements Serializable {
         this.users = users;
     }
 
-    /** The same names, every value NaN (no evaluation yet). */
-    public static Metrics unknown(int k, List<String> names) {
-        double[] v = new double[names.size()];
-        Arrays.fill(v, Double.NaN);
-        return new Metrics(k, names, v, 0);
-    }
-
     public int k() {
         return k;
     }
@@ -51,10 +44,6 @@ public final class Metrics implements Serializable {
 
     public double[] values() {
         return values.clone();
-    }
-
-    public boolean has(String name) {
-        return indexOf(name) >= 0;
     }
 
     /** The figure called {@code name}; an error naming the ones there are when there is none. */

@@ -2,7 +2,6 @@ package io.ringmaster.workers.model;
 
 import io.ringmaster.workers.gradient.Gradient;
 import io.ringmaster.workers.train.Examples;
-import io.ringmaster.workers.train.TrainingEngine;
 import io.ringmaster.workers.gradient.GradientLayout;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -16,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * parameters. Slower than {@link FusedEngine} on CPU (ND4J's per-op cost) but independent of it.
  * Its gradient is one dense block (embedding tables included) and its Adam is DL4J's dense one.
  */
-public final class Dl4jEngine implements TrainingEngine {
+public final class Dl4jEngine implements GraphEngine {
 
     private static final int PREDICT_CHUNK = 8192;
     /** Floats hold every integer up to 2^24 exactly. */
@@ -118,16 +117,6 @@ public final class Dl4jEngine implements TrainingEngine {
     }
 
     @Override
-    public byte[] save() throws java.io.IOException {
-        return NeuMF.save(toGraph());
-    }
-
-    @Override
-    public String paramsSha256() {
-        return NeuMF.paramsSha256(toGraph());
-    }
-
-    /** The network as a DL4J graph with the current parameters and optimiser state. */
     public ComputationGraph toGraph() {
         return graph;
     }

@@ -2,7 +2,6 @@ package io.ringmaster.workers.model;
 
 import io.ringmaster.workers.gradient.Gradient;
 import io.ringmaster.workers.train.Examples;
-import io.ringmaster.workers.train.TrainingEngine;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
@@ -12,7 +11,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * apart from the dense block, so neither the gradient nor (with lazy Adam) the update costs the
  * catalogue.
  */
-public final class FusedEngine implements TrainingEngine {
+public final class FusedEngine implements GraphEngine {
 
     private final NeuMFSpec spec;
     private final GraphParameters mapping;
@@ -95,21 +94,12 @@ public final class FusedEngine implements TrainingEngine {
         return params;
     }
 
-    @Override
-    public byte[] save() throws java.io.IOException {
-        return NeuMF.save(toGraph());
-    }
-
-    @Override
-    public String paramsSha256() {
-        return NeuMF.paramsSha256(toGraph());
-    }
-
     /**
      * A DL4J graph holding the current parameters, Adam state and step: built at the first call (a
      * checkpoint, an export) and refilled at the next, so checkpoints do not each build a model-sized
      * graph. It is the engine's: valid until the next call.
      */
+    @Override
     public ComputationGraph toGraph() {
         if (graph == null) {
             graph = NeuMF.build(spec);

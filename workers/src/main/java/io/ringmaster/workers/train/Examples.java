@@ -50,9 +50,4 @@ public final class Examples {
     public float[] labels() {
         return labels;
     }
-
-    /** Examples held (a batch is a range of them). */
-    public int size() {
-        return labels.length;
-    }
 }
