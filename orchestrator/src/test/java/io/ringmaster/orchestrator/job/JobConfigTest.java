@@ -281,6 +281,8 @@ class JobConfigTest {
         mentions(fails("data: d\ntrain:\n  engine: gpu\n"), "key 'train.engine' (line 3)", "'gpu'",
                 "fused or dl4j");
         mentions(fails("data: d\n", "loader.mode=disk"), "key 'loader.mode'", "memory or stream");
+        mentions(fails("data: d\nmodel:\n  type: als\n"), "'model.type' must be one of neumf, got 'als'");
+        mentions(fails("data: d\n", "eval.select=auc"), "'eval.select' must be one of hr, ndcg, map, got 'auc'");
         assertThrows(UnsupportedOperationException.class, () -> c.spark.conf.put("spark.x", "y"));
         assertThrows(UnsupportedOperationException.class, () -> c.model.layers.set(0, 2));
         JobConfig named = c.withRunId("r1").withSparkConf(java.util.Map.of("spark.x", "y"));
