@@ -237,9 +237,10 @@ public final class JobConfig {
 
     /** The ring's settings from the {@code allreduce} section. */
     public RingOptions ringOptions() {
-        if (allreduce.compression == null || allreduce.transport == null || allreduce.embeddings == null) {
-            throw new IllegalArgumentException("allreduce.compression, allreduce.transport and allreduce.embeddings"
-                    + " need a value (leave a key out for its default)");
+        if (allreduce.compression == null || allreduce.transport == null || allreduce.embeddings == null
+                || allreduce.integrity == null) {
+            throw new IllegalArgumentException("allreduce.compression, allreduce.transport, allreduce.embeddings and"
+                    + " allreduce.integrity need a value (leave a key out for its default)");
         }
         if (allreduce.chunkKb < 1 || allreduce.chunkKb > 65536) {
             throw new IllegalArgumentException("allreduce.chunk-kb must be between 1 and 65536, got "
@@ -250,7 +251,7 @@ public final class JobConfig {
                     + " be >= 1, got " + allreduce.timeout + " and " + allreduce.connectTimeout);
         }
         return new RingOptions(allreduce.compression, allreduce.connectTimeout * 1000, allreduce.timeout * 1000,
-                allreduce.chunkKb * 1024, allreduce.transport);
+                allreduce.chunkKb * 1024, allreduce.transport, allreduce.integrity);
     }
 
     /** The workers' loader settings from the {@code loader} section. */
@@ -264,7 +265,7 @@ public final class JobConfig {
     }
 
     public FaultInjection faultInjection() {
-        return fault == null ? FaultInjection.NONE : new FaultInjection(fault.killRank, fault.atStep);
+        return fault == null ? FaultInjection.NONE : new FaultInjection(fault.killRank, fault.atStep, fault.kind);
     }
 
     public int[] layers() {

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.annotation.OptBoolean;
 import io.ringmaster.data.loader.NullPolicy;
 import io.ringmaster.workers.model.EmbeddingOptimizer;
 import io.ringmaster.workers.ring.Compression;
+import io.ringmaster.workers.ring.Integrity;
 import io.ringmaster.workers.ring.Transport;
 import io.ringmaster.workers.train.EmbeddingExchange;
 import io.ringmaster.workers.train.EngineKind;
+import io.ringmaster.workers.train.FaultInjection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +111,11 @@ public final class JobSections {
         EmbeddingExchange embeddings = EmbeddingExchange.AUTO;
         /** What carries the collectives: auto (shared memory between ranks on one host, else TCP), tcp, shm. */
         Transport transport = Transport.AUTO;
+        /**
+         * Whether the ring's messages are sealed (AES-GCM records keyed from the job secret per connection): auto
+         * (when the ranks are on more than one host), on, off.
+         */
+        Integrity integrity = Integrity.AUTO;
 
         public Compression compression() { return compression; }
         public int timeout() { return timeout; }
@@ -116,6 +123,7 @@ public final class JobSections {
         public int chunkKb() { return chunkKb; }
         public EmbeddingExchange embeddings() { return embeddings; }
         public Transport transport() { return transport; }
+        public Integrity integrity() { return integrity; }
     }
 
     public static final class Loader {
@@ -211,8 +219,11 @@ public final class JobSections {
         int killRank = -1;
         /** Global step (1-based) at which it fails. */
         long atStep = -1;
+        /** stop (the rank throws) or tamper (the rank flips one byte of its next ring message on the wire). */
+        FaultInjection.Kind kind = FaultInjection.Kind.STOP;
 
         public int killRank() { return killRank; }
         public long atStep() { return atStep; }
+        public FaultInjection.Kind kind() { return kind; }
     }
 }

@@ -3,6 +3,7 @@ package io.ringmaster.orchestrator.job;
 import io.ringmaster.workers.eval.RankingEvaluator;
 import io.ringmaster.workers.train.EmbeddingExchange;
 import io.ringmaster.workers.train.EngineKind;
+import io.ringmaster.workers.train.FaultInjection;
 import java.util.Map;
 
 /**
@@ -102,6 +103,13 @@ final class JobValidator {
             throw new JobConfigException("job: 'fault' needs kill-rank in [0, workers) and at-step >= 1, got kill-rank "
                     + job.fault.killRank + ", at-step " + job.fault.atStep);
         }
+        if (job.fault != null && job.fault.kind == null) {
+            throw new JobConfigException("job: 'fault.kind' must be stop or tamper (leave it out for stop)");
+        }
+        if (job.fault != null && job.fault.kind == FaultInjection.Kind.TAMPER && !job.usesRing()) {
+            throw new JobConfigException("job: 'fault.kind' tamper alters a message of the ring, which strategy "
+                    + job.strategy.id() + " does not use");
+        }
         if (!job.usesRing()) {
             refuseForDl4jStrategy(job);
         }
@@ -139,7 +147,8 @@ final class JobValidator {
                 || job.allreduce.timeout != ring.timeout || job.allreduce.connectTimeout != ring.connectTimeout
                 || job.allreduce.chunkKb != ring.chunkKb || !java.util.Objects.equals(job.allreduce.embeddings,
                         ring.embeddings)
-                || !java.util.Objects.equals(job.allreduce.transport, ring.transport))) {
+                || !java.util.Objects.equals(job.allreduce.transport, ring.transport)
+                || !java.util.Objects.equals(job.allreduce.integrity, ring.integrity))) {
             throw new JobConfigException("job: the 'allreduce' section configures Ringmaster's ring, which " + s
                     + " does not use; remove it (see 'parameter-server' / 'averaging' for this strategy's settings)");
         }

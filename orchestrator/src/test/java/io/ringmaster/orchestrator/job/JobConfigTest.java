@@ -23,6 +23,21 @@ class JobConfigTest {
     }
 
     @Test
+    void ringIntegrityReadsOnAndOffAsYamlWritesThemAndRefusesAnythingElseByName() {
+        for (String[] c : new String[][] {{"on", "ON"}, {"off", "OFF"}, {"'on'", "ON"}, {"auto", "AUTO"}}) {
+            JobConfig job = JobConfig.parse("data: d\nworkers: 2\nallreduce:\n  integrity: " + c[0] + "\n", "job.yaml",
+                    List.of()).validate();
+            assertEquals(c[1], job.ringOptions().integrity().name(), c[0]);
+        }
+        assertEquals("AUTO", JobConfig.parse("data: d\n", "job.yaml", List.of()).validate().ringOptions().integrity()
+                .name());
+        mentions(fails("data: d\nallreduce:\n  integrity: sometimes\n"), "allreduce.integrity",
+                "auto, on or off", "sometimes");
+        mentions(fails("data: d\nworkers: 2\nfault:\n  kill-rank: 0\n  at-step: 3\n  kind: tamper\n"
+                + "strategy: averaging\n"), "fault.kind", "tamper", "averaging");
+    }
+
+    @Test
     void defaultsAreTheReferenceNeuMF() {
         JobConfig c = JobConfig.parse("data: d\n", "job.yaml", List.of()).validate();
         TrainingSettings s = c.settings();

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Bit-identical resume and surviving a dead worker, on local Spark: parameters are compared by the
+ * Bit-identical resume and surviving a dead worker or an altered message, on local Spark: parameters are compared by the
  * SHA-256 each run records in summary.json.
  */
 class ResumeTest {
@@ -111,6 +111,24 @@ class ResumeTest {
         assertTrue(from < killAt && killAt - from <= 20, "lost " + (killAt - from) + " steps, more than one interval");
         assertEquals(full.get("paramsSha256").asText(), faulted.get("paramsSha256").asText(),
                 "the relaunched gang must end with the uninterrupted run's parameters");
+    }
+
+    @Test
+    void aMessageAlteredOnTheWayFailsTheStepNamingThePeerAndTheJobRelaunchesFromTheCheckpoint() throws Exception {
+        // fault.kind tamper: rank 0 flips one byte of a sealed message after sealing it, as a host on the path
+        // could; rank 1 refuses it, the gang relaunches from the newest checkpoint and ends where a run nobody
+        // tampered with ends
+        String[] ring = {"allreduce.transport=tcp", "allreduce.integrity=on", "checkpoint.every-steps=20"};
+        JsonNode clean = train("untampered", 2, 1, ring);
+        long at = clean.get("steps").asLong() / 2 + 3;
+        JsonNode tampered = train("tampered", 2, 1, ring[0], ring[1], ring[2], "fault.kill-rank=0",
+                "fault.kind=tamper", "fault.at-step=" + at);
+        String console = tampered.get("console").asText();
+        assertEquals(2, tampered.get("attempts").asInt(), console);
+        assertTrue(console.contains("attempt 1 of 3 failed: rank 1 on "), console);
+        assertTrue(console.contains("from rank 0 (") && console.contains("failed its integrity check"), console);
+        assertEquals(clean.get("paramsSha256").asText(), tampered.get("paramsSha256").asText(),
+                "the relaunched gang must end with the untampered run's parameters");
     }
 
     @Test

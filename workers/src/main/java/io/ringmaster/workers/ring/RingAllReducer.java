@@ -65,6 +65,8 @@ public final class RingAllReducer implements Collective {
     private final RingOptions options;
     private final SocketChannel out;
     private final SocketChannel in;
+    private final RingLink outLink;
+    private final RingLink inLink;
     private final Selector selector;
     private final SelectionKey outKey;
     private final SelectionKey inKey;
@@ -80,23 +82,33 @@ public final class RingAllReducer implements Collective {
     private long rowBytes;
     private boolean closed;
 
-    private RingAllReducer(Rendezvous rv, RingOptions options, SocketChannel out, SocketChannel in)
-            throws IOException {
+    private RingAllReducer(Rendezvous rv, RingOptions options, RingHandshake.Authenticated out,
+                           RingHandshake.Authenticated in) throws IOException {
         this.rank = rv.rank();
         this.size = rv.size();
         this.peers = List.copyOf(rv.peers());
         this.options = options;
-        this.out = out;
-        this.in = in;
+        this.out = out == null ? null : out.channel();
+        this.in = in == null ? null : in.channel();
         if (size > 1) {
+            if (options.integrity().seals(peers)) {
+                outLink = RingLink.sending(this.out, out.dataKey(), options.chunkBytes(), describe((rank + 1) % size));
+                inLink = RingLink.receiving(this.in, in.dataKey(), options.chunkBytes(),
+                        describe((rank - 1 + size) % size));
+            } else {
+                outLink = RingLink.plain(this.out);
+                inLink = RingLink.plain(this.in);
+            }
             selector = Selector.open();
-            outKey = out.register(selector, 0);
-            inKey = in.register(selector, 0);
+            outKey = this.out.register(selector, 0);
+            inKey = this.in.register(selector, 0);
             sendBuf = ByteBuffer.allocateDirect(options.chunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
             recvBuf = ByteBuffer.allocateDirect(options.chunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
             floats = new float[options.chunkBytes() / 2];
             halves = new short[options.chunkBytes() / 2];
         } else {
+            outLink = null;
+            inLink = null;
             selector = null;
             outKey = null;
             inKey = null;
@@ -127,12 +139,12 @@ public final class RingAllReducer implements Collective {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.connectTimeoutMillis());
         RingHandshake.Acceptor acceptor = new RingHandshake.Acceptor(listener, auth, rank, prev,
                 rv.peers().get(prev), deadline, options.connectTimeoutMillis());
-        FutureTask<SocketChannel> accepting = new FutureTask<>(acceptor);
+        FutureTask<RingHandshake.Authenticated> accepting = new FutureTask<>(acceptor);
         Thread t = new Thread(accepting, "ringmaster-ring-accept-" + rank);
         t.setDaemon(true);
         t.start();
-        SocketChannel out = null;
-        SocketChannel in = null;
+        RingHandshake.Authenticated out = null;
+        RingHandshake.Authenticated in = null;
         try {
             out = connectTo(rv, next, auth, deadline, options);
             long waitNanos = Math.max(0, deadline - System.nanoTime());
@@ -151,17 +163,18 @@ public final class RingAllReducer implements Collective {
                 throw new RingException("rank " + rank + ": interrupted while forming the ring", e);
             }
             RingAllReducer r = new RingAllReducer(rv, options, out, in);
-            LOG.info("rank {}: ring of {} formed (sending to rank {} at {}, receiving from rank {} at {})", rank, n,
-                    next, rv.peers().get(next), prev, rv.peers().get(prev));
+            LOG.info("rank {}: ring of {} formed (sending to rank {} at {}, receiving from rank {} at {}{})", rank, n,
+                    next, rv.peers().get(next), prev, rv.peers().get(prev),
+                    r.outLink.sealed() ? "; messages sealed with AES-GCM" : "");
             return r;
         } catch (IOException | RuntimeException e) {
             acceptor.cancel();
             accepting.cancel(true);
-            closeQuietly(out);
-            closeQuietly(in);
+            closeQuietly(out == null ? null : out.channel());
+            closeQuietly(in == null ? null : in.channel());
             if (in == null && accepting.isDone() && !accepting.isCancelled()) {
                 try {
-                    closeQuietly(accepting.get()); // authenticated just too late: do not leave it open
+                    closeQuietly(accepting.get().channel()); // authenticated just too late: do not leave it open
                 } catch (ExecutionException | InterruptedException ignored) {
                     // nothing was accepted
                 }
@@ -170,8 +183,8 @@ public final class RingAllReducer implements Collective {
         }
     }
 
-    private static SocketChannel connectTo(Rendezvous rv, int next, RingAuth auth, long deadline, RingOptions options)
-            throws IOException {
+    private static RingHandshake.Authenticated connectTo(Rendezvous rv, int next, RingAuth auth, long deadline,
+                                                         RingOptions options) throws IOException {
         Peer peer = rv.peers().get(next);
         IOException last = null;
         while (true) {
@@ -185,9 +198,9 @@ public final class RingAllReducer implements Collective {
             try {
                 ch.socket().connect(peer.address(), (int) Math.max(1, Math.min(left, Integer.MAX_VALUE)));
                 configure(ch);
-                RingHandshake.client(ch, auth, rv.rank(), next, peer,
+                byte[] key = RingHandshake.client(ch, auth, rv.rank(), next, peer,
                         Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_MILLIS)));
-                return ch;
+                return new RingHandshake.Authenticated(ch, key);
             } catch (ConnectException | NoRouteToHostException | SocketTimeoutException
                      | RingHandshake.Interrupted e) {
                 closeQuietly(ch);
@@ -250,8 +263,20 @@ public final class RingAllReducer implements Collective {
     }
 
     @Override
+    public void tamperWithNextMessage() {
+        if (outLink != null) {
+            outLink.flipAByteOfTheNextMessage();
+        }
+    }
+
+    /** Whether this ring's messages travel sealed ({@link Integrity}). */
+    public boolean sealed() {
+        return outLink != null && outLink.sealed();
+    }
+
+    @Override
     public String transport() {
-        return size == 1 ? "none" : "tcp ring";
+        return size == 1 ? "none" : sealed() ? "tcp ring, sealed" : "tcp ring";
     }
 
     private String describe(int r) {
@@ -315,7 +340,7 @@ public final class RingAllReducer implements Collective {
         int recvOff = 0;
         long lastProgress = System.nanoTime();
 
-        while (sent < sendTotal || sendBuf.hasRemaining() || received < recvTotal || !headerSeen) {
+        while (sent < sendTotal || sendBuf.hasRemaining() || outLink.pending() || received < recvTotal || !headerSeen) {
             boolean progress = false;
 
             // encode what is final and fits
@@ -352,7 +377,7 @@ public final class RingAllReducer implements Collective {
                 sendBuf.flip();
             }
 
-            if (sendBuf.hasRemaining()) {
+            if (sendBuf.hasRemaining() || outLink.pending()) {
                 int w = send(call, next);
                 if (w > 0) {
                     denseBytes += w;
@@ -536,7 +561,7 @@ public final class RingAllReducer implements Collective {
         int expected = 0;
         int got = 0;
         long lastProgress = System.nanoTime();
-        while (sendBuf.hasRemaining() || queued < srcLength || !headerSeen || got < expected) {
+        while (sendBuf.hasRemaining() || outLink.pending() || queued < srcLength || !headerSeen || got < expected) {
             boolean progress = false;
             if (!sendBuf.hasRemaining() && queued < srcLength) {
                 sendBuf.clear();
@@ -545,7 +570,7 @@ public final class RingAllReducer implements Collective {
                 queued += n;
                 sendBuf.flip();
             }
-            if (sendBuf.hasRemaining()) {
+            if (sendBuf.hasRemaining() || outLink.pending()) {
                 int w = send(call, next);
                 if (w > 0) {
                     rowBytes += w;
@@ -637,7 +662,7 @@ public final class RingAllReducer implements Collective {
     /** Writes what the socket takes of {@code sendBuf} to the next rank; returns the bytes written. */
     private int send(long call, int next) throws RingException {
         try {
-            return out.write(sendBuf);
+            return outLink.write(sendBuf);
         } catch (ClosedByInterruptException x) {
             throw killed(call, x);
         } catch (IOException x) {
@@ -651,9 +676,11 @@ public final class RingAllReducer implements Collective {
     private int receive(long call, int prev) throws RingException {
         int r;
         try {
-            r = in.read(recvBuf);
+            r = inLink.read(recvBuf);
         } catch (ClosedByInterruptException x) {
             throw killed(call, x);
+        } catch (RingException x) {
+            throw new RingException("rank " + rank + ": " + x.getMessage() + " (all-reduce #" + call + ")", x);
         } catch (IOException x) {
             throw new RingException("rank " + rank + ": lost the connection to " + describe(prev)
                     + " during all-reduce #" + call + ": " + x.getMessage()
@@ -688,7 +715,7 @@ public final class RingAllReducer implements Collective {
                     + options.stepTimeoutMillis() / 1000.0 + " s during all-reduce #" + call
                     + " (allreduce.timeout): it is dead, hung or far behind");
         }
-        outKey.interestOps(sendBuf.hasRemaining() ? SelectionKey.OP_WRITE : 0);
+        outKey.interestOps(sendBuf.hasRemaining() || outLink.pending() ? SelectionKey.OP_WRITE : 0);
         inKey.interestOps(receiving ? SelectionKey.OP_READ : 0);
         selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(stallNanos - idle)));
         selector.selectedKeys().clear();
@@ -759,6 +786,7 @@ public final class RingAllReducer implements Collective {
             int early = (int) Math.min(recvBuf.remaining(), bytes);
             recvBuf.position(early);
             recvBuf.compact();
+            early += inLink.dropUnsealed(bytes - early);
             long left = bytes - early;
             ByteBuffer sink = ByteBuffer.allocateDirect(recvBuf.capacity());
             while (left > 0) {

@@ -12,7 +12,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * HMAC-SHA256 over the job secret: the token each rank publishes with its address at rendezvous, and
  * the proofs exchanged when two ring neighbours connect (challenge–response over fresh nonces, both
- * directions), so a process without the secret can neither join the ring nor pose as a member.
+ * directions), so a process without the secret can neither join the ring nor pose as a member; and the
+ * key each connection's messages are sealed with ({@link RingLink}).
  */
 public final class RingAuth {
 
@@ -66,6 +67,15 @@ public final class RingAuth {
         ByteBuffer b = ByteBuffer.allocate(1 + NONCE_BYTES * 2 + 8);
         b.put((byte) role).put(clientNonce).put(serverNonce).putInt(clientRank).putInt(serverRank);
         return mac(b.array());
+    }
+
+    /**
+     * The key that seals the data one connection carries: fresh for every connection (both nonces) and
+     * bound to the two ranks, so a record cannot be replayed onto another connection or job.
+     */
+    byte[] dataKey(byte[] clientNonce, byte[] serverNonce, int clientRank, int serverRank) {
+        byte[] k = proof('D', clientNonce, serverNonce, clientRank, serverRank);
+        return java.util.Arrays.copyOf(k, RingLink.KEY_BYTES);
     }
 
     static boolean same(byte[] a, byte[] b) {

@@ -38,8 +38,15 @@ final class RingHandshake {
         }
     }
 
-    /** The connecting side; returns when the peer has accepted this rank, else throws naming the peer. */
-    static void client(SocketChannel ch, RingAuth auth, int rank, int serverRank, Peer peer, long deadline)
+    /** A connection that passed the handshake, and the key its data is sealed with when sealed. */
+    record Authenticated(SocketChannel channel, byte[] dataKey) {
+    }
+
+    /**
+     * The connecting side; returns the connection's data key when the peer has accepted this rank, else
+     * throws naming the peer.
+     */
+    static byte[] client(SocketChannel ch, RingAuth auth, int rank, int serverRank, Peer peer, long deadline)
             throws IOException {
         String who = "rank " + serverRank + " (" + peer + ")";
         byte[] nonceC = RingAuth.nonce();
@@ -77,6 +84,7 @@ final class RingHandshake {
         if (ok.get(0) != ACCEPTED) {
             throw new RingException("rank " + rank + ": " + who + " refused this rank's authentication");
         }
+        return auth.dataKey(nonceC, nonceS, rank, serverRank);
     }
 
     /**
@@ -86,7 +94,7 @@ final class RingHandshake {
      * (the oldest is dropped to make room), so silent or slow strangers on the port cannot delay the
      * real peer or use up the connect timeout.
      */
-    static final class Acceptor implements Callable<SocketChannel> {
+    static final class Acceptor implements Callable<Authenticated> {
 
         static final int MAX_PENDING = 64;
         static final long PER_CONNECTION_MILLIS = 5_000;
@@ -131,9 +139,9 @@ final class RingHandshake {
         }
 
         @Override
-        public SocketChannel call() throws IOException {
+        public Authenticated call() throws IOException {
             java.util.ArrayDeque<Handshake> pending = new java.util.ArrayDeque<>();
-            SocketChannel won = null;
+            Handshake won = null;
             try (Selector sel = Selector.open()) {
                 listener.channel().register(sel, SelectionKey.OP_ACCEPT);
                 while (!cancelled) {
@@ -185,7 +193,7 @@ final class RingHandshake {
                         if (h.done) {
                             pending.remove(h);
                             h.key.cancel();
-                            won = h.ch;
+                            won = h;
                             break;
                         }
                         if (why != null) {
@@ -196,7 +204,7 @@ final class RingHandshake {
                     sel.selectedKeys().clear();
                     if (won != null) {
                         sel.selectNow(); // completes the cancelled key's deregistration
-                        return won;
+                        return new Authenticated(won.ch, auth.dataKey(won.nonceC, won.nonceS, won.theirRank, rank));
                     }
                 }
                 throw new RingException("rank " + rank + ": stopped waiting for rank " + expected);

@@ -60,6 +60,15 @@ public interface Collective extends AutoCloseable {
      */
     double denseCrossover();
 
+    /**
+     * Fault injection ({@code fault.kind: tamper}): flips one byte of this rank's next message after it has
+     * left this rank's hands, as a host on the path could. Only a transport with a wire supports it.
+     */
+    default void tamperWithNextMessage() {
+        throw new UnsupportedOperationException("fault.kind tamper needs a wire to tamper with; " + transport()
+                + " has none (set allreduce.transport: tcp)");
+    }
+
     /** What carries the data, for logs: e.g. "tcp ring" or "shared memory". */
     String transport();
 

@@ -98,6 +98,9 @@ public final class Trainer implements EpochStrategy {
         for (int s = first; s < steps; s++) {
             long c0 = System.nanoTime();
             fault.check(rank, engine.step() + 1);
+            if (fault.tampers(rank, engine.step() + 1)) {
+                gang.tamperWithNextMessage();
+            }
             SampleSource.LocalBatch b = ahead != null ? ahead : source.next();
             ahead = null;
             long c1 = System.nanoTime();
