@@ -121,8 +121,9 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "allreduce", mixinStandardHelpOptions = true,
-            description = "Ring all-reduce between N worker processes on this machine: time, algorithm and bus"
-                    + " bandwidth per buffer size, beside a raw TCP copy between the same processes in the same run.")
+            description = "Ring all-reduce between N worker processes, on this machine or (--hosts) on hosts of their"
+                    + " own with shaped links: time, algorithm and bus bandwidth per buffer size, dense and embedding"
+                    + " rows, sealed and plain, beside a raw TCP copy between the same processes in the same run.")
     static final class AllReduce implements Callable<Integer> {
 
         @Option(names = "--workers", split = ",", defaultValue = "2,4",
@@ -141,9 +142,23 @@ final class BenchCommand implements Runnable {
                 description = "Pipelined chunk size, KiB (default: ${DEFAULT-VALUE}).")
         int chunkKb;
 
+        @Option(names = "--hosts", split = ",",
+                description = "Gang sizes with one rank per host instead of --workers: hosts are network namespaces"
+                        + " on this machine made by --hosts-script (needs root), removed afterwards.")
+        List<Integer> hosts = new java.util.ArrayList<>();
+
+        @Option(names = "--link-gbit", defaultValue = "1",
+                description = "With --hosts: each host's link rate, Gbit/s both ways (default: ${DEFAULT-VALUE}).")
+        double linkGbit;
+
+        @Option(names = "--hosts-script", defaultValue = "scripts/netns-cluster.sh",
+                description = "With --hosts: the script that makes the hosts (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path hostsScript;
+
         @Override
         public Integer call() throws Exception {
-            new AllReduceBenchmark(workers, megabytes, Compression.parse(compression), chunkKb).run(System.out);
+            new AllReduceBenchmark(workers, megabytes, Compression.parse(compression), chunkKb, hosts, linkGbit,
+                    hostsScript).run(System.out);
             return 0;
         }
     }

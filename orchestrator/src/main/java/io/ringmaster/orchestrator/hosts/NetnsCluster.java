@@ -8,26 +8,34 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Hosts for tests: {@code scripts/netns-cluster.sh} as a fixture. Host k is the network namespace
+ * Hosts on this machine, for tests and {@code bench allreduce --hosts}: {@code scripts/netns-cluster.sh}
+ * driven from Java. Host k is the network namespace
  * {@code <prefix>-hk} with address 10.77.0.(10+k), its link shaped to the given rate; commands run on a
  * host through {@code ip netns exec}. {@link #close()} kills every process of every host and removes the
  * namespaces, whatever happened.
  */
-final class NetnsCluster implements AutoCloseable {
+public final class NetnsCluster implements AutoCloseable {
 
-    static final Path SCRIPT = Path.of(System.getProperty("user.dir")).getParent().resolve("scripts/netns-cluster.sh");
-
+    private final Path script;
     private final String prefix;
     private final int hosts;
     private final List<Process> started = new ArrayList<>();
 
-    private NetnsCluster(String prefix, int hosts) {
+    private NetnsCluster(Path script, String prefix, int hosts) {
+        this.script = script;
         this.prefix = prefix;
         this.hosts = hosts;
     }
 
+    /** The script in a checkout whose module directory (orchestrator/, as tests run) or root is {@code dir}. */
+    public static Path script(Path dir) {
+        Path here = dir.resolve("scripts/netns-cluster.sh");
+        return java.nio.file.Files.exists(here) ? here : dir.toAbsolutePath().getParent().resolve(
+                "scripts/netns-cluster.sh");
+    }
+
     /** Whether this machine lets the tests make namespaces (root with CAP_NET_ADMIN, and {@code ip}). */
-    static boolean permitted() {
+    public static boolean permitted() {
         try {
             Process p = new ProcessBuilder("ip", "netns", "add", "rmprobe").redirectErrorStream(true).start();
             boolean ok = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
@@ -42,42 +50,70 @@ final class NetnsCluster implements AutoCloseable {
         }
     }
 
-    static NetnsCluster up(String prefix, int hosts, double linkGbit) throws IOException, InterruptedException {
-        NetnsCluster c = new NetnsCluster(prefix, hosts);
-        String out = run(SCRIPT.toString(), "up", "--hosts", String.valueOf(hosts), "--link-gbit",
+    /** Makes hosts {@code <prefix>-h0..} with links of {@code linkGbit} Gbit/s, replacing any of that prefix. */
+    public static NetnsCluster up(Path script, String prefix, int hosts, double linkGbit) throws IOException,
+            InterruptedException {
+        if (!java.nio.file.Files.isExecutable(script)) {
+            throw new IOException(script + " not found or not executable (run from the checkout's root)");
+        }
+        NetnsCluster c = new NetnsCluster(script, prefix, hosts);
+        String out = run(script.toString(), "up", "--hosts", String.valueOf(hosts), "--link-gbit",
                 String.valueOf(linkGbit), "--prefix", prefix);
         if (!out.contains(hosts + " host(s)")) {
             c.close();
-            throw new IOException("netns-cluster up: " + out);
+            throw new IOException("netns-cluster up: " + out.strip());
         }
         return c;
     }
 
-    String address(int host) {
+    public String address(int host) {
         return "10.77.0." + (10 + host);
     }
 
-    String namespace(int host) {
+    public String namespace(int host) {
         return prefix + "-h" + host;
     }
 
-    int hosts() {
+    public int hosts() {
         return hosts;
     }
 
     /** Starts {@code command} on host {@code host}; it is killed at {@link #close()} if still running. */
-    Process start(int host, List<String> command) throws IOException {
+    public Process start(int host, List<String> command) throws IOException {
+        return start(host, command, null);
+    }
+
+    /** As {@link #start(int, List)}, with stderr to {@code errors} (null: merged into stdout). */
+    public Process start(int host, List<String> command, java.io.File errors) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace(host)));
         full.addAll(command);
-        Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(full);
+        if (errors == null) {
+            pb.redirectErrorStream(true);
+        } else {
+            pb.redirectError(ProcessBuilder.Redirect.appendTo(errors));
+        }
+        Process p = pb.start();
         started.add(p);
         return p;
     }
 
+    /** Kills every process running on host {@code host}, as losing the machine would; returns how many. */
+    public int killAll(int host) throws IOException, InterruptedException {
+        int n = 0;
+        for (String pid : run("ip", "netns", "pids", namespace(host)).split("\\s+")) {
+            if (!pid.isBlank()) {
+                run("kill", "-9", pid.trim());
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The namespaces of this cluster that exist now. */
-    List<String> namespaces() throws IOException, InterruptedException {
+    public List<String> namespaces() throws IOException, InterruptedException {
         List<String> ours = new ArrayList<>();
-        for (String line : run(SCRIPT.toString(), "status", "--prefix", prefix).split("\n")) {
+        for (String line : run(script.toString(), "status", "--prefix", prefix).split("\n")) {
             if (!line.isBlank()) {
                 ours.add(line.trim());
             }
@@ -90,7 +126,7 @@ final class NetnsCluster implements AutoCloseable {
         for (Process p : started) {
             p.destroyForcibly();
         }
-        run(SCRIPT.toString(), "down", "--prefix", prefix);
+        run(script.toString(), "down", "--prefix", prefix);
     }
 
     private static String run(String... command) throws IOException, InterruptedException {

@@ -32,6 +32,11 @@ public final class JobConfig {
     String data;
     /** Gang size: number of workers training one model synchronously. */
     int workers = 1;
+    /**
+     * Smallest gang a relaunch may continue with when fewer than {@code workers} task slots come back within
+     * {@code retry.wait-for-slots} (from the newest epoch-end checkpoint, same global batch); 0: {@code workers}.
+     */
+    int workersMin;
     /** Cluster profile (gpu-configs name or file) whose settings are this job's defaults. */
     String cluster;
     /** How the workers combine their work. */
@@ -54,6 +59,7 @@ public final class JobConfig {
 
     public String data() { return data; }
     public int workers() { return workers; }
+    public int workersMin() { return workersMin == 0 ? workers : workersMin; }
     public String cluster() { return cluster; }
     public Strategy strategy() { return strategy; }
     public JobSections.Model model() { return model; }
@@ -117,6 +123,14 @@ public final class JobConfig {
     public JobConfig withRunId(String id) {
         JobConfig c = copy();
         c.run.id = id;
+        return c.freeze();
+    }
+
+    /** A frozen copy that trains with a gang of {@code n} (a relaunch with fewer slots than {@code workers}). */
+    public JobConfig withWorkers(int n) {
+        JobConfig c = copy();
+        c.workers = n;
+        c.workersMin = Math.min(workersMin(), n);
         return c.freeze();
     }
 

@@ -161,8 +161,14 @@ public final class JobSections {
     public static final class Retry {
         /** Gang launches before the job fails: a failed gang is relaunched from the newest checkpoint. */
         int maxAttempts = 3;
+        /**
+         * Seconds a relaunch waits for task slots for the whole gang; with fewer than {@code workers} (but at least
+         * {@code workers-min}) by then, it continues with the slots there are.
+         */
+        int waitForSlots = 120;
 
         public int maxAttempts() { return maxAttempts; }
+        public int waitForSlots() { return waitForSlots; }
     }
 
     /** strategy: parameter-server (DL4J SharedTrainingMaster, threshold-encoded gradient sharing over Aeron UDP). */

@@ -74,6 +74,21 @@ final class JobValidator {
             throw new JobConfigException("job: 'train.batch-size' (" + job.train.batchSize + ") must be a multiple of"
                     + " 'workers' (" + job.workers + "): it is the global batch, split evenly across workers");
         }
+        if (job.workersMin < 0 || job.workersMin > job.workers) {
+            throw new JobConfigException("job: 'workers-min' must be between 1 and 'workers' (" + job.workers
+                    + "), got " + job.workersMin);
+        }
+        for (int n = job.workersMin(); n < job.workers; n++) {
+            if (job.train.batchSize % n != 0) {
+                throw new JobConfigException("job: 'train.batch-size' (" + job.train.batchSize + ") must be a multiple"
+                        + " of every gang size from 'workers-min' (" + job.workersMin() + ") to 'workers' ("
+                        + job.workers + "), so a smaller gang keeps the global batch; not of " + n);
+            }
+        }
+        if (job.retry.waitForSlots < 0) {
+            throw new JobConfigException("job: 'retry.wait-for-slots' must be >= 0 seconds, got "
+                    + job.retry.waitForSlots);
+        }
         if (job.run.id != null && !job.run.id.matches("[A-Za-z0-9._-]+")) {
             throw new JobConfigException("job: 'run.id' may only use letters, digits, '.', '_' and '-', got '"
                     + job.run.id + "'");
@@ -109,6 +124,10 @@ final class JobValidator {
         if (job.fault != null && job.fault.kind == FaultInjection.Kind.TAMPER && !job.usesRing()) {
             throw new JobConfigException("job: 'fault.kind' tamper alters a message of the ring, which strategy "
                     + job.strategy.id() + " does not use");
+        }
+        if (!job.usesRing() && job.workersMin() != job.workers) {
+            throw new JobConfigException("job: 'workers-min' lets a ring gang continue smaller; strategy "
+                    + job.strategy.id() + " needs its " + job.workers + " workers (remove workers-min)");
         }
         if (!job.usesRing()) {
             refuseForDl4jStrategy(job);

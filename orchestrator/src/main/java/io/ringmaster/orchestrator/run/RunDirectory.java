@@ -114,6 +114,29 @@ public final class RunDirectory implements AutoCloseable {
         return marked;
     }
 
+    /**
+     * The worker endpoints of the newest {@code transport} record in {@code metrics.jsonl} (DL4J's parameter
+     * server: each executor's transport, {@code address:port}), or an empty list.
+     */
+    public java.util.List<String> transportWorkers() throws IOException {
+        Path file = new Path(dir, io.ringmaster.workers.Worker.METRICS_FILE);
+        if (!fs.exists(file)) {
+            return java.util.List.of();
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<String> workers = java.util.List.of();
+        for (String line : new String(Storage.readBytes(fs, file), StandardCharsets.UTF_8).split("\n")) {
+            if (line.contains("\"event\":\"transport\"")) {
+                java.util.List<String> w = new java.util.ArrayList<>();
+                for (com.fasterxml.jackson.databind.JsonNode n : json.readTree(line).path("workers")) {
+                    w.add(n.asText().replaceAll(" \\(.*\\)$", "")); // "ip:port (executor 1)"
+                }
+                workers = w;
+            }
+        }
+        return workers;
+    }
+
     /** Releases the run to other jobs. */
     @Override
     public void close() {

@@ -91,8 +91,9 @@ public final class TrainJob {
         CheckpointStore store = new CheckpointStore(conf, run.path().toString(), job.checkpoint().keep());
         Optional<Checkpoint> newest = preflight(job, out, conf, manifest, run, store, fromScratch);
         List<String> failed = new java.util.ArrayList<>();
-        List<WorkerResult> results = attempts(job, out, conf, run, store, newest, failed);
-        return summarise(job, out, manifest, run, results, failed);
+        List<String> gangChanges = new java.util.ArrayList<>();
+        List<WorkerResult> results = attempts(job, out, conf, run, store, newest, failed, gangChanges);
+        return summarise(job, out, manifest, run, results, failed, gangChanges);
     }
 
     /**
@@ -159,10 +160,13 @@ public final class TrainJob {
     /**
      * Launches the gang until an attempt finishes, each from the newest checkpoint; a failure a relaunch
      * may fix ({@link GangFailure}) is recorded in {@code failed} and relaunched, up to retry.max-attempts.
+     * A relaunch waits retry.wait-for-slots for the whole gang's task slots, and with fewer (at least
+     * workers-min) continues with a smaller gang from the newest checkpoint it can continue (an epoch end,
+     * or one it wrote itself), recorded in {@code gangChanges}.
      */
     private static List<WorkerResult> attempts(JobConfig job, PrintStream out, Configuration conf, RunDirectory run,
                                                CheckpointStore store, Optional<Checkpoint> firstNewest,
-                                               List<String> failed) throws IOException {
+                                               List<String> failed, List<String> gangChanges) throws IOException {
         RingOptions ring = job.ringOptions();
         CheckpointSettings checkpoints = new CheckpointSettings(job.checkpoint().everySteps(),
                 job.checkpoint().everyEpochs(),
@@ -179,11 +183,31 @@ public final class TrainJob {
         SparkSession spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(),
                 job.spark().conf());
         List<WorkerResult> results = null;
+        int gang = job.workers();
         try {
             for (int attempt = 1; results == null; attempt++) {
                 run.checkOwned();
+                if (attempt > 1 && job.usesRing()) {
+                    int slots = GangTraining.awaitGang(spark.sparkContext(), job.workers(), job.workersMin(),
+                            job.retry().waitForSlots() * 1000L, out);
+                    if (slots != gang) {
+                        String change = String.format("attempt %d: a gang of %d instead of %d (%d task slot%s within"
+                                + " retry.wait-for-slots %d s, workers-min %d), global batch %d, %d per worker",
+                                attempt, slots, gang, slots, slots == 1 ? "" : "s", job.retry().waitForSlots(),
+                                job.workersMin(), job.train().batchSize(), job.train().batchSize() / slots);
+                        out.println("continuing with " + change.substring(change.indexOf(": ") + 2)
+                                + ", from the newest checkpoint such a gang can continue (an epoch end unless it wrote"
+                                + " it); from here the run is not bit-identical to one that kept its gang");
+                        gangChanges.add(change);
+                        gang = slots;
+                    }
+                }
+                int size = gang;
+                java.util.function.Predicate<CheckpointState> usable = st -> st.workers() == size
+                        || st.stepInEpoch() == 0;
                 List<String> warnings = new java.util.ArrayList<>();
-                Optional<Checkpoint> newest = attempt == 1 ? firstNewest : store.newest(warnings);
+                Optional<Checkpoint> newest = attempt == 1 && firstNewest.map(c -> usable.test(c.state())).orElse(true)
+                        ? firstNewest : store.newest(warnings, usable);
                 warnings.forEach(w -> out.println("warning: " + w));
                 if (newest.isPresent()) {
                     CheckpointState st = newest.get().state();
@@ -207,7 +231,7 @@ public final class TrainJob {
                         job.loaderSettings(), checkpoints.resumingFrom(newest.map(c ->
                                 c.dir().toString()).orElse(null)));
                 try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out)) {
-                    results = launch(job, spark, spec, ring);
+                    results = launch(gang == job.workers() ? job : job.withWorkers(gang), spark, spec, ring);
                 } catch (RuntimeException e) {
                     if (DriverShutdown.underway()) { // a signal stopped the driver: nothing to relaunch or report
                         throw new JobStoppedException("run " + run.id() + ": stopped by a signal to the driver during"
@@ -266,7 +290,8 @@ public final class TrainJob {
 
     /** Prints the best epoch and throughput and writes summary.json from the lead rank's result. */
     private static Outcome summarise(JobConfig job, PrintStream out, DatasetManifest manifest, RunDirectory run,
-                                     List<WorkerResult> results, List<String> failed) throws IOException {
+                                     List<WorkerResult> results, List<String> failed, List<String> gangChanges)
+            throws IOException {
         run.checkOwned();
         WorkerResult lead = results.get(0);
         TrainingSummary s = lead.summary();
@@ -283,9 +308,12 @@ public final class TrainJob {
         summary.put("workerProcesses", results.stream().map(WorkerResult::process).toList());
         if (job.usesRing()) {
             summary.put("workerHosts", results.stream().map(WorkerResult::host).toList());
+        } else if (job.strategy() == Strategy.PARAMETER_SERVER) {
+            summary.put("workerHosts", run.transportWorkers()); // where each executor's transport listened
         }
         summary.put("workerDevices", results.stream().map(WorkerResult::backend).toList());
         summary.put("attempts", failed.size() + 1);
+        summary.put("gangChanges", gangChanges); // a relaunch that continued with fewer workers (workers-min)
         summary.put("failedAttempts", failed);
         summary.put("resumedFromStep", lead.resumedFromStep());
         summary.put("paramsSha256", lead.paramsSha256());

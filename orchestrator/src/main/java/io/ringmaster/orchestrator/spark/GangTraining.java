@@ -59,6 +59,41 @@ public final class GangTraining {
     }
 
     /**
+     * Before a relaunch: the gang size to relaunch with. Waits up to {@code waitMillis} for {@code workers}
+     * task slots (a replacement executor or worker registering), saying so every 10 s; if fewer came back by
+     * then, the slots there are when that is at least {@code min}; else fails naming both numbers.
+     */
+    public static int awaitGang(SparkContext sc, int workers, int min, long waitMillis, java.io.PrintStream out) {
+        long start = System.currentTimeMillis();
+        long nextReport = start;
+        int slots = slots(sc);
+        while (slots < workers && System.currentTimeMillis() - start < waitMillis && !sc.isStopped()) {
+            if (System.currentTimeMillis() >= nextReport) {
+                out.printf("waiting up to %d s for %d task slots to relaunch the gang: %d now (retry.wait-for-slots)%n",
+                        Math.max(0, (waitMillis - (System.currentTimeMillis() - start)) / 1000), workers, slots);
+                nextReport = System.currentTimeMillis() + 10_000;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            slots = slots(sc);
+        }
+        if (slots >= workers) {
+            return workers;
+        }
+        if (slots >= min && slots > 0) {
+            return slots;
+        }
+        throw new IllegalArgumentException("cannot relaunch the gang: Spark master " + sc.master() + " offers " + slots
+                + " task slot(s) " + (System.currentTimeMillis() - start) / 1000 + " s after the attempt failed, the"
+                + " gang needs " + workers + (min < workers ? " (at least " + min + ", workers-min)" : "")
+                + " (retry.wait-for-slots " + waitMillis / 1000 + " s)");
+    }
+
+    /**
      * Fails fast, naming both numbers, when the gang cannot be scheduled at once. Local masters have
      * all their slots from the start; a cluster master gets a short wait for executors to register.
      */

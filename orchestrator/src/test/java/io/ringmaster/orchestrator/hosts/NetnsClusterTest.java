@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -24,7 +25,8 @@ class NetnsClusterTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> probe = List.of(java, "-cp", System.getProperty("java.class.path"),
                 LinkProbe.class.getName());
-        NetnsCluster hosts = NetnsCluster.up("rmct", 3, 0.5);
+        NetnsCluster hosts = NetnsCluster.up(NetnsCluster.script(Path.of(System.getProperty("user.dir"))),
+                "rmct", 3, 0.5);
         try {
             assertEquals(List.of("rmct-h0", "rmct-h1", "rmct-h2", "rmct-sw"),
                     hosts.namespaces().stream().sorted().toList());
@@ -49,11 +51,20 @@ class NetnsClusterTest {
             hosts.close();
         }
         assertEquals(List.of(), hosts.namespaces(), "namespaces left behind");
+        assertEquals(List.of(), ours("rmct"), "ip netns list still shows the hosts");
     }
 
     private static List<String> concat(List<String> a, String... b) {
         List<String> out = new java.util.ArrayList<>(a);
         out.addAll(List.of(b));
         return out;
+    }
+
+    /** Namespaces whose names start with {@code prefix}, as {@code ip netns list} shows them. */
+    static List<String> ours(String prefix) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return out.lines().map(l -> l.split(" ")[0]).filter(n -> n.startsWith(prefix + "-")).toList();
     }
 }

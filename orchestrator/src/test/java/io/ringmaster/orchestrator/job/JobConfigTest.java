@@ -38,6 +38,25 @@ class JobConfigTest {
     }
 
     @Test
+    void workersMinIsAtMostWorkersKeepsTheGlobalBatchDivisibleAndIsForTheRingOnly() {
+        JobConfig ok = JobConfig.parse("data: d\nworkers: 4\nworkers-min: 2\ntrain:\n  batch-size: 240\n", "job.yaml",
+                List.of()).validate();
+        assertEquals(2, ok.workersMin());
+        assertEquals(4, JobConfig.parse("data: d\nworkers: 4\ntrain:\n  batch-size: 240\n", "job.yaml", List.of())
+                .validate().workersMin());
+        assertEquals(120, ok.retry().waitForSlots());
+        JobConfig two = ok.withWorkers(2);
+        assertEquals(2, two.workers());
+        assertEquals(ok.configHash(), ok.withWorkers(4).configHash());
+        mentions(fails("data: d\nworkers: 2\nworkers-min: 3\n"), "workers-min", "between 1 and 'workers' (2)",
+                "got 3");
+        mentions(fails("data: d\nworkers: 4\nworkers-min: 3\ntrain:\n  batch-size: 256\n"), "train.batch-size",
+                "every gang size from 'workers-min' (3)", "not of 3");
+        mentions(fails("data: d\nworkers: 2\nworkers-min: 1\nstrategy: averaging\n"), "workers-min", "averaging");
+        mentions(fails("data: d\nretry:\n  wait-for-slots: -1\n"), "retry.wait-for-slots", ">= 0");
+    }
+
+    @Test
     void defaultsAreTheReferenceNeuMF() {
         JobConfig c = JobConfig.parse("data: d\n", "job.yaml", List.of()).validate();
         TrainingSettings s = c.settings();

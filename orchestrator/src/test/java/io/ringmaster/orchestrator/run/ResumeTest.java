@@ -22,8 +22,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Bit-identical resume and surviving a dead worker or an altered message, on local Spark: parameters are compared by the
- * SHA-256 each run records in summary.json.
+ * Bit-identical resume and surviving a dead worker or an altered message, on local Spark: parameters are compared by
+ * the SHA-256 each run records in summary.json.
  */
 class ResumeTest {
 

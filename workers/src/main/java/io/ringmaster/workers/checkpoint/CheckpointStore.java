@@ -24,7 +24,7 @@ import org.apache.hadoop.fs.Path;
  * directory rename (local files, HDFS) everything is written under a temporary name first and renamed
  * into place; on object stores (s3a, wasb, abfs) the marker alone commits. A checkpoint counts only
  * when its marker is present and every checksum matches; {@link #newest} skips others with a warning
- * naming them. The newest {@code keep} are kept.
+ * naming them. The newest {@code keep} are kept, and the newest taken at an epoch end.
  */
 public final class CheckpointStore {
 
@@ -122,21 +122,37 @@ public final class CheckpointStore {
     }
 
     /**
-     * Keeps the newest {@code keep} checkpoints that verify ({@code justWritten} is trusted) and deletes
-     * committed ones older than those. A directory without its commit marker is never deleted here: it
-     * could not be verified, and it may be all a run has left.
+     * Keeps the newest {@code keep} checkpoints that verify ({@code justWritten} is trusted), and the newest
+     * one taken at an epoch end if none of those is (a smaller gang continues from there: mid-epoch state
+     * belongs to the gang size that wrote it), and deletes committed ones older than those. A directory
+     * without its commit marker is never deleted here: it could not be verified, and it may be all a run
+     * has left.
      */
     private void prune(FileSystem fs, long justWritten) throws IOException {
         int kept = 0;
+        boolean epochEnd = false;
         for (long step : committedSteps(fs)) {
             Path dir = new Path(root, String.valueOf(step));
             if (kept < keep) {
                 if (step == justWritten || verify(fs, dir) == null) {
                     kept++;
+                    epochEnd |= atEpochEnd(fs, dir);
                 }
+            } else if (!epochEnd && fs.exists(new Path(dir, MARKER)) && atEpochEnd(fs, dir)
+                    && verify(fs, dir) == null) {
+                epochEnd = true;
             } else if (fs.exists(new Path(dir, MARKER))) {
                 fs.delete(dir, true);
             }
+        }
+    }
+
+    private static boolean atEpochEnd(FileSystem fs, Path dir) {
+        try {
+            Map<?, ?> manifest = JSON.readValue(Storage.readBytes(fs, new Path(dir, MANIFEST)), Map.class);
+            return manifest.get("stepInEpoch") instanceof Number n && n.intValue() == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -180,12 +196,22 @@ public final class CheckpointStore {
      * warning in {@code warnings} that names it (for the caller to report once).
      */
     public Optional<Checkpoint> newest(List<String> warnings) throws IOException {
+        return newest(warnings, s -> true);
+    }
+
+    /** As {@link #newest(List)}, among the checkpoints whose state passes {@code usable}. */
+    public Optional<Checkpoint> newest(List<String> warnings, java.util.function.Predicate<CheckpointState> usable)
+            throws IOException {
         FileSystem fs = Storage.fs(root, conf);
         for (long step : committedSteps(fs)) {
             Path dir = new Path(root, String.valueOf(step));
             String problem = verify(fs, dir);
             if (problem == null) {
-                return Optional.of(new Checkpoint(dir, readState(fs, dir)));
+                CheckpointState state = readState(fs, dir);
+                if (usable.test(state)) {
+                    return Optional.of(new Checkpoint(dir, state));
+                }
+                continue;
             }
             warnings.add("skipping checkpoint " + Storage.display(dir) + ": " + problem); // the caller reports them
         }

@@ -92,9 +92,9 @@ public final class RingAllReducer implements Collective {
         this.in = in == null ? null : in.channel();
         if (size > 1) {
             if (options.integrity().seals(peers)) {
-                outLink = RingLink.sending(this.out, out.dataKey(), options.chunkBytes(), describe((rank + 1) % size));
-                inLink = RingLink.receiving(this.in, in.dataKey(), options.chunkBytes(),
-                        describe((rank - 1 + size) % size));
+                int record = Math.min(options.chunkBytes(), RingLink.RECORD_BYTES);
+                outLink = RingLink.sending(this.out, out.dataKey(), record, describe((rank + 1) % size));
+                inLink = RingLink.receiving(this.in, in.dataKey(), record, describe((rank - 1 + size) % size));
             } else {
                 outLink = RingLink.plain(this.out);
                 inLink = RingLink.plain(this.in);

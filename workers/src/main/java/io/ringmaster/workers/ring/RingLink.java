@@ -11,9 +11,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One direction of a ring connection, as the ring's code writes and reads it: the socket itself, or,
- * sealed ({@link Integrity}), a stream of records. Each message the ring hands over becomes one record: its
- * length (4 bytes, authenticated too), then the message encrypted with AES-128-GCM and the 16-byte tag,
- * under the connection's own key ({@link RingAuth#dataKey}) and a nonce that counts the records. The
+ * sealed ({@link Integrity}), a stream of records. What the ring hands over goes as records of at most
+ * {@link #RECORD_BYTES}: the length (4 bytes, authenticated too), then the message encrypted with
+ * AES-128-GCM and the 16-byte tag, under the connection's own key ({@link RingAuth#dataKey}) and a nonce
+ * that counts the records. The
  * receiver hands on only records that left the peer unaltered, once and in order; a record that fails its
  * tag (a byte flipped, a record replayed, dropped, reordered or injected on the path) fails the all-reduce
  * naming the peer.
@@ -24,6 +25,12 @@ import javax.crypto.spec.SecretKeySpec;
 final class RingLink {
 
     static final int KEY_BYTES = 16;
+    /**
+     * The largest record: a record is used only once it has all arrived, so records as large as a
+     * segment would stop the ring's pipelining (measured over a 1 Gbit/s link: a sealed all-reduce of 1 MB
+     * between two hosts took 19 ms in 512 KiB records, against 9 ms plain).
+     */
+    static final int RECORD_BYTES = 64 << 10;
     static final int LENGTH_BYTES = 4;
     static final int TAG_BYTES = 16;
 
@@ -93,8 +100,8 @@ final class RingLink {
     }
 
     /**
-     * Takes {@code src} (when no record is still going out, the whole of it, as one record) and writes what
-     * the socket takes; returns the bytes put on the wire.
+     * Takes the next record's worth of {@code src} when no record is still going out, and writes what the
+     * socket takes; returns the bytes put on the wire.
      */
     int write(ByteBuffer src) throws IOException {
         if (cipher == null) {

@@ -128,6 +128,37 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void theNewestEpochEndIsKeptBesideTheNewestKForASmallerGangToContinueFrom() throws IOException {
+        Configuration conf = Storage.configuration();
+        CheckpointStore store = new CheckpointStore(conf, dir.toString(), 2);
+        try (FusedEngine e = trained(1)) {
+            store.save(e.save(), epochEnd(100, 3), ""); // end of epoch 1
+            for (long s : new long[] {120, 140, 160}) {
+                store.save(e.save(), state(s), ""); // mid-epoch 2, by a gang of 2
+            }
+        }
+        try (var list = Files.list(dir.resolve(CheckpointStore.DIR))) {
+            assertEquals(List.of("100", "140", "160"), list.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        // the mid-epoch ones were written by a gang of 2 (state()): a gang of 3 continues from the epoch end
+        List<String> warnings = new java.util.ArrayList<>();
+        assertEquals(160, store.newest(warnings).orElseThrow().state().globalStep());
+        assertEquals(100, store.newest(warnings, st -> st.workers() == 3 || st.stepInEpoch() == 0).orElseThrow()
+                .state().globalStep());
+        try (FusedEngine e = trained(1)) {
+            store.save(e.save(), epochEnd(200, 2), ""); // a newer epoch end replaces the old one
+            store.save(e.save(), state(210), "");
+        }
+        try (var list = Files.list(dir.resolve(CheckpointStore.DIR))) {
+            assertEquals(List.of("200", "210"), list.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    private static CheckpointState epochEnd(long step, int workers) {
+        return new CheckpointState(1, 0, step, 0, 1, null, 1.0, 100, workers, "hash", null);
+    }
+
+    @Test
     void aFailedWriteLeavesNoTemporaryDirectoryAndLeftoversAreRemovedOnRequest() throws IOException {
         // found by hand: a full disk left three .tmp-1500-* folders behind, keeping the disk full
         Configuration conf = Storage.configuration();
