@@ -29,13 +29,23 @@ import org.junit.jupiter.api.io.TempDir;
  * Training across hosts (issue 18): three hosts, each a network namespace with its own address and a
  * 1 Gbit/s link; a Spark standalone master on host 0 and a worker on every host, all JVMs started from the
  * test classpath; {@code ringmaster submit} runs the driver on host 0. Ring jobs of 2 and 3 workers and a
- * parameter-server job train, and each names its workers' addresses, every one a different host. Opt-in:
+ * parameter-server job train, and each names its workers' addresses, every one a different host; a lost host
+ * is named and the gang relaunched, or continued smaller ({@code workers-min}). Spark's own authentication and
+ * network encryption are on throughout ({@code spark.authenticate}, {@code spark.network.crypto.enabled}). Opt-in:
  * {@code mvn -Phosts test -pl orchestrator} (needs root); skipped where namespaces cannot be made.
  */
 @Tag("hosts")
 class StandaloneHostsTest {
 
     static final String MASTER = "spark://10.77.0.10:7077";
+    /**
+     * Spark's own security, on for the whole cluster: every daemon, driver and executor authenticates with
+     * this secret (standalone mode shares one secret) and encrypts its RPC and block transfers.
+     */
+    static final String SPARK_SECRET = java.util.HexFormat.of().formatHex(io.ringmaster.workers.ring.RingAuth
+            .newSecret());
+    static final List<String> SPARK_SECURITY = List.of("spark.authenticate=true",
+            "spark.authenticate.secret=" + SPARK_SECRET, "spark.network.crypto.enabled=true");
 
     @TempDir
     static Path dir;
@@ -208,6 +218,9 @@ class StandaloneHostsTest {
                 "    spark.executor.extraClassPath: '" + System.getProperty("java.class.path") + "'",
                 "    spark.executor.extraJavaOptions: '" + String.join(" ", JvmFlags.moduleFlags()) + "'",
                 "    spark.local.dir: '" + dir.resolve("spark-local") + "'"));
+        for (String p : SPARK_SECURITY) {
+            lines.add("    " + p.substring(0, p.indexOf('=')) + ": '" + p.substring(p.indexOf('=') + 1) + "'");
+        }
         Files.writeString(job, String.join("\n", lines) + "\n");
         File out = dir.resolve(runId + ".out").toFile();
         List<String> args = new ArrayList<>(List.of("submit", "--master", MASTER, "--cluster", "local-cpu"));
@@ -241,6 +254,9 @@ class StandaloneHostsTest {
         List<String> cmd = new ArrayList<>(List.of("env", "SPARK_LOCAL_IP=" + address,
                 ProcessHandle.current().info().command().orElse("java"), heap));
         cmd.addAll(JvmFlags.moduleFlags());
+        if (mainClass.startsWith("org.apache.spark.deploy.")) {
+            SPARK_SECURITY.forEach(p -> cmd.add("-D" + p));
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         return cmd;
