@@ -62,9 +62,10 @@ public final class AllReduceBenchWorker {
                 try (RingAllReducer ring = RingAllReducer.connect(new FixedRendezvous(rank, peers), listener, secret,
                         options)) {
                     // the JIT compiles the ring (and the sealing) here, not in the first timed rows: measured by
-                    // hand, the first 50 sealed all-reduces of 1 MB took 31 ms each, the next 50 3 ms
-                    float[] warm = new float[1 << 14];
-                    for (int i = 0; i < 300; i++) {
+                    // hand, the first 50 sealed all-reduces of 1 MB took 31 ms each, the next 50 3 ms; 300 of
+                    // 64 KiB were not enough (the 1 MB row still ran 2.6 times slower sealed than plain)
+                    float[] warm = new float[1 << 18];
+                    for (int i = 0; i < 100; i++) {
                         ring.allReduce(warm, 0, warm.length, true);
                     }
                     System.out.println("READY " + (ring.sealed() ? "SEALED" : "PLAIN"));

@@ -48,9 +48,7 @@ final class SubmitCommand implements Callable<Integer> {
             System.out.println(String.join(" \\\n  ", sparkSubmit(job, jar)));
             return 0;
         }
-        if (jar != null && !master.startsWith("local")) {
-            job.spark().conf().merge("spark.jars", jar, (a, b) -> a + "," + b);
-        }
+        job = forCluster(job, master, jar, System.out);
         if (job.cluster() != null && ClusterProfile.load(job.cluster()).gpusPerExecutor > 0) {
             System.out.println("cluster profile " + job.cluster() + ": executors discover GPUs with "
                     + job.spark().conf().get("spark.executor.resource.gpu.discoveryScript")
@@ -58,6 +56,48 @@ final class SubmitCommand implements Callable<Integer> {
         }
         TrainJob.run(job, System.out);
         return 0;
+    }
+
+    /**
+     * The job as it runs on {@code master}: this jar shipped to the executors, and the driver bound to an
+     * address they reach (said on {@code out}).
+     */
+    static JobConfig forCluster(JobConfig job, String master, String jar, java.io.PrintStream out) {
+        if (jar != null && !master.startsWith("local")) {
+            // the job is frozen: a copy (merging into its map threw, found when submitting from the jar)
+            String jars = job.spark().conf().get("spark.jars");
+            job = job.withSparkConf(Map.of("spark.jars", jars == null ? jar : jars + "," + jar));
+        }
+        String driverHost = driverAddress(master, job.spark().conf());
+        if (driverHost != null) {
+            // found across hosts: bin/ringmaster binds the driver to 127.0.0.1 (SPARK_LOCAL_IP) for embedded jobs,
+            // where executors on other hosts cannot reach it
+            job = job.withSparkConf(Map.of("spark.driver.host", driverHost, "spark.driver.bindAddress", driverHost));
+            out.println("driver: executors reach it at " + driverHost + ", the address this machine uses towards the"
+                    + " master (set spark.driver.host to choose another)");
+        }
+        return job;
+    }
+
+    /**
+     * For a standalone master ({@code spark://host:port}) when the job does not set spark.driver.host: the
+     * local address this machine sends from towards the master, so that executors on other hosts reach the
+     * driver. Null otherwise (other masters, or no route).
+     */
+    static String driverAddress(String master, Map<String, String> conf) {
+        if (!master.startsWith("spark://") || conf.containsKey("spark.driver.host")) {
+            return null;
+        }
+        String first = master.substring("spark://".length()).split(",")[0];
+        int colon = first.lastIndexOf(':');
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+            probe.connect(new java.net.InetSocketAddress(colon > 0 ? first.substring(0, colon) : first,
+                    colon > 0 ? Integer.parseInt(first.substring(colon + 1)) : 7077)); // no packet is sent
+            java.net.InetAddress local = probe.getLocalAddress();
+            return local == null || local.isAnyLocalAddress() ? null : local.getHostAddress();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The jar this command runs from, or null when running from classes (tests). */
