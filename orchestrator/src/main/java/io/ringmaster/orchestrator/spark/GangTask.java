@@ -5,6 +5,7 @@ import io.ringmaster.workers.WorkerResult;
 import io.ringmaster.workers.WorkerSpec;
 import io.ringmaster.workers.ring.RingAllReducer;
 import io.ringmaster.workers.ring.RingException;
+import io.ringmaster.workers.ring.RingIntegrityException;
 import io.ringmaster.workers.ring.RingListener;
 import io.ringmaster.workers.ring.RingOptions;
 import io.ringmaster.workers.ring.SharedMemoryCollective;
@@ -61,7 +62,7 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
             if (gang == null && formed != null) {
                 formed.close();
             } else if (gang != null) {
-                if (t instanceof RingException) {
+                if (t instanceof RingException && !(t instanceof RingIntegrityException)) {
                     gang.close(); // a consequence of another rank's failure: nothing to hold back
                 } else {
                     closeLater(gang);

@@ -81,6 +81,7 @@ public final class RingAllReducer implements Collective {
     private long denseBytes;
     private long rowBytes;
     private boolean closed;
+    private boolean failed;
 
     private RingAllReducer(Rendezvous rv, RingOptions options, RingHandshake.Authenticated out,
                            RingHandshake.Authenticated in) throws IOException {
@@ -289,14 +290,14 @@ public final class RingAllReducer implements Collective {
         if (size == 1) {
             return;
         }
-        if (closed) {
+        if (closed || failed) {
             throw new RingException("rank " + rank + ": the ring is closed");
         }
         long call = ++calls;
         try {
             run(buf, off, len, call, average);
         } catch (IOException | RuntimeException e) {
-            close();
+            fail(e);
             throw e;
         }
         if (average) {
@@ -464,7 +465,7 @@ public final class RingAllReducer implements Collective {
             }
             return counts;
         }
-        if (closed) {
+        if (closed || failed) {
             throw new RingException("rank " + rank + ": the ring is closed");
         }
         long call = ++calls;
@@ -488,7 +489,7 @@ public final class RingAllReducer implements Collective {
             }
             return rows.merge(tables, messages, c);
         } catch (IOException | RuntimeException e) {
-            close();
+            fail(e);
             throw e;
         }
     }
@@ -504,7 +505,7 @@ public final class RingAllReducer implements Collective {
         if (size == 1) {
             return new byte[][] {message.clone()};
         }
-        if (closed) {
+        if (closed || failed) {
             throw new RingException("rank " + rank + ": the ring is closed");
         }
         long call = ++calls;
@@ -520,7 +521,7 @@ public final class RingAllReducer implements Collective {
             }
             return out;
         } catch (IOException | RuntimeException e) {
-            close();
+            fail(e);
             throw e;
         }
     }
@@ -679,6 +680,8 @@ public final class RingAllReducer implements Collective {
             r = inLink.read(recvBuf);
         } catch (ClosedByInterruptException x) {
             throw killed(call, x);
+        } catch (RingIntegrityException x) {
+            throw new RingIntegrityException("rank " + rank + ": " + x.getMessage() + " (all-reduce #" + call + ")", x);
         } catch (RingException x) {
             throw new RingException("rank " + rank + ": " + x.getMessage() + " (all-reduce #" + call + ")", x);
         } catch (IOException x) {
@@ -812,6 +815,19 @@ public final class RingAllReducer implements Collective {
         }
         selector.selectedKeys().clear();
         key.interestOps(0);
+    }
+
+    /**
+     * After a failed call the ring is not used again. Its sockets close at once, except when this rank found
+     * an altered message: then they stay open until {@link #close()}, so the neighbours do not fail first with
+     * "connection closed" and become the reported cause.
+     */
+    private void fail(Exception e) {
+        if (e instanceof RingIntegrityException) {
+            failed = true;
+        } else {
+            close();
+        }
     }
 
     @Override

@@ -200,8 +200,8 @@ final class RingLink {
             cipher.updateAAD(aad);
             cipher.doFinal(body, plain);
         } catch (AEADBadTagException e) {
-            throw new RingException("message #" + (records + 1) + " from " + peer + " failed its integrity check:"
-                    + " it was altered, replayed, reordered or injected on the way (allreduce.integrity)", e);
+            throw new RingIntegrityException("message #" + (records + 1) + " from " + peer + " failed its integrity"
+                    + " check: it was altered, replayed, reordered or injected on the way (allreduce.integrity)", e);
         } catch (GeneralSecurityException e) {
             throw new RingException("opening message #" + (records + 1) + " from " + peer + " failed: " + e, e);
         }
