@@ -36,6 +36,11 @@ class RingAllReducerTest {
 
     /** Runs body on every rank concurrently; rethrows the first failure. */
     void onEveryRank(List<RingAllReducer> ring, RankBody body) throws Exception {
+        onEveryRank(pool, ring, body);
+    }
+
+    /** Runs body on every rank concurrently on {@code pool}; rethrows the first failure. */
+    static void onEveryRank(ExecutorService pool, List<RingAllReducer> ring, RankBody body) throws Exception {
         List<Future<?>> fs = new ArrayList<>();
         for (RingAllReducer r : ring) {
             fs.add(pool.submit(() -> {

@@ -4,13 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import io.ringmaster.workers.gradient.EmbeddingTable;
-import io.ringmaster.workers.gradient.Gradient;
-import io.ringmaster.workers.gradient.GradientLayout;
-import io.ringmaster.workers.gradient.SparseRows;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -73,39 +67,9 @@ class SealedRingTest {
     }
 
     @Test
-    void sealedRowsInRecordsOfOneKibAgreeWithTheirSum() throws Exception {
-        RingOptions options = new RingOptions(Compression.NONE, 10_000, 5_000, 1024, Transport.TCP, Integrity.ON);
-        EmbeddingTable big = new EmbeddingTable("big", 0, 5000, 8);
-        GradientLayout layout = new GradientLayout(40_000 + 3000, 40_000, 3000, List.of(big));
-        List<RingAllReducer> ring = LoopbackRing.form(3, SECRET, options);
-        try {
-            Gradient[] g = new Gradient[3];
-            float[] expected = new float[layout.size()];
-            for (int r = 0; r < 3; r++) {
-                g[r] = new Gradient(layout);
-                for (int i = 0; i < 3000; i++) {
-                    g[r].dense()[i] = (i * 7 + r * 13) % 1000 - 500;
-                }
-                SparseRows t = g[r].table(0);
-                for (int id = r; id < 5000; id += 3 + r) {
-                    int at = t.add(id) * 8;
-                    for (int k = 0; k < 8; k++) {
-                        t.values()[at + k] = id % 100 + k;
-                    }
-                }
-                float[] flat = g[r].toFlat();
-                for (int i = 0; i < flat.length; i++) {
-                    expected[i] += flat[i];
-                }
-            }
-            onEveryRank(ring, c -> c.allReduce(g[c.rank()].dense(), 0, 3000, g[c.rank()].tables()));
-            for (int r = 0; r < 3; r++) {
-                assertArrayEquals(expected, g[r].toFlat(), "rank " + r);
-            }
-            assertTrue(ring.get(0).sealed() && ring.get(0).rowBytesSent() > 10 * 1024, "many records");
-        } finally {
-            ring.forEach(RingAllReducer::close);
-        }
+    void sealedRowsAndDenseValuesInRecordsOfOneKibAgreeWithTheirSum() throws Exception {
+        SparseExchangeTest.severalRoundsAgree(new RingOptions(Compression.NONE, 10_000, 5_000, 1024, Transport.TCP,
+                Integrity.ON), pool);
     }
 
     @Test
@@ -198,27 +162,7 @@ class SealedRingTest {
         return x;
     }
 
-    interface RankBody {
-        void run(RingAllReducer r) throws Exception;
-    }
-
-    private void onEveryRank(List<RingAllReducer> ring, RankBody body) throws Exception {
-        List<Future<?>> fs = new ArrayList<>();
-        for (RingAllReducer r : ring) {
-            fs.add(pool.submit(() -> {
-                body.run(r);
-                return null;
-            }));
-        }
-        for (Future<?> f : fs) {
-            try {
-                f.get(60, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof Exception x) {
-                    throw x;
-                }
-                fail(e.getCause());
-            }
-        }
+    private void onEveryRank(List<RingAllReducer> ring, RingAllReducerTest.RankBody body) throws Exception {
+        RingAllReducerTest.onEveryRank(pool, ring, body);
     }
 }

@@ -185,7 +185,11 @@ class SparseExchangeTest {
     @MethodSource("transports")
     void stepsLargerThanASlotOrAChunkGoInSeveralRoundsAndStillAgree(Transport transport) throws Exception {
         // 1 KiB chunks: the dense block and the rows both take several rounds (shared memory) or chunks (ring)
-        RingOptions options = new RingOptions(Compression.NONE, 10_000, 5_000, 1024, transport);
+        severalRoundsAgree(new RingOptions(Compression.NONE, 10_000, 5_000, 1024, transport), pool);
+    }
+
+    /** Three ranks exchange a dense block and rows that need several rounds or chunks under {@code options}. */
+    static void severalRoundsAgree(RingOptions options, ExecutorService pool) throws Exception {
         EmbeddingTable big = new EmbeddingTable("big", 0, 5000, 8);
         GradientLayout layout = new GradientLayout(40_000 + 3000, 40_000, 3000, List.of(big));
         List<Collective> gang = LoopbackRing.gang(3, SECRET, options);
