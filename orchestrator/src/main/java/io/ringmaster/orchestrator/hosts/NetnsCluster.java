@@ -110,6 +110,11 @@ public final class NetnsCluster implements AutoCloseable {
         return n;
     }
 
+    /** Takes host {@code host}'s link down ({@code up} false) or up again: its processes live on, unreachable. */
+    public void link(int host, boolean up) throws IOException, InterruptedException {
+        run("ip", "-n", namespace(host), "link", "set", "eth0", up ? "up" : "down");
+    }
+
     /** The namespaces of this cluster that exist now. */
     public List<String> namespaces() throws IOException, InterruptedException {
         List<String> ours = new ArrayList<>();

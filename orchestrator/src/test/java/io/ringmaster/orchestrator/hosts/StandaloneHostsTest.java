@@ -145,6 +145,43 @@ class StandaloneHostsTest {
         awaitWorkers(3);
     }
 
+    @Test
+    void aHostCutOffFromTheNetworkIsNamedWithinTheTimeoutAndTheGangGoesOnWithout() throws Exception {
+        String[] job = {io.ringmaster.orchestrator.job.JobConfig.override("data", lossData), "train.epochs=4",
+            "train.batch-size=600", "train.learning-rate=0.005", "checkpoint.every-steps=100", "allreduce.timeout=10",
+            "workers-min=2", "retry.wait-for-slots=30"};
+        java.util.concurrent.atomic.AtomicLong cut = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong failedAfter = new java.util.concurrent.atomic.AtomicLong();
+        JsonNode s;
+        try {
+            s = submit("cut-off", 3, line -> {
+                if (line.startsWith("epoch   1 ") && cut.get() == 0) {
+                    Thread.sleep(1500);
+                    hosts.link(2, false); // processes alive, unreachable: as a pulled cable or a dead switch port
+                    cut.set(System.nanoTime());
+                }
+                if (line.startsWith("attempt 1 of ") && failedAfter.get() == 0) {
+                    failedAfter.set(System.nanoTime() - cut.get());
+                }
+            }, job);
+        } finally {
+            hosts.link(2, true);
+        }
+        String console = s.get("console").asText();
+        System.out.printf("cut-off host: the attempt failed %.1f s after the link went down%n",
+                failedAfter.get() / 1e9);
+        console.lines().filter(l -> l.startsWith("attempt 1 of") || l.startsWith("continuing with")
+                || l.startsWith("rank ")).forEach(System.out::println);
+        assertTrue(console.contains("10.77.0.12"), "the unreachable host is named: " + console);
+        assertTrue(failedAfter.get() > 0 && failedAfter.get() < 25e9, "failed " + failedAfter.get() / 1e9
+                + " s after the cut (allreduce.timeout 10 s): " + console);
+        assertEquals(2, distinctHosts(s), console);
+        // the cut-off worker's JVMs are still alive: stop them so the cluster is as the other tests expect it
+        hosts.killAll(2);
+        startWorker(2);
+        awaitWorkers(3);
+    }
+
     /**
      * Submits a 3-worker job and, once epoch 1 has been reported and a few steps of epoch 2 have passed, kills
      * every process of host 2 (its Spark worker and executor); with {@code replace}, starts a new worker there
