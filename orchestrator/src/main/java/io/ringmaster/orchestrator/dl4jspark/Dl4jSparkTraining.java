@@ -52,8 +52,9 @@ public final class Dl4jSparkTraining {
      * the parameter server ended without training every example as {@link IncompleteEpochException};
      * a transport that cannot work as configured as {@link ParameterServerException}.
      */
-    public static List<WorkerResult> run(SparkSession spark, WorkerSpec spec, Dl4jSparkOptions o, int workers)
-            throws Exception {
+    /** Trains with DL4J's training master; {@code label} starts what the Spark UI shows for each epoch's job. */
+    public static List<WorkerResult> run(SparkSession spark, WorkerSpec spec, Dl4jSparkOptions o, int workers,
+                                         String label) throws Exception {
         if (!(spec.model() instanceof GraphModelSpec model)) {
             throw new IllegalArgumentException("strategy " + o.kind().id() + " trains DL4J graphs; model.type "
                     + spec.model().type() + " is not one (use strategy: allreduce)");
@@ -94,8 +95,8 @@ public final class Dl4jSparkTraining {
                 ? averaging(o, workers, localBatch, s.seed())
                 : parameterServer(jsc, sc, o, workers, localBatch, job, endpoints, masterEndpoint);
         SparkComputationGraph net = new SparkComputationGraph(jsc, graph, master);
-        MasterEpochs epochs = new MasterEpochs(jsc, net, spec, o, workers, job, session, endpoints, masterEndpoint,
-                model, resume == null ? 0 : resume.state().globalStep());
+        MasterEpochs epochs = new MasterEpochs(jsc, net, spec, o, workers, job, label, session, endpoints,
+                masterEndpoint, model, resume == null ? 0 : resume.state().globalStep());
         TrainingSummary summary;
         try {
             summary = session.driver(session.evaluator(0, 1)).run(epochs);

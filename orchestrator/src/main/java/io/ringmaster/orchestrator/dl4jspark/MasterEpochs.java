@@ -39,6 +39,7 @@ final class MasterEpochs implements EpochStrategy, AutoCloseable {
     private final WorkerSpec spec;
     private final Dl4jSparkOptions options;
     private final int workers;
+    private final String label;
     private final String job;
     private final TrainingSession session;
     private final CollectionAccumulator<String> endpoints;
@@ -60,7 +61,8 @@ final class MasterEpochs implements EpochStrategy, AutoCloseable {
     }
 
     MasterEpochs(JavaSparkContext jsc, SparkComputationGraph net, WorkerSpec spec, Dl4jSparkOptions options,
-                 int workers, String job, TrainingSession session, CollectionAccumulator<String> endpoints,
+                 int workers, String job, String label, TrainingSession session,
+                 CollectionAccumulator<String> endpoints,
                  String[] masterEndpoint, GraphModelSpec model, long steps) {
         this.jsc = jsc;
         this.net = net;
@@ -68,6 +70,7 @@ final class MasterEpochs implements EpochStrategy, AutoCloseable {
         this.options = options;
         this.workers = workers;
         this.job = job;
+        this.label = label;
         this.session = session;
         this.endpoints = endpoints;
         this.masterEndpoint = masterEndpoint;
@@ -96,7 +99,8 @@ final class MasterEpochs implements EpochStrategy, AutoCloseable {
         double seconds;
         long produced;
         try {
-            Watchdog.run(jsc, "ringmaster-" + job, what, progress, options.stallSeconds(),
+            Watchdog.run(jsc, "ringmaster-" + job, label + ", epoch " + epoch + "/" + spec.settings().epochs()
+                    + ", strategy " + options.kind().id(), what, progress, options.stallSeconds(),
                     () -> net.fitMultiDataSet(batches));
             seconds = (System.nanoTime() - t0) / 1e9;
             // from the batches DL4J persisted: what the loader handed out this epoch

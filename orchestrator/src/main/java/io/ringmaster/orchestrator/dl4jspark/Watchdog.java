@@ -22,8 +22,9 @@ final class Watchdog {
     private Watchdog() {
     }
 
-    static <T> T run(JavaSparkContext jsc, String group, String description, TrainingProgress progress,
-                     int stallSeconds, Callable<T> work) throws Exception {
+    /** Runs {@code work} as job group {@code group} shown as {@code uiDescription}; errors name {@code description}. */
+    static <T> T run(JavaSparkContext jsc, String group, String uiDescription, String description,
+                     TrainingProgress progress, int stallSeconds, Callable<T> work) throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "ringmaster-" + group);
             t.setDaemon(true);
@@ -31,7 +32,7 @@ final class Watchdog {
         });
         progress.startEpoch();
         Future<T> f = pool.submit(() -> {
-            jsc.setJobGroup(group, description, true);
+            jsc.setJobGroup(group, uiDescription, true);
             try {
                 return work.call();
             } finally {

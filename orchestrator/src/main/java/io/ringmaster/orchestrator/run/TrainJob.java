@@ -231,7 +231,12 @@ public final class TrainJob {
                         job.loaderSettings(), checkpoints.resumingFrom(newest.map(c ->
                                 c.dir().toString()).orElse(null)));
                 try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out)) {
-                    results = launch(gang == job.workers() ? job : job.withWorkers(gang), spark, spec, ring);
+                    // what the Spark UI shows for this attempt's job(s)
+                    String label = String.format("ringmaster train %s attempt %d/%d, gang of %d", run.id(), attempt,
+                            job.retry().maxAttempts(), gang);
+                    int fromEpoch = newest.map(c -> c.state().epoch() + 1).orElse(1);
+                    results = launch(gang == job.workers() ? job : job.withWorkers(gang), spark, spec, ring, label,
+                            fromEpoch);
                 } catch (RuntimeException e) {
                     if (DriverShutdown.underway()) { // a signal stopped the driver: nothing to relaunch or report
                         throw new JobStoppedException("run " + run.id() + ": stopped by a signal to the driver during"
@@ -339,10 +344,11 @@ public final class TrainJob {
      * One training attempt with the job's strategy: the ring's gang, or a DL4J training master. Failures
      * a relaunch may fix come back as {@link GangFailure}.
      */
-    private static List<WorkerResult> launch(JobConfig job, SparkSession spark, WorkerSpec spec, RingOptions ring)
-            throws IOException {
-        if (job.usesRing()) {
-            return GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers());
+    private static List<WorkerResult> launch(JobConfig job, SparkSession spark, WorkerSpec spec, RingOptions ring,
+                                             String label, int fromEpoch) throws IOException {
+        if (job.usesRing()) { // one barrier stage trains every epoch left
+            return GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers(), String.format(
+                    "%s, epochs %d-%d", label, fromEpoch, job.train().epochs()));
         }
         GangTraining.requireSlots(spark.sparkContext(), job.workers());
         int[] ports = job.strategy() == Strategy.PARAMETER_SERVER ? job.portRange() : new int[] {0, 0};
@@ -353,7 +359,7 @@ public final class TrainJob {
                 job.parameterServer().trainersPerExecutor(),
                 job.averaging().frequency(), job.stallTimeout());
         try {
-            return Dl4jSparkTraining.run(spark, spec, options, job.workers());
+            return Dl4jSparkTraining.run(spark, spec, options, job.workers(), label);
         } catch (TrainingStalledException | IncompleteEpochException e) {
             throw GangFailure.stoppedByDriver(e);
         } catch (SparkException e) {

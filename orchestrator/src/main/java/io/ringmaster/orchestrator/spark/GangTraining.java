@@ -29,8 +29,12 @@ public final class GangTraining {
     private GangTraining() {
     }
 
+    /**
+     * Trains the gang as one barrier stage; {@code description} is what the Spark UI shows for its job (the
+     * run, attempt, epochs and gang size).
+     */
     public static List<WorkerResult> run(SparkSession spark, WorkerSpec spec, RingOptions ring, byte[] secret,
-                                         int workers) {
+                                         int workers, String description) {
         SparkContext sc = spark.sparkContext();
         GangTasks.of(sc); // watches the tasks from the first launch on
         requireSlots(sc, workers);
@@ -39,7 +43,7 @@ public final class GangTraining {
         RDD<Integer> seeds = jsc.parallelize(ranks, workers).rdd();
         ClassTag<WorkerResult> tag = ClassTag$.MODULE$.apply(WorkerResult.class);
         RDD<WorkerResult> results = seeds.barrier().mapPartitions(new GangTask(spec, ring, secret), false, tag);
-        jsc.setJobGroup("ringmaster-" + spec.runId(), "Ringmaster training gang, run " + spec.runId(), true);
+        jsc.setJobGroup("ringmaster-" + spec.runId(), description, true);
         List<WorkerResult> out;
         try {
             out = new ArrayList<>(results.toJavaRDD().collect());

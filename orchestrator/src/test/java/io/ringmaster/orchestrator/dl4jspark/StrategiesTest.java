@@ -145,7 +145,7 @@ class StrategiesTest {
             spark.sparkContext().addSparkListener(progress);
             long t0 = System.nanoTime();
             TrainingStalledException e = assertThrows(TrainingStalledException.class, () -> Watchdog.run(jsc,
-                    "stall-test", "strategy parameter-server, epoch 3", progress, 2, () -> {
+                    "stall-test", "a stalled epoch", "strategy parameter-server, epoch 3", progress, 2, () -> {
                         jsc.parallelize(java.util.List.of(1, 2), 2).foreach(x -> Thread.sleep(120_000));
                         return null;
                     }));
