@@ -9,6 +9,7 @@ import io.ringmaster.data.loader.ShardLoader;
 import io.ringmaster.workers.train.InMemorySource;
 import io.ringmaster.workers.train.LoaderSource;
 import io.ringmaster.workers.train.SampleSource;
+import io.ringmaster.workers.train.StepListener;
 import io.ringmaster.workers.train.Collective;
 import io.ringmaster.workers.train.NegativeSampler;
 import io.ringmaster.workers.train.Trainer;
@@ -45,6 +46,12 @@ public final class Worker {
 
     /** As {@link #run(WorkerSpec, Collective)}, on the GPU Spark assigned the task (its address, or null). */
     public static WorkerResult run(WorkerSpec spec, Collective gang, String gpuAddress) throws IOException {
+        return run(spec, gang, gpuAddress, StepListener.NONE);
+    }
+
+    /** As {@link #run(WorkerSpec, Collective, String)}, telling {@code steps} about every finished step. */
+    public static WorkerResult run(WorkerSpec spec, Collective gang, String gpuAddress, StepListener steps)
+            throws IOException {
         int rank = gang.rank();
         String device = DeviceBinding.bind(gpuAddress, rank); // before any ND4J array exists
         TrainingSession session = TrainingSession.open(spec, rank, gang.size());
@@ -74,7 +81,7 @@ public final class Worker {
             LOG.info("rank {} of {}: training {} with the {} engine on {}", rank, gang.size(),
                     spec.model().describe(ds.numUsers(), ds.numItems(), s.seed()), engine.name(), backend);
             Trainer trainer = new Trainer(engine, source, s, gang, session.evaluator(rank, gang.size()),
-                    session.listener(), spec.fault()).checkpoints(session.checkpointer());
+                    session.listener(), spec.fault()).checkpoints(session.checkpointer()).steps(steps);
             if (session.resume() != null) {
                 trainer.resumeFrom(session.resume().state());
             }

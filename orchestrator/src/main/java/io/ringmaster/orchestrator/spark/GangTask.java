@@ -9,8 +9,10 @@ import io.ringmaster.workers.ring.RingIntegrityException;
 import io.ringmaster.workers.ring.RingListener;
 import io.ringmaster.workers.ring.RingOptions;
 import io.ringmaster.workers.ring.SharedMemoryCollective;
+import io.ringmaster.workers.train.StepListener;
 import io.ringmaster.workers.train.Collective;
 import java.io.Serializable;
+import org.apache.spark.util.LongAccumulator;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import scala.collection.Iterator;
@@ -26,18 +28,23 @@ import scala.runtime.AbstractFunction1;
  */
 final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<WorkerResult>> implements Serializable {
 
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
     /** How long a failed rank keeps its ring sockets open, so Spark records its error before the others'. */
     private static final long CLOSE_DELAY_MILLIS = 2_000;
 
     private final WorkerSpec spec;
     private final RingOptions ring;
     private final byte[] secret;
+    private final LongAccumulator steps;
+    private final LongAccumulator samples;
 
-    GangTask(WorkerSpec spec, RingOptions ring, byte[] secret) {
+    /** {@code steps} counts the gang's steps (rank 0 adds them), {@code samples} every rank's examples. */
+    GangTask(WorkerSpec spec, RingOptions ring, byte[] secret, LongAccumulator steps, LongAccumulator samples) {
         this.spec = spec;
         this.ring = ring;
         this.secret = secret.clone();
+        this.steps = steps;
+        this.samples = samples;
     }
 
     @Override
@@ -55,7 +62,13 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
             gang = SharedMemoryCollective.over(formed);
             scala.Option<org.apache.spark.resource.ResourceInformation> gpu = ctx.resources().get("gpu");
             String address = gpu.isDefined() && gpu.get().addresses().length > 0 ? gpu.get().addresses()[0] : null;
-            WorkerResult r = Worker.run(spec, gang, address).withHost(host);
+            StepListener counted = (step, examples) -> {
+                if (rank == 0) {
+                    steps.add(1);
+                }
+                samples.add(examples);
+            };
+            WorkerResult r = Worker.run(spec, gang, address, counted).withHost(host);
             gang.close();
             return JavaConverters.asScalaIterator(List.of(r).iterator());
         } catch (Throwable t) {

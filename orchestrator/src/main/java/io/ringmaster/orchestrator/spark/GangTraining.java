@@ -42,7 +42,11 @@ public final class GangTraining {
         List<Integer> ranks = IntStream.range(0, workers).boxed().toList();
         RDD<Integer> seeds = jsc.parallelize(ranks, workers).rdd();
         ClassTag<WorkerResult> tag = ClassTag$.MODULE$.apply(WorkerResult.class);
-        RDD<WorkerResult> results = seeds.barrier().mapPartitions(new GangTask(spec, ring, secret), false, tag);
+        // named: the Spark UI (and its REST API) shows the gang's steps and samples as they are trained
+        org.apache.spark.util.LongAccumulator steps = sc.longAccumulator("ringmaster.steps");
+        org.apache.spark.util.LongAccumulator samples = sc.longAccumulator("ringmaster.samples");
+        RDD<WorkerResult> results = seeds.barrier().mapPartitions(new GangTask(spec, ring, secret, steps, samples),
+                false, tag);
         jsc.setJobGroup("ringmaster-" + spec.runId(), description, true);
         List<WorkerResult> out;
         try {

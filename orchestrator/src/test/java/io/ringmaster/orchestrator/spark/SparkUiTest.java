@@ -1,5 +1,6 @@
 package io.ringmaster.orchestrator.spark;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Spark UI says what runs (issue 19, part 3): a 2-worker ring job's barrier stage is a Spark job whose
  * description names the run, the attempt, the epochs and the gang, and a DL4J strategy's jobs name their
- * epoch, as Spark's REST API ({@code /api/v1/applications/<id>/jobs}) reports them.
+ * epoch, as Spark's REST API ({@code /api/v1/applications/<id>/jobs}) reports them; the gang's stage
+ * carries named accumulators of the steps and samples trained.
  */
 class SparkUiTest {
 
@@ -58,6 +60,27 @@ class SparkUiTest {
             // the ring trains every epoch in one barrier stage; DL4J's masters run Spark jobs per epoch
             assertTrue(seen.contains("ringmaster-shown | ringmaster train shown attempt 1/3, gang of 2, epochs 1-2"),
                     seen.toString());
+            // its stage carries the named accumulators, counted step by step on the executors
+            long steps = new ObjectMapper().readTree(dir.resolve("runs/shown/summary.json").toFile()).get("steps")
+                    .asLong();
+            long samples = 0;
+            for (String line : java.nio.file.Files.readAllLines(dir.resolve("runs/shown/metrics.jsonl"))) {
+                JsonNode n = new ObjectMapper().readTree(line);
+                if (n.path("event").asText().equals("epoch")) {
+                    samples += n.get("samples").asLong();
+                }
+            }
+            java.util.Map<String, String> accumulators = new java.util.HashMap<>();
+            for (JsonNode stage : new ObjectMapper().readTree(new URL(url.replace("/jobs", "/stages?details=true")))) {
+                for (JsonNode a : stage.path("accumulatorUpdates")) {
+                    if (a.path("name").asText().startsWith("ringmaster.")) {
+                        accumulators.put(a.path("name").asText(), a.path("value").asText());
+                    }
+                }
+            }
+            assertTrue(steps > 0 && samples > 0);
+            assertEquals(String.valueOf(steps), accumulators.get("ringmaster.steps"), accumulators.toString());
+            assertEquals(String.valueOf(samples), accumulators.get("ringmaster.samples"), accumulators.toString());
             for (int epoch = 1; epoch <= 2; epoch++) {
                 String shown = "ringmaster train averaged attempt 1/3, gang of 2, epoch " + epoch
                         + "/2, strategy averaging";

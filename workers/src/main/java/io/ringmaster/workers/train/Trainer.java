@@ -27,6 +27,7 @@ public final class Trainer implements EpochStrategy {
     private final EpochListener listener;
     private final FaultInjection fault;
     private Checkpointer checkpointer = Checkpointer.NONE;
+    private StepListener steps = StepListener.NONE;
     private CheckpointState from;
     private GradientExchange exchange;
 
@@ -61,6 +62,12 @@ public final class Trainer implements EpochStrategy {
     /** Takes checkpoints with {@code c}; returns this. */
     public Trainer checkpoints(Checkpointer c) {
         this.checkpointer = c;
+        return this;
+    }
+
+    /** Tells {@code l} about every finished step; returns this. */
+    public Trainer steps(StepListener l) {
+        this.steps = l;
         return this;
     }
 
@@ -150,6 +157,7 @@ public final class Trainer implements EpochStrategy {
             tally.optimizer += c4 - c3;
             input = 0;
             tally.step(grad, exchange, denseSent, rowsSent);
+            this.steps.onStep(engine.step(), mine);
             if (s + 1 < steps && driver.checkpointer().dueAfterStep(engine.step())) {
                 driver.checkpointer().save(driver.midEpoch(epoch - 1, s + 1, engine.step(), gangSum(lossSum),
                         (System.nanoTime() - t0) / 1e9, exchangeState()), engine::save);
