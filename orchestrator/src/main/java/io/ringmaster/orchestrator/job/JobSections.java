@@ -83,9 +83,15 @@ public final class JobSections {
         String dir = "runs";
         /** Run id; generated from the time when absent. */
         String id;
+        /**
+         * Seconds between progress lines while the gang trains (steps, samples/s, ETA; fed by the executors'
+         * heartbeats, so at most as often as spark.executor.heartbeatInterval, 10 s by default); 0: none.
+         */
+        int progressSeconds = 10;
 
         public String dir() { return dir; }
         public String id() { return id; }
+        public int progressSeconds() { return progressSeconds; }
     }
 
     public static final class Spark {

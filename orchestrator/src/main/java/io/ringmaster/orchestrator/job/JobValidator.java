@@ -85,6 +85,10 @@ final class JobValidator {
                         + job.workers + "), so a smaller gang keeps the global batch; not of " + n);
             }
         }
+        if (job.run.progressSeconds < 0) {
+            throw new JobConfigException("job: 'run.progress-seconds' must be >= 0 (0: no progress lines), got "
+                    + job.run.progressSeconds);
+        }
         if (job.retry.waitForSlots < 0) {
             throw new JobConfigException("job: 'retry.wait-for-slots' must be >= 0 seconds, got "
                     + job.retry.waitForSlots);

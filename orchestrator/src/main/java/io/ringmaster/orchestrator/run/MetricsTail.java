@@ -31,6 +31,7 @@ public final class MetricsTail implements AutoCloseable {
     private final PrintStream out;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile java.util.function.Consumer<Map<String, Object>> onStart = m -> { };
     private int printed;
 
     public MetricsTail(Configuration conf, Path file, PrintStream out) throws IOException {
@@ -87,6 +88,9 @@ public final class MetricsTail implements AutoCloseable {
             out.println("metrics: " + line);
             return;
         }
+        if ("start".equals(m.get("event"))) {
+            onStart.accept(m);
+        }
         String formatted = format(m);
         if (formatted != null) {
             out.println(formatted);
@@ -133,6 +137,11 @@ public final class MetricsTail implements AutoCloseable {
             return EpochMetrics.fromMap(m).line();
         }
         return null;
+    }
+
+    /** Also tells {@code l} about each start record the workers write. */
+    void onStart(java.util.function.Consumer<Map<String, Object>> l) {
+        this.onStart = l;
     }
 
     /** Prints whatever is left and stops following. */

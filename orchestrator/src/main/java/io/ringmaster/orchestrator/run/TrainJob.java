@@ -230,7 +230,15 @@ public final class TrainJob {
                         job.modelSpec(), job.settings(), attempt == 1 ? job.faultInjection() : FaultInjection.NONE,
                         job.loaderSettings(), checkpoints.resumingFrom(newest.map(c ->
                                 c.dir().toString()).orElse(null)));
-                try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out)) {
+                long fromStep = newest.map(c -> c.state().globalStep()).orElse(0L);
+                try (MetricsTail tail = new MetricsTail(conf, run.file(Worker.METRICS_FILE), out);
+                     LiveProgress progress = job.usesRing() && job.run().progressSeconds() > 0 ? new LiveProgress(
+                             spark.sparkContext(), out, fromStep, job.run().progressSeconds()) : null) {
+                    if (progress != null) {
+                        int epochs = job.train().epochs();
+                        tail.onStart(m -> progress.shape(m.get("stepsPerEpoch") instanceof Number n ? n.longValue()
+                                : 0, epochs));
+                    }
                     // what the Spark UI shows for this attempt's job(s)
                     String label = String.format("ringmaster train %s attempt %d/%d, gang of %d", run.id(), attempt,
                             job.retry().maxAttempts(), gang);
