@@ -18,13 +18,11 @@ public final class NetnsCluster implements AutoCloseable {
 
     private final Path script;
     private final String prefix;
-    private final int hosts;
     private final List<Process> started = new ArrayList<>();
 
-    private NetnsCluster(Path script, String prefix, int hosts) {
+    private NetnsCluster(Path script, String prefix) {
         this.script = script;
         this.prefix = prefix;
-        this.hosts = hosts;
     }
 
     /** The script in a checkout whose module directory (orchestrator/, as tests run) or root is {@code dir}. */
@@ -56,7 +54,7 @@ public final class NetnsCluster implements AutoCloseable {
         if (!java.nio.file.Files.isExecutable(script)) {
             throw new IOException(script + " not found or not executable (run from the checkout's root)");
         }
-        NetnsCluster c = new NetnsCluster(script, prefix, hosts);
+        NetnsCluster c = new NetnsCluster(script, prefix);
         String out = run(script.toString(), "up", "--hosts", String.valueOf(hosts), "--link-gbit",
                 String.valueOf(linkGbit), "--prefix", prefix);
         if (!out.contains(hosts + " host(s)")) {
@@ -72,10 +70,6 @@ public final class NetnsCluster implements AutoCloseable {
 
     public String namespace(int host) {
         return prefix + "-h" + host;
-    }
-
-    public int hosts() {
-        return hosts;
     }
 
     /** Starts {@code command} on host {@code host}; it is killed at {@link #close()} if still running. */

@@ -88,13 +88,10 @@ public final class RunDirectory implements AutoCloseable {
      */
     public int supersedeEpochsAfter(int epochsDone) throws IOException {
         Path file = new Path(dir, io.ringmaster.workers.Worker.METRICS_FILE);
-        if (!fs.exists(file)) {
-            return 0;
-        }
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         StringBuilder out = new StringBuilder();
         int marked = 0;
-        for (String line : new String(Storage.readBytes(fs, file), StandardCharsets.UTF_8).split("\n")) {
+        for (String line : metricsLines()) {
             if (line.isBlank()) {
                 continue;
             }
@@ -119,13 +116,9 @@ public final class RunDirectory implements AutoCloseable {
      * server: each executor's transport, {@code address:port}), or an empty list.
      */
     public java.util.List<String> transportWorkers() throws IOException {
-        Path file = new Path(dir, io.ringmaster.workers.Worker.METRICS_FILE);
-        if (!fs.exists(file)) {
-            return java.util.List.of();
-        }
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         java.util.List<String> workers = java.util.List.of();
-        for (String line : new String(Storage.readBytes(fs, file), StandardCharsets.UTF_8).split("\n")) {
+        for (String line : metricsLines()) {
             if (line.contains("\"event\":\"transport\"")) {
                 java.util.List<String> w = new java.util.ArrayList<>();
                 for (com.fasterxml.jackson.databind.JsonNode n : json.readTree(line).path("workers")) {
@@ -135,6 +128,13 @@ public final class RunDirectory implements AutoCloseable {
             }
         }
         return workers;
+    }
+
+    /** The lines of the run's {@code metrics.jsonl}; none when it does not exist yet. */
+    private String[] metricsLines() throws IOException {
+        Path file = new Path(dir, io.ringmaster.workers.Worker.METRICS_FILE);
+        return fs.exists(file) ? new String(Storage.readBytes(fs, file), StandardCharsets.UTF_8).split("\n")
+                : new String[0];
     }
 
     /** Releases the run to other jobs. */

@@ -73,22 +73,14 @@ public final class GangTraining {
      */
     public static int awaitGang(SparkContext sc, int workers, int min, long waitMillis, java.io.PrintStream out) {
         long start = System.currentTimeMillis();
-        long nextReport = start;
-        int slots = slots(sc);
-        while (slots < workers && System.currentTimeMillis() - start < waitMillis && !sc.isStopped()) {
-            if (System.currentTimeMillis() >= nextReport) {
+        long[] nextReport = {start};
+        int slots = pollSlots(sc, workers, waitMillis, (now, left) -> {
+            if (System.currentTimeMillis() >= nextReport[0]) {
                 out.printf("waiting up to %d s for %d task slots to relaunch the gang: %d now (retry.wait-for-slots)%n",
-                        Math.max(0, (waitMillis - (System.currentTimeMillis() - start)) / 1000), workers, slots);
-                nextReport = System.currentTimeMillis() + 10_000;
+                        Math.max(0, left / 1000), workers, now);
+                nextReport[0] = System.currentTimeMillis() + 10_000;
             }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            slots = slots(sc);
-        }
+        });
         if (slots >= workers) {
             return workers;
         }
@@ -101,20 +93,20 @@ public final class GangTraining {
                 + " (retry.wait-for-slots " + waitMillis / 1000 + " s)");
     }
 
+    /** Told at each poll of {@link #pollSlots} how many slots there are and how many milliseconds are left. */
+    private interface SlotPoll {
+        void poll(int slots, long millisLeft);
+    }
+
     /**
-     * Fails fast, naming both numbers, when the gang cannot be scheduled at once. Local masters have
-     * all their slots from the start; a cluster master gets a short wait for executors to register.
+     * Polls the cluster's task slots until it offers {@code workers}, {@code waitMillis} have passed or the
+     * application has ended, telling {@code waiting} before each wait; returns the last count.
      */
-    public static void requireSlots(SparkContext sc, int workers) {
-        boolean local = SparkSessions.executorIsDriverJvm(sc);
-        long deadline = System.currentTimeMillis() + (local ? 0 : SLOT_WAIT_MILLIS);
+    private static int pollSlots(SparkContext sc, int workers, long waitMillis, SlotPoll waiting) {
+        long deadline = System.currentTimeMillis() + waitMillis;
         int slots = slots(sc);
-        while (slots < workers && System.currentTimeMillis() < deadline) {
-            if (sc.isStopped()) {
-                throw new IllegalArgumentException("Spark master " + sc.master() + " ended the application while"
-                        + " Ringmaster waited for " + workers + " task slots (it had " + slots + "): the master dropped"
-                        + " it, usually because its executors could not start; see the master's and workers' logs");
-            }
+        while (slots < workers && System.currentTimeMillis() < deadline && !sc.isStopped()) {
+            waiting.poll(slots, deadline - System.currentTimeMillis());
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {
@@ -122,6 +114,21 @@ public final class GangTraining {
                 break;
             }
             slots = slots(sc);
+        }
+        return slots;
+    }
+
+    /**
+     * Fails fast, naming both numbers, when the gang cannot be scheduled at once. Local masters have
+     * all their slots from the start; a cluster master gets a short wait for executors to register.
+     */
+    public static void requireSlots(SparkContext sc, int workers) {
+        boolean local = SparkSessions.executorIsDriverJvm(sc);
+        int slots = pollSlots(sc, workers, local ? 0 : SLOT_WAIT_MILLIS, (now, left) -> { });
+        if (slots < workers && sc.isStopped()) {
+            throw new IllegalArgumentException("Spark master " + sc.master() + " ended the application while"
+                    + " Ringmaster waited for " + workers + " task slots (it had " + slots + "): the master dropped"
+                    + " it, usually because its executors could not start; see the master's and workers' logs");
         }
         if (slots < workers) {
             throw new IllegalArgumentException("a gang of " + workers + " workers needs " + workers

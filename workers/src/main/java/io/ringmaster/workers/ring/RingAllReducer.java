@@ -341,7 +341,7 @@ public final class RingAllReducer implements Collective {
         int recvOff = 0;
         long lastProgress = System.nanoTime();
 
-        while (sent < sendTotal || sendBuf.hasRemaining() || outLink.pending() || received < recvTotal || !headerSeen) {
+        while (sent < sendTotal || unsent() || received < recvTotal || !headerSeen) {
             boolean progress = false;
 
             // encode what is final and fits
@@ -378,7 +378,7 @@ public final class RingAllReducer implements Collective {
                 sendBuf.flip();
             }
 
-            if (sendBuf.hasRemaining() || outLink.pending()) {
+            if (unsent()) {
                 int w = send(call, next);
                 if (w > 0) {
                     denseBytes += w;
@@ -562,7 +562,7 @@ public final class RingAllReducer implements Collective {
         int expected = 0;
         int got = 0;
         long lastProgress = System.nanoTime();
-        while (sendBuf.hasRemaining() || outLink.pending() || queued < srcLength || !headerSeen || got < expected) {
+        while (unsent() || queued < srcLength || !headerSeen || got < expected) {
             boolean progress = false;
             if (!sendBuf.hasRemaining() && queued < srcLength) {
                 sendBuf.clear();
@@ -571,7 +571,7 @@ public final class RingAllReducer implements Collective {
                 queued += n;
                 sendBuf.flip();
             }
-            if (sendBuf.hasRemaining() || outLink.pending()) {
+            if (unsent()) {
                 int w = send(call, next);
                 if (w > 0) {
                     rowBytes += w;
@@ -660,6 +660,11 @@ public final class RingAllReducer implements Collective {
         }
     }
 
+    /** Bytes for the next rank not yet on the wire: in {@code sendBuf}, or in a sealed record going out. */
+    private boolean unsent() {
+        return sendBuf.hasRemaining() || outLink.pending();
+    }
+
     /** Writes what the socket takes of {@code sendBuf} to the next rank; returns the bytes written. */
     private int send(long call, int next) throws RingException {
         try {
@@ -718,7 +723,7 @@ public final class RingAllReducer implements Collective {
                     + options.stepTimeoutMillis() / 1000.0 + " s during all-reduce #" + call
                     + " (allreduce.timeout): it is dead, hung or far behind");
         }
-        outKey.interestOps(sendBuf.hasRemaining() || outLink.pending() ? SelectionKey.OP_WRITE : 0);
+        outKey.interestOps(unsent() ? SelectionKey.OP_WRITE : 0);
         inKey.interestOps(receiving ? SelectionKey.OP_READ : 0);
         selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(stallNanos - idle)));
         selector.selectedKeys().clear();
