@@ -231,7 +231,10 @@ public final class JobSections {
         int killRank = -1;
         /** Global step (1-based) at which it fails. */
         long atStep = -1;
-        /** stop (the rank throws) or tamper (the rank flips one byte of its next ring message on the wire). */
+        /**
+         * stop (the rank throws), exit (the rank halts its JVM) or tamper (the rank flips one byte of its next ring
+         * message on the wire).
+         */
         FaultInjection.Kind kind = FaultInjection.Kind.STOP;
 
         public int killRank() { return killRank; }

@@ -123,7 +123,12 @@ final class JobValidator {
                     + job.fault.killRank + ", at-step " + job.fault.atStep);
         }
         if (job.fault != null && job.fault.kind == null) {
-            throw new JobConfigException("job: 'fault.kind' must be stop or tamper (leave it out for stop)");
+            throw new JobConfigException("job: 'fault.kind' must be stop, exit or tamper (leave it out for stop)");
+        }
+        if (job.fault != null && job.fault.kind == FaultInjection.Kind.EXIT && (job.sparkMaster().equals("local")
+                || job.sparkMaster().startsWith("local["))) {
+            throw new JobConfigException("job: 'fault.kind' exit halts the rank's JVM, which with spark.master "
+                    + job.sparkMaster() + " is the driver's: use local-cluster[...] or a cluster master");
         }
         if (job.fault != null && job.fault.kind == FaultInjection.Kind.TAMPER && !job.usesRing()) {
             throw new JobConfigException("job: 'fault.kind' tamper alters a message of the ring, which strategy "

@@ -187,6 +187,17 @@ public final class RunDirectory implements AutoCloseable {
         return new Path(dir, name);
     }
 
+    /** The text of {@code name} in the run directory, or "" when there is no such file. */
+    public String readIfExists(String name) throws IOException {
+        Path p = new Path(dir, name);
+        if (!fs.exists(p)) {
+            return "";
+        }
+        try (java.io.InputStream in = fs.open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     public void write(String name, String content) throws IOException {
         Storage.writeBytes(fs, new Path(dir, name), content.getBytes(StandardCharsets.UTF_8));
     }

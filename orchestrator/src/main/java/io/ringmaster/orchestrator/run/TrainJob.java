@@ -25,6 +25,7 @@ import io.ringmaster.workers.checkpoint.CheckpointStore;
 import io.ringmaster.workers.train.FaultInjection;
 import io.ringmaster.orchestrator.job.JobConfigException;
 import io.ringmaster.orchestrator.spark.GangFailure;
+import io.ringmaster.orchestrator.spark.RankLogServer;
 import java.util.Optional;
 import io.ringmaster.workers.ring.Compression;
 import io.ringmaster.workers.ring.RingAuth;
@@ -184,7 +185,12 @@ public final class TrainJob {
                 job.spark().conf());
         List<WorkerResult> results = null;
         int gang = job.workers();
+        // the ranks' logs: warnings on this console (unless the executors are this JVM), tails in errors, files
+        RankLogServer logs = null;
+        Map<String, String> earlierLogs = new java.util.HashMap<>(); // what earlier jobs of this run logged
         try {
+            logs = job.usesRing() ? RankLogServer.start(spark.sparkContext().getConf().get("spark.driver.host",
+                    "127.0.0.1"), SparkSessions.executorIsDriverJvm(spark.sparkContext()) ? null : out) : null;
             for (int attempt = 1; results == null; attempt++) {
                 run.checkOwned();
                 if (attempt > 1 && job.usesRing()) {
@@ -243,8 +249,12 @@ public final class TrainJob {
                     String label = String.format("ringmaster train %s attempt %d/%d, gang of %d", run.id(), attempt,
                             job.retry().maxAttempts(), gang);
                     int fromEpoch = newest.map(c -> c.state().epoch() + 1).orElse(1);
-                    results = launch(gang == job.workers() ? job : job.withWorkers(gang), spark, spec, ring, label,
-                            fromEpoch);
+                    try {
+                        results = launch(gang == job.workers() ? job : job.withWorkers(gang), spark, spec, ring, label,
+                                fromEpoch, logs, attempt);
+                    } finally {
+                        keepLogs(run, logs, earlierLogs, out);
+                    }
                 } catch (RuntimeException e) {
                     if (DriverShutdown.underway()) { // a signal stopped the driver: nothing to relaunch or report
                         throw new JobStoppedException("run " + run.id() + ": stopped by a signal to the driver during"
@@ -257,15 +267,18 @@ public final class TrainJob {
                     String cause = io.ringmaster.orchestrator.spark.GangTasks.of(spark.sparkContext())
                             .explain(f);
                     failed.add("attempt " + attempt + ": " + cause);
-                    if (attempt >= job.retry().maxAttempts() || f.thrownByRingmaster()
-                            && FailureKinds.PERMANENT.contains(f.taskExceptionClass())) {
+                    boolean permanent = f.thrownByRingmaster() && FailureKinds.PERMANENT.contains(
+                            f.taskExceptionClass());
+                    // a failure a relaunch may fix is told with the failed rank's last lines (bad input: one line)
+                    String told = permanent ? cause : cause + rankTail(logs, attempt, cause);
+                    if (attempt >= job.retry().maxAttempts() || permanent) {
                         if (attempt > 1) {
                             out.println("giving up after " + attempt + " attempts:");
                             failed.forEach(a -> out.println("  " + a));
                         }
-                        throw f;
+                        throw told.equals(f.getMessage()) ? f : f.withMessage(told);
                     }
-                    out.printf("attempt %d of %d failed: %s%n", attempt, job.retry().maxAttempts(), cause);
+                    out.printf("attempt %d of %d failed: %s%n", attempt, job.retry().maxAttempts(), told);
                     if (job.usesRing()) {
                         // a frozen executor keeps its slot until Spark's heartbeat timeout: wait for the attempt's
                         // tasks to end, saying so, and after allreduce.timeout have Spark remove its executor
@@ -292,6 +305,9 @@ public final class TrainJob {
                 }
             }
         } finally {
+            if (logs != null) {
+                logs.close();
+            }
             if (ownSession) {
                 spark.stop(); // the next job may want another master or gang size
                 SparkSession.clearActiveSession();
@@ -344,6 +360,50 @@ public final class TrainJob {
         return new Outcome(run.id(), Storage.display(run.path()), s, lead.baseline());
     }
 
+    /** Lines of a failed rank's log that go with its attempt's failure. */
+    static final int TAIL_LINES = 50;
+    private static final java.util.regex.Pattern FAILED_RANK = java.util.regex.Pattern.compile("^rank (\\d+) ");
+
+    /**
+     * The last lines of the rank {@code cause} names (its failure starts "rank r ..."), indented under a
+     * heading; empty when no rank is named or it sent nothing.
+     */
+    private static String rankTail(RankLogServer logs, int attempt, String cause) {
+        java.util.regex.Matcher m = FAILED_RANK.matcher(cause);
+        if (logs == null || !m.find()) {
+            return "";
+        }
+        int rank = Integer.parseInt(m.group(1));
+        List<String> tail = logs.tail(attempt, rank, TAIL_LINES, 3_000);
+        if (tail.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(String.format("%n  last %d line%s of rank %d's log (%s/rank-%d.log):",
+                tail.size(), tail.size() == 1 ? "" : "s", rank, RankLogServer.DIR, rank));
+        tail.forEach(l -> b.append(System.lineSeparator()).append("    ").append(l));
+        return b.toString();
+    }
+
+    /**
+     * Writes the ranks' logs so far into the run directory after what earlier jobs of the run left there
+     * ({@code earlier}, read once per file); a failure to do so is said, not thrown.
+     */
+    private static void keepLogs(RunDirectory run, RankLogServer logs, Map<String, String> earlier, PrintStream out) {
+        if (logs == null) {
+            return;
+        }
+        try {
+            for (Map.Entry<String, String> f : logs.files().entrySet()) {
+                if (!earlier.containsKey(f.getKey())) {
+                    earlier.put(f.getKey(), run.readIfExists(f.getKey()));
+                }
+                run.write(f.getKey(), earlier.get(f.getKey()) + f.getValue());
+            }
+        } catch (IOException | RuntimeException e) {
+            out.println("warning: could not keep the ranks' logs in the run directory: " + e.getMessage());
+        }
+    }
+
     private static boolean usable(scala.Option<SparkSession> session) {
         return session.isDefined() && !session.get().sparkContext().isStopped();
     }
@@ -353,10 +413,11 @@ public final class TrainJob {
      * a relaunch may fix come back as {@link GangFailure}.
      */
     private static List<WorkerResult> launch(JobConfig job, SparkSession spark, WorkerSpec spec, RingOptions ring,
-                                             String label, int fromEpoch) throws IOException {
+                                             String label, int fromEpoch, RankLogServer logs, int attempt)
+            throws IOException {
         if (job.usesRing()) { // one barrier stage trains every epoch left
             return GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers(), String.format(
-                    "%s, epochs %d-%d", label, fromEpoch, job.train().epochs()));
+                    "%s, epochs %d-%d", label, fromEpoch, job.train().epochs()), logs, attempt);
         }
         GangTraining.requireSlots(spark.sparkContext(), job.workers());
         int[] ports = job.strategy() == Strategy.PARAMETER_SERVER ? job.portRange() : new int[] {0, 0};

@@ -30,6 +30,13 @@ public final class GangFailure extends RuntimeException {
         this.workerTrace = workerTrace;
     }
 
+    /** The same failure told as {@code message} (explained, with the failed rank's last log lines). */
+    public GangFailure withMessage(String message) {
+        GangFailure g = new GangFailure(taskExceptionClass, thrownByRingmaster, message, workerTrace, getCause());
+        g.setStackTrace(getStackTrace());
+        return g;
+    }
+
     /** True when the worker's exception was thrown by Ringmaster's own code (its top stack frame). */
     public boolean thrownByRingmaster() {
         return thrownByRingmaster;

@@ -37,10 +37,16 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
     private final byte[] secret;
     private final LongAccumulator steps;
     private final LongAccumulator samples;
+    private final RankLogStream.Endpoint logs;
 
-    /** {@code steps} counts the gang's steps (rank 0 adds them), {@code samples} every rank's examples. */
-    GangTask(WorkerSpec spec, RingOptions ring, byte[] secret, LongAccumulator steps, LongAccumulator samples) {
+    /**
+     * {@code steps} counts the gang's steps (rank 0 adds them), {@code samples} every rank's examples;
+     * {@code logs} is where the driver hears the rank's log (null: nowhere).
+     */
+    GangTask(WorkerSpec spec, RingOptions ring, byte[] secret, LongAccumulator steps, LongAccumulator samples,
+             RankLogStream.Endpoint logs) {
         this.spec = spec;
+        this.logs = logs;
         this.ring = ring;
         this.secret = secret.clone();
         this.steps = steps;
@@ -54,6 +60,7 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
         String host = BarrierRendezvous.host(ctx);
         RingAllReducer formed = null;
         Collective gang = null;
+        RankLogStream log = logs == null ? null : RankLogStream.open(logs, rank, host);
         try {
             try (RingListener listener = RingListener.open(host)) {
                 formed = RingAllReducer.connect(BarrierRendezvous.exchange(ctx, listener, secret), listener, secret,
@@ -72,6 +79,9 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
             gang.close();
             return JavaConverters.asScalaIterator(List.of(r).iterator());
         } catch (Throwable t) {
+            if (log != null) {
+                log.failed(t);
+            }
             if (gang == null && formed != null) {
                 formed.close();
             } else if (gang != null) {
@@ -84,6 +94,10 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
             // an UncheckedIOException (a metrics write) carries the I/O error that explains the failure
             throw new GangTaskException(rank, host, t instanceof java.io.UncheckedIOException u && u.getCause() != null
                     ? u.getCause() : t);
+        } finally {
+            if (log != null) {
+                log.close();
+            }
         }
     }
 

@@ -31,10 +31,11 @@ public final class GangTraining {
 
     /**
      * Trains the gang as one barrier stage; {@code description} is what the Spark UI shows for its job (the
-     * run, attempt, epochs and gang size).
+     * run, attempt, epochs and gang size); the ranks send their logs to {@code logs} (null: nowhere) as
+     * attempt {@code attempt}.
      */
     public static List<WorkerResult> run(SparkSession spark, WorkerSpec spec, RingOptions ring, byte[] secret,
-                                         int workers, String description) {
+                                         int workers, String description, RankLogServer logs, int attempt) {
         SparkContext sc = spark.sparkContext();
         GangTasks.of(sc); // watches the tasks from the first launch on
         requireSlots(sc, workers);
@@ -45,8 +46,8 @@ public final class GangTraining {
         // named: the Spark UI (and its REST API) shows the gang's steps and samples as they are trained
         org.apache.spark.util.LongAccumulator steps = sc.longAccumulator("ringmaster.steps");
         org.apache.spark.util.LongAccumulator samples = sc.longAccumulator("ringmaster.samples");
-        RDD<WorkerResult> results = seeds.barrier().mapPartitions(new GangTask(spec, ring, secret, steps, samples),
-                false, tag);
+        RDD<WorkerResult> results = seeds.barrier().mapPartitions(new GangTask(spec, ring, secret, steps, samples,
+                logs == null ? null : logs.endpoint(attempt)), false, tag);
         jsc.setJobGroup("ringmaster-" + spec.runId(), description, true);
         List<WorkerResult> out;
         try {

@@ -35,6 +35,9 @@ class JobConfigTest {
                 "auto, on or off", "sometimes");
         mentions(fails("data: d\nworkers: 2\nfault:\n  kill-rank: 0\n  at-step: 3\n  kind: tamper\n"
                 + "strategy: averaging\n"), "fault.kind", "tamper", "averaging");
+        // halting a rank's JVM in local mode would halt the driver's
+        mentions(fails("data: d\nworkers: 2\nfault:\n  kill-rank: 0\n  at-step: 3\n  kind: exit\n"),
+                "fault.kind", "exit", "local[2]", "local-cluster");
     }
 
     @Test

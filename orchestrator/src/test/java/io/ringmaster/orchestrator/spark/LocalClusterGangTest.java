@@ -71,6 +71,42 @@ class LocalClusterGangTest {
     }
 
     @Test
+    void aRankWhoseJvmDiesHasItsLastLogLinesInTheDriversErrorAndTheRunDirectory() throws Exception {
+        Path data = dataset();
+        JobConfig job = JobConfig.parse("", "test", List.of(JobConfig.override("data", data.toString()), "workers=2",
+                "train.epochs=2", "train.batch-size=128", JobConfig.override("run.dir", dir.resolve("runs").toString()),
+                "run.id=died", "spark.master=local-cluster[2,1,1024]", "retry.max-attempts=1", "fault.kill-rank=1",
+                "fault.at-step=20", "fault.kind=exit"))
+                .withSparkConf(SparkSessions.localClusterExecutorConf(dir.resolve("spark-local")));
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        GangFailure f = org.junit.jupiter.api.Assertions.assertThrows(GangFailure.class, () -> TrainJob.run(job,
+                new PrintStream(buf, true, StandardCharsets.UTF_8)));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        String error = f.getMessage();
+        assertTrue(error.matches("(?s)rank 1 on \\S+ \\(executor \\d+\\) was lost: its JVM exited.*"), error);
+        List<String> lines = error.lines().toList();
+        int heading = lines.indexOf(lines.stream().filter(l -> l.matches("  last \\d+ lines of rank 1's log"
+                + " \\(logs/rank-1.log\\):")).findFirst().orElseThrow(() -> new AssertionError(error)));
+        List<String> tail = lines.subList(heading + 1, lines.size());
+        // its INFO lines (the console shows only warnings) and, last, the warning it logged just before the JVM died
+        assertTrue(tail.stream().anyMatch(l -> l.matches("    \\S+ INFO Worker: rank 1 of 2: training .*")), error);
+        assertTrue(tail.get(tail.size() - 1).matches("    \\S+ WARN FaultInjection: injected fault: rank 1 halts its"
+                + " JVM before step 20 .*"), error);
+        // the warning also reached this console, named for its rank and host, as it happened
+        assertTrue(out.lines().anyMatch(l -> l.matches("\\[rank 1 \\S+] \\S+ WARN FaultInjection: injected"
+                + " fault: rank 1 halts .*")), out);
+        // the neighbour's failure is the driver's to report, once: its stack is in its log, not on this console
+        assertTrue(!out.contains("ERROR GangTask"), out);
+        // and every rank's log is in the run directory
+        String rank1 = Files.readString(dir.resolve("runs/died/logs/rank-1.log"));
+        assertTrue(rank1.matches("(?s)=== attempt 1 of the job started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,"
+                + " rank 1 on \\S+ ===\n.*"), rank1);
+        assertTrue(rank1.contains("WARN FaultInjection: injected fault: rank 1 halts its JVM"), rank1);
+        String rank0 = Files.readString(dir.resolve("runs/died/logs/rank-0.log"));
+        assertTrue(rank0.contains("INFO Worker: rank 0 of 2: training"), rank0);
+    }
+
+    @Test
     void aMasterThatDropsTheApplicationIsReportedAsSuchNotAsTooFewSlots() throws Exception {
         // found by hand: `train --set spark.master='local-cluster[...]'` from the fat jar, without a Spark home,
         // made Spark drop the application in a second, and Ringmaster waited 60 s to say "offers 0 ... lower

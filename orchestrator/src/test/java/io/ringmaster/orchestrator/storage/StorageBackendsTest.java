@@ -87,6 +87,15 @@ class StorageBackendsTest {
             for (org.apache.hadoop.fs.FileStatus c : cps) {
                 assertTrue(fs.exists(new Path(c.getPath(), "_COMMITTED")), c.getPath().toString());
             }
+            // every rank's log, both jobs' attempts in turn
+            for (int rank = 0; rank < 2; rank++) {
+                try (InputStream in = fs.open(new Path(run, "logs/rank-" + rank + ".log"))) {
+                    String log = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    assertEquals(2, log.lines().filter(l -> l.startsWith("=== attempt 1 of the job started ")).count(),
+                            log);
+                    assertTrue(log.contains("INFO Worker: rank " + rank + " of 2: training"), log);
+                }
+            }
             try (InputStream in = fs.open(new Path(run, "summary.json"))) {
                 JsonNode summary = new ObjectMapper().readTree(in);
                 assertEquals(2, summary.get("workers").asInt());
