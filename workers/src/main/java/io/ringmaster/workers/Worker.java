@@ -10,6 +10,7 @@ import io.ringmaster.workers.train.InMemorySource;
 import io.ringmaster.workers.train.LoaderSource;
 import io.ringmaster.workers.train.SampleSource;
 import io.ringmaster.workers.train.StepListener;
+import io.ringmaster.workers.train.Timeline;
 import io.ringmaster.workers.train.Collective;
 import io.ringmaster.workers.train.NegativeSampler;
 import io.ringmaster.workers.train.Trainer;
@@ -52,6 +53,14 @@ public final class Worker {
     /** As {@link #run(WorkerSpec, Collective, String)}, telling {@code steps} about every finished step. */
     public static WorkerResult run(WorkerSpec spec, Collective gang, String gpuAddress, StepListener steps)
             throws IOException {
+        return run(spec, gang, gpuAddress, steps, Timeline.OFF);
+    }
+
+    /**
+     * As {@link #run(WorkerSpec, Collective, String, StepListener)}, recording the rank's spans in {@code timeline}.
+     */
+    public static WorkerResult run(WorkerSpec spec, Collective gang, String gpuAddress, StepListener steps,
+                                   Timeline timeline) throws IOException {
         int rank = gang.rank();
         String device = DeviceBinding.bind(gpuAddress, rank); // before any ND4J array exists
         TrainingSession session = TrainingSession.open(spec, rank, gang.size());
@@ -81,7 +90,8 @@ public final class Worker {
             LOG.info("rank {} of {}: training {} with the {} engine on {}", rank, gang.size(),
                     spec.model().describe(ds.numUsers(), ds.numItems(), s.seed()), engine.name(), backend);
             Trainer trainer = new Trainer(engine, source, s, gang, session.evaluator(rank, gang.size()),
-                    session.listener(), spec.fault()).checkpoints(session.checkpointer()).steps(steps);
+                    session.listener(), spec.fault()).checkpoints(session.checkpointer()).steps(steps)
+                    .timeline(timeline);
             if (session.resume() != null) {
                 trainer.resumeFrom(session.resume().state());
             }

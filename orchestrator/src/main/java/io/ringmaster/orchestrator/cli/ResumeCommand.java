@@ -30,6 +30,11 @@ final class ResumeCommand implements Callable<Integer> {
             + " verification (they are kept); without it such a run is refused, naming each checkpoint and why.")
     boolean fromScratch;
 
+    @Option(names = "--timeline", description = "Record every rank's steps (compute, exchange and its wait for the"
+            + " other ranks, optimizer, loader wait, evaluation, checkpoint) into timeline.json in the run directory,"
+            + " a Chrome trace for chrome://tracing or Perfetto (job key: trace.timeline).")
+    boolean timeline;
+
     @Option(names = "--set", description = "Override a run setting: --set retry.max-attempts=5")
     List<String> sets = new ArrayList<>();
 
@@ -43,6 +48,9 @@ final class ResumeCommand implements Callable<Integer> {
         overrides.add(JobConfig.override("run.id", dir.getName()));
         if (epochs != null) {
             overrides.add(JobConfig.override("train.epochs", epochs));
+        }
+        if (timeline) {
+            overrides.add(JobConfig.override("trace.timeline", true));
         }
         // the credentials job.yaml held were redacted: the job has them only where --set gave them again
         JobConfig job = RunDirectory.readJob(conf, runDir, overrides).withoutRedactedValues();

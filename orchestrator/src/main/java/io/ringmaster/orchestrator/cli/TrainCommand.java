@@ -45,6 +45,11 @@ final class TrainCommand implements Callable<Integer> {
             + " verification (they are kept); without it such a run is refused, naming each checkpoint and why.")
     boolean fromScratch;
 
+    @Option(names = "--timeline", description = "Record every rank's steps (compute, exchange and its wait for the"
+            + " other ranks, optimizer, loader wait, evaluation, checkpoint) into timeline.json in the run directory,"
+            + " a Chrome trace for chrome://tracing or Perfetto (job key: trace.timeline).")
+    boolean timeline;
+
     @Option(names = "--set", description = "Override any job key: --set train.learning-rate=0.002")
     List<String> sets = new ArrayList<>();
 
@@ -64,6 +69,7 @@ final class TrainCommand implements Callable<Integer> {
         add(overrides, "strategy", strategy);
         add(overrides, "run.id", runId);
         add(overrides, "run.dir", runsDir);
+        add(overrides, "trace.timeline", timeline ? Boolean.TRUE : null);
         return config != null ? JobConfig.load(config, overrides) : JobConfig.parse("", "command line", overrides);
     }
 

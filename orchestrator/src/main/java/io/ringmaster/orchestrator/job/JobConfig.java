@@ -45,6 +45,7 @@ public final class JobConfig {
     JobSections.Train train = new JobSections.Train();
     JobSections.Eval eval = new JobSections.Eval();
     JobSections.Run run = new JobSections.Run();
+    JobSections.Trace trace = new JobSections.Trace();
     JobSections.Spark spark = new JobSections.Spark();
     JobSections.AllReduce allreduce = new JobSections.AllReduce();
     JobSections.Loader loader = new JobSections.Loader();
@@ -66,6 +67,7 @@ public final class JobConfig {
     public JobSections.Train train() { return train; }
     public JobSections.Eval eval() { return eval; }
     public JobSections.Run run() { return run; }
+    public JobSections.Trace trace() { return trace; }
     public JobSections.Spark spark() { return spark; }
     public JobSections.AllReduce allreduce() { return allreduce; }
     public JobSections.Loader loader() { return loader; }

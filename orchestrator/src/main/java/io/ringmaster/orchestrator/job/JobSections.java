@@ -94,6 +94,16 @@ public final class JobSections {
         public int progressSeconds() { return progressSeconds; }
     }
 
+    public static final class Trace {
+        /**
+         * Each rank records its steps' phases, evaluations and checkpoints; the run directory gets a Chrome
+         * trace (timeline.json, rank = thread) for chrome://tracing or Perfetto. Ring strategy only.
+         */
+        boolean timeline;
+
+        public boolean timeline() { return timeline; }
+    }
+
     public static final class Spark {
         /** Spark master; default local[workers] (embedded). */
         String master;

@@ -134,6 +134,10 @@ final class JobValidator {
             throw new JobConfigException("job: 'fault.kind' tamper alters a message of the ring, which strategy "
                     + job.strategy.id() + " does not use");
         }
+        if (!job.usesRing() && job.trace.timeline()) {
+            throw new JobConfigException("job: 'trace.timeline' records the ring's steps; strategy " + job.strategy.id()
+                    + " trains inside DL4J's training master, which it cannot see (remove trace.timeline)");
+        }
         if (!job.usesRing() && job.workersMin() != job.workers) {
             throw new JobConfigException("job: 'workers-min' lets a ring gang continue smaller; strategy "
                     + job.strategy.id() + " needs its " + job.workers + " workers (remove workers-min)");

@@ -187,6 +187,16 @@ public final class RunDirectory implements AutoCloseable {
         return new Path(dir, name);
     }
 
+    /** The names of the files in the run directory's folder {@code folder}, sorted; empty when it has none. */
+    public java.util.List<String> list(String folder) throws IOException {
+        Path p = new Path(dir, folder);
+        if (!fs.exists(p)) {
+            return java.util.List.of();
+        }
+        return java.util.Arrays.stream(fs.listStatus(p)).filter(org.apache.hadoop.fs.FileStatus::isFile)
+                .map(st -> st.getPath().getName()).sorted().toList();
+    }
+
     /** The text of {@code name} in the run directory, or "" when there is no such file. */
     public String readIfExists(String name) throws IOException {
         Path p = new Path(dir, name);

@@ -93,7 +93,14 @@ public final class TrainJob {
         Optional<Checkpoint> newest = preflight(job, out, conf, manifest, run, store, fromScratch);
         List<String> failed = new java.util.ArrayList<>();
         List<String> gangChanges = new java.util.ArrayList<>();
-        List<WorkerResult> results = attempts(job, out, conf, run, store, newest, failed, gangChanges);
+        List<WorkerResult> results;
+        try {
+            results = attempts(job, out, conf, run, store, newest, failed, gangChanges);
+        } finally {
+            if (job.trace().timeline()) {
+                TimelineFile.merge(run, out);
+            }
+        }
         return summarise(job, out, manifest, run, results, failed, gangChanges);
     }
 
@@ -187,6 +194,7 @@ public final class TrainJob {
         int gang = job.workers();
         // the ranks' logs: warnings on this console (unless the executors are this JVM), tails in errors, files
         RankLogServer logs = null;
+        int tracedBefore = job.trace().timeline() ? TimelineFile.attemptsBefore(run) : -1; // -1: no timeline
         Map<String, String> earlierLogs = new java.util.HashMap<>(); // what earlier jobs of this run logged
         try {
             logs = job.usesRing() ? RankLogServer.start(spark.sparkContext().getConf().get("spark.driver.host",
@@ -251,7 +259,7 @@ public final class TrainJob {
                     int fromEpoch = newest.map(c -> c.state().epoch() + 1).orElse(1);
                     try {
                         results = launch(gang == job.workers() ? job : job.withWorkers(gang), spark, spec, ring, label,
-                                fromEpoch, logs, attempt);
+                                fromEpoch, logs, attempt, tracedBefore);
                     } finally {
                         keepLogs(run, logs, earlierLogs, out);
                     }
@@ -413,11 +421,12 @@ public final class TrainJob {
      * a relaunch may fix come back as {@link GangFailure}.
      */
     private static List<WorkerResult> launch(JobConfig job, SparkSession spark, WorkerSpec spec, RingOptions ring,
-                                             String label, int fromEpoch, RankLogServer logs, int attempt)
-            throws IOException {
+                                             String label, int fromEpoch, RankLogServer logs, int attempt,
+                                             int tracedBefore) throws IOException {
         if (job.usesRing()) { // one barrier stage trains every epoch left
             return GangTraining.run(spark, spec, ring, RingAuth.newSecret(), job.workers(), String.format(
-                    "%s, epochs %d-%d", label, fromEpoch, job.train().epochs()), logs, attempt);
+                    "%s, epochs %d-%d", label, fromEpoch, job.train().epochs()), logs, attempt,
+                    tracedBefore < 0 ? 0 : tracedBefore + attempt);
         }
         GangTraining.requireSlots(spark.sparkContext(), job.workers());
         int[] ports = job.strategy() == Strategy.PARAMETER_SERVER ? job.portRange() : new int[] {0, 0};

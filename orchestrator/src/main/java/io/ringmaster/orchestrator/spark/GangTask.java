@@ -10,6 +10,7 @@ import io.ringmaster.workers.ring.RingListener;
 import io.ringmaster.workers.ring.RingOptions;
 import io.ringmaster.workers.ring.SharedMemoryCollective;
 import io.ringmaster.workers.train.StepListener;
+import io.ringmaster.workers.train.Timeline;
 import io.ringmaster.workers.train.Collective;
 import java.io.Serializable;
 import org.apache.spark.util.LongAccumulator;
@@ -38,15 +39,19 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
     private final LongAccumulator steps;
     private final LongAccumulator samples;
     private final RankLogStream.Endpoint logs;
+    private final int tracedAttempt;
 
     /**
      * {@code steps} counts the gang's steps (rank 0 adds them), {@code samples} every rank's examples;
-     * {@code logs} is where the driver hears the rank's log (null: nowhere).
+     * {@code logs} is where the driver hears the rank's log (null: nowhere); unless {@code tracedAttempt} is
+     * 0 the rank writes its spans to {@code timeline/attempt-<tracedAttempt>-rank-<r>.json} in the run
+     * directory.
      */
     GangTask(WorkerSpec spec, RingOptions ring, byte[] secret, LongAccumulator steps, LongAccumulator samples,
-             RankLogStream.Endpoint logs) {
+             RankLogStream.Endpoint logs, int tracedAttempt) {
         this.spec = spec;
         this.logs = logs;
+        this.tracedAttempt = tracedAttempt;
         this.ring = ring;
         this.secret = secret.clone();
         this.steps = steps;
@@ -61,6 +66,7 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
         RingAllReducer formed = null;
         Collective gang = null;
         RankLogStream log = logs == null ? null : RankLogStream.open(logs, rank, host);
+        Timeline spans = tracedAttempt > 0 ? Timeline.recording() : Timeline.OFF;
         try {
             try (RingListener listener = RingListener.open(host)) {
                 formed = RingAllReducer.connect(BarrierRendezvous.exchange(ctx, listener, secret), listener, secret,
@@ -75,7 +81,7 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
                 }
                 samples.add(examples);
             };
-            WorkerResult r = Worker.run(spec, gang, address, counted).withHost(host);
+            WorkerResult r = Worker.run(spec, gang, address, counted, spans).withHost(host);
             gang.close();
             return JavaConverters.asScalaIterator(List.of(r).iterator());
         } catch (Throwable t) {
@@ -95,9 +101,28 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
             throw new GangTaskException(rank, host, t instanceof java.io.UncheckedIOException u && u.getCause() != null
                     ? u.getCause() : t);
         } finally {
+            if (spans.on()) {
+                writeTimeline(spans, rank, host);
+            }
             if (log != null) {
                 log.close();
             }
+        }
+    }
+
+    /** Writes the spans of a finished or failed attempt; a failure to write is logged, not thrown. */
+    private void writeTimeline(Timeline spans, int rank, String host) {
+        try {
+            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(io.ringmaster.data.Storage.path(
+                    spec.runDirUri()), GangTraining.TIMELINE_DIR + "/attempt-" + tracedAttempt + "-rank-" + rank
+                    + ".json");
+            org.apache.hadoop.conf.Configuration conf = io.ringmaster.data.Storage.configuration(spec.hadoop());
+            io.ringmaster.data.Storage.writeBytes(io.ringmaster.data.Storage.fs(file, conf), file, spans.toJson(
+                    tracedAttempt, "attempt " + tracedAttempt, rank, "rank " + rank + " (" + host + ")").getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(GangTask.class).warn("rank {}: could not write its timeline: {}", rank,
+                    e.toString());
         }
     }
 

@@ -23,6 +23,9 @@ import scala.reflect.ClassTag$;
  */
 public final class GangTraining {
 
+    /** The run directory's folder for the ranks' timelines. */
+    public static final String TIMELINE_DIR = "timeline";
+
     /** How long a cluster master may take to register enough executors. */
     private static final long SLOT_WAIT_MILLIS = 60_000;
 
@@ -32,10 +35,12 @@ public final class GangTraining {
     /**
      * Trains the gang as one barrier stage; {@code description} is what the Spark UI shows for its job (the
      * run, attempt, epochs and gang size); the ranks send their logs to {@code logs} (null: nowhere) as
-     * attempt {@code attempt}.
+     * attempt {@code attempt}, and unless {@code tracedAttempt} is 0 write their spans into the run
+     * directory as that attempt of the run ({@code timeline/attempt-<a>-rank-<r>.json}).
      */
     public static List<WorkerResult> run(SparkSession spark, WorkerSpec spec, RingOptions ring, byte[] secret,
-                                         int workers, String description, RankLogServer logs, int attempt) {
+                                         int workers, String description, RankLogServer logs, int attempt,
+                                         int tracedAttempt) {
         SparkContext sc = spark.sparkContext();
         GangTasks.of(sc); // watches the tasks from the first launch on
         requireSlots(sc, workers);
@@ -47,7 +52,7 @@ public final class GangTraining {
         org.apache.spark.util.LongAccumulator steps = sc.longAccumulator("ringmaster.steps");
         org.apache.spark.util.LongAccumulator samples = sc.longAccumulator("ringmaster.samples");
         RDD<WorkerResult> results = seeds.barrier().mapPartitions(new GangTask(spec, ring, secret, steps, samples,
-                logs == null ? null : logs.endpoint(attempt)), false, tag);
+                logs == null ? null : logs.endpoint(attempt), tracedAttempt), false, tag);
         jsc.setJobGroup("ringmaster-" + spec.runId(), description, true);
         List<WorkerResult> out;
         try {

@@ -79,6 +79,7 @@ public final class RingAllReducer implements Collective {
     private int[] gatheredLength;
     private long calls;
     private long denseBytes;
+    private volatile long waitNanos; // in select, nothing to send or receive yet
     private long rowBytes;
     private boolean closed;
     private boolean failed;
@@ -251,6 +252,11 @@ public final class RingAllReducer implements Collective {
     @Override
     public long denseBytesSent() {
         return denseBytes;
+    }
+
+    @Override
+    public long waitNanos() {
+        return waitNanos;
     }
 
     @Override
@@ -725,7 +731,9 @@ public final class RingAllReducer implements Collective {
         }
         outKey.interestOps(unsent() ? SelectionKey.OP_WRITE : 0);
         inKey.interestOps(receiving ? SelectionKey.OP_READ : 0);
+        long w0 = System.nanoTime();
         selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(stallNanos - idle)));
+        waitNanos += System.nanoTime() - w0;
         selector.selectedKeys().clear();
     }
 

@@ -82,6 +82,7 @@ public final class SharedMemoryCollective implements Collective {
     private long round;
     private long calls;
     private long denseBytes;
+    private volatile long waitNanos; // blocked on the neighbours (one thread writes)
     private long rowBytes;
     private boolean closed;
 
@@ -250,6 +251,11 @@ public final class SharedMemoryCollective implements Collective {
     @Override
     public long denseBytesSent() {
         return denseBytes;
+    }
+
+    @Override
+    public long waitNanos() {
+        return waitNanos + ring.waitNanos();
     }
 
     @Override
@@ -572,6 +578,14 @@ public final class SharedMemoryCollective implements Collective {
             return;
         }
         long start = System.nanoTime();
+        try {
+            awaitFrom(q, s, call, control, start);
+        } finally {
+            waitNanos += System.nanoTime() - start;
+        }
+    }
+
+    private void awaitFrom(int q, long s, long call, int control, long start) throws IOException {
         long probed = start;
         int polls = 0;
         while ((long) LONG.getAcquire(segment, control) < s) {

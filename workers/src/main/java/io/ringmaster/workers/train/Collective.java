@@ -54,6 +54,14 @@ public interface Collective extends AutoCloseable {
     long rowBytesSent();
 
     /**
+     * Nanoseconds this rank has spent so far blocked on its neighbours (nothing to send or receive yet):
+     * of an exchange's time, the part other ranks or the link made it wait rather than the transfer.
+     */
+    default long waitNanos() {
+        return 0;
+    }
+
+    /**
      * The mean share of a table's rows each rank holds above which summing the whole table densely
      * costs this transport less than exchanging rows (measured; see docs/sparse-gradients.md).
      * {@link Double#POSITIVE_INFINITY} when rows always cost less.

@@ -21,6 +21,7 @@ public final class EpochDriver {
     private final EpochListener listener;
     private final Checkpointer checkpointer;
     private final CheckpointState at;
+    private Timeline timeline = Timeline.OFF;
     private int bestEpoch;
     private Metrics best;
     private double trainSeconds;
@@ -53,6 +54,12 @@ public final class EpochDriver {
         this.trained = at.trained();
     }
 
+    /** Records evaluations and epoch checkpoints in {@code t}; returns this. */
+    public EpochDriver timeline(Timeline t) {
+        this.timeline = t;
+        return this;
+    }
+
     public TrainingSummary run(EpochStrategy strategy) throws IOException {
         double lastLoss = Double.NaN;
         for (int epoch = at.epoch() + 1; epoch <= epochs; epoch++) {
@@ -72,6 +79,7 @@ public final class EpochDriver {
                 long e0 = System.nanoTime();
                 eval = strategy.evaluate(evaluator);
                 evalSeconds = (System.nanoTime() - e0) / 1e9;
+                timeline.span(Timeline.Phase.EVALUATION, e0, System.nanoTime(), strategy.step());
                 double v = eval.get(select);
                 if (best == null ? !Double.isNaN(v) : v > best.get(select)) {
                     best = eval;
@@ -81,8 +89,10 @@ public final class EpochDriver {
             listener.onEpoch(new EpochMetrics(epoch, strategy.step(), lastLoss, eval, t.samples(), t.seconds(),
                     evalSeconds, t.samplesPerSecond(), t.counters()));
             if (checkpointer.dueAfterEpoch(epoch, epoch == epochs)) {
+                long k0 = System.nanoTime();
                 checkpointer.save(new CheckpointState(epoch, 0, strategy.step(), 0, bestEpoch, best, trainSeconds,
                         trained, ranks, at.configHash(), strategy.exchangeState()), strategy::save);
+                timeline.span(Timeline.Phase.CHECKPOINT, k0, System.nanoTime(), strategy.step());
             }
         }
         return new TrainingSummary(epochs, strategy.step(), bestEpoch, best, lastLoss,

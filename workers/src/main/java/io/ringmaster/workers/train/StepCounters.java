@@ -11,11 +11,32 @@ import java.util.Map;
  */
 public record StepCounters(long steps, Map<String, Double> rowsPerStep, Map<String, Double> denseShare,
                            double denseBytesPerStep, double rowBytesPerStep, double inputSeconds,
-                           double computeSeconds, double exchangeSeconds, double optimizerSeconds) {
+                           double computeSeconds, double exchangeSeconds, double optimizerSeconds,
+                           double exchangeWaitSeconds, java.util.List<Map<String, Double>> ranks) {
 
+    /** The phases of {@link #ranks()}' maps, in order; exchangeWait is the part of exchange spent blocked. */
+    public static final java.util.List<String> RANK_PHASES = java.util.List.of("input", "compute", "exchange",
+            "exchangeWait", "optimizer");
+
+    /**
+     * {@code exchangeWaitSeconds}: of the exchange, the time blocked on the other ranks; {@code ranks}: every
+     * rank's seconds by phase ({@link #RANK_PHASES}), empty where unknown.
+     */
     public StepCounters {
         rowsPerStep = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rowsPerStep)); // table order
         denseShare = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(denseShare));
+        ranks = ranks == null ? java.util.List.of() : java.util.List.copyOf(ranks);
+    }
+
+    /** These counters with every rank's seconds by phase. */
+    public StepCounters withRanks(java.util.List<Map<String, Double>> perRank) {
+        return new StepCounters(steps, rowsPerStep, denseShare, denseBytesPerStep, rowBytesPerStep, inputSeconds,
+                computeSeconds, exchangeSeconds, optimizerSeconds, exchangeWaitSeconds, perRank);
+    }
+
+    /** This rank's seconds by phase ({@link #RANK_PHASES}). */
+    public double[] phaseSeconds() {
+        return new double[] {inputSeconds, computeSeconds, exchangeSeconds, exchangeWaitSeconds, optimizerSeconds};
     }
 
     private double total() {
@@ -59,6 +80,10 @@ public record StepCounters(long steps, Map<String, Double> rowsPerStep, Map<Stri
         s.put("exchange", exchangeSeconds);
         s.put("optimizer", optimizerSeconds);
         m.put("seconds", s);
+        m.put("exchangeWaitSeconds", exchangeWaitSeconds);
+        if (!ranks.isEmpty()) {
+            m.put("ranks", ranks);
+        }
         return m;
     }
 
@@ -71,7 +96,19 @@ public record StepCounters(long steps, Map<String, Double> rowsPerStep, Map<Stri
                 doubles((Map<String, Object>) m.get("denseShare")), ((Number) m.get("denseBytesPerStep")).doubleValue(),
                 ((Number) m.get("rowBytesPerStep")).doubleValue(), ((Number) s.get("input")).doubleValue(),
                 ((Number) s.get("compute")).doubleValue(), ((Number) s.get("exchange")).doubleValue(),
-                ((Number) s.get("optimizer")).doubleValue());
+                ((Number) s.get("optimizer")).doubleValue(), m.get("exchangeWaitSeconds") instanceof Number w
+                        ? w.doubleValue() : 0, ranksOf(m.get("ranks")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.List<Map<String, Double>> ranksOf(Object o) {
+        java.util.List<Map<String, Double>> out = new java.util.ArrayList<>();
+        if (o instanceof java.util.List<?> l) {
+            for (Object r : l) {
+                out.add(doubles((Map<String, Object>) r));
+            }
+        }
+        return out;
     }
 
     private static Map<String, Double> doubles(Map<String, Object> m) {
@@ -94,6 +131,7 @@ public record StepCounters(long steps, Map<String, Double> rowsPerStep, Map<Stri
         long compute;
         long exchange;
         long optimizer;
+        long wait;
 
         Tally(java.util.List<String> tables) {
             this.tables = tables.toArray(new String[0]);
@@ -122,7 +160,7 @@ public record StepCounters(long steps, Map<String, Double> rowsPerStep, Map<Stri
                 d.put(tables[t], denseSteps[t] / n);
             }
             return new StepCounters(steps, r, d, denseBytes / n, rowBytes / n, input / 1e9, compute / 1e9,
-                    exchange / 1e9, optimizer / 1e9);
+                    exchange / 1e9, optimizer / 1e9, wait / 1e9, null);
         }
     }
 }

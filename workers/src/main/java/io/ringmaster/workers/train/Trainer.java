@@ -27,6 +27,7 @@ public final class Trainer implements EpochStrategy {
     private final EpochListener listener;
     private final FaultInjection fault;
     private Checkpointer checkpointer = Checkpointer.NONE;
+    private Timeline timeline = Timeline.OFF;
     private StepListener steps = StepListener.NONE;
     private CheckpointState from;
     private GradientExchange exchange;
@@ -71,6 +72,12 @@ public final class Trainer implements EpochStrategy {
         return this;
     }
 
+    /** Records every step's phases, evaluations and checkpoints in {@code t}; returns this. */
+    public Trainer timeline(Timeline t) {
+        this.timeline = t;
+        return this;
+    }
+
     /** Continues from a checkpoint's state (the engine must already hold its parameters); returns this. */
     public Trainer resumeFrom(CheckpointState state) {
         this.from = state;
@@ -79,7 +86,7 @@ public final class Trainer implements EpochStrategy {
 
     public TrainingSummary run() throws IOException {
         return new EpochDriver(settings.epochs(), gang.size(), evaluator, settings.select(), listener, checkpointer,
-                from).run(this);
+                from).timeline(timeline).run(this);
     }
 
     @Override
@@ -102,6 +109,8 @@ public final class Trainer implements EpochStrategy {
         StepCounters.Tally tally = new StepCounters.Tally(tables);
         SampleSource.LocalBatch ahead = null; // read while the gang exchanged the step before
         long input = 0;
+        long aheadAt = 0;
+        long waited = 0;
         for (int s = first; s < steps; s++) {
             long c0 = System.nanoTime();
             fault.check(rank, engine.step() + 1);
@@ -137,14 +146,16 @@ public final class Trainer implements EpochStrategy {
                 }
                 long d0 = gang.denseBytesSent();
                 long r0 = gang.rowBytesSent();
+                waited = gang.waitNanos();
                 exchange.start(grad);
                 if (s + 1 < steps) {
                     // the other ranks may still be computing: read the next batch meanwhile
-                    long i0 = System.nanoTime();
+                    aheadAt = System.nanoTime();
                     ahead = source.next();
-                    input = System.nanoTime() - i0;
+                    input = System.nanoTime() - aheadAt;
                 }
                 exchange.finish(grad);
+                waited = gang.waitNanos() - waited;
                 denseSent = gang.denseBytesSent() - d0;
                 rowsSent = gang.rowBytesSent() - r0;
             }
@@ -155,12 +166,20 @@ public final class Trainer implements EpochStrategy {
             tally.compute += c2 - c1;
             tally.exchange += c3 - c2 - input;
             tally.optimizer += c4 - c3;
-            input = 0;
+            tally.wait += waited;
             tally.step(grad, exchange, denseSent, rowsSent);
+            if (timeline.on()) {
+                record(c0, c1, c2, c3, c4, aheadAt, input, waited);
+            }
             this.steps.onStep(engine.step(), mine);
+            input = 0;
+            aheadAt = 0;
+            waited = 0;
             if (s + 1 < steps && driver.checkpointer().dueAfterStep(engine.step())) {
+                long k0 = System.nanoTime();
                 driver.checkpointer().save(driver.midEpoch(epoch - 1, s + 1, engine.step(), gangSum(lossSum),
                         (System.nanoTime() - t0) / 1e9, exchangeState()), engine::save);
+                timeline.span(Timeline.Phase.CHECKPOINT, k0, System.nanoTime(), engine.step());
             }
         }
         source.endEpoch();
@@ -168,7 +187,49 @@ public final class Trainer implements EpochStrategy {
         double seconds = (System.nanoTime() - t0) / 1e9;
         // a resumed epoch trained only its steps after the checkpoint in this session's seconds
         double trainedNow = steps == 0 ? 0 : (double) size * (steps - first) / steps;
-        return new Trained(lossSum / size, size, seconds, trainedNow / seconds, tally.counters());
+        return new Trained(lossSum / size, size, seconds, trainedNow / seconds, perRank(tally.counters()));
+    }
+
+    /** The counters with every rank's seconds by phase, gathered through the gang (a sum of one-hot slots). */
+    private StepCounters perRank(StepCounters mine) throws IOException {
+        double[] own = mine.phaseSeconds();
+        int phases = own.length;
+        float[] all = new float[phases * gang.size()];
+        for (int i = 0; i < phases; i++) {
+            all[gang.rank() * phases + i] = (float) own[i];
+        }
+        if (gang.size() > 1) {
+            gang.allReduce(all, 0, all.length, false);
+        }
+        List<java.util.Map<String, Double>> ranks = new java.util.ArrayList<>();
+        for (int r = 0; r < gang.size(); r++) {
+            java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < phases; i++) {
+                m.put(StepCounters.RANK_PHASES.get(i), (double) all[r * phases + i]);
+            }
+            ranks.add(m);
+        }
+        return mine.withRanks(ranks);
+    }
+
+    /**
+     * A step's spans: the batch it waited for, compute, the exchange (the next batch read inside it, and
+     * the time blocked on the other ranks, summed and drawn at its end), the optimizer.
+     */
+    private void record(long c0, long c1, long c2, long c3, long c4, long aheadAt, long ahead, long waited) {
+        long step = engine.step();
+        timeline.span(Timeline.Phase.LOADER, c0, c1, step);
+        timeline.span(Timeline.Phase.COMPUTE, c1, c2, step);
+        if (exchange != null) {
+            timeline.span(Timeline.Phase.EXCHANGE, c2, c3, step);
+            if (ahead > 0) {
+                timeline.span(Timeline.Phase.LOADER, aheadAt, aheadAt + ahead, step + 1);
+            }
+            if (waited > 0) {
+                timeline.span(Timeline.Phase.WAIT, Math.max(c2, c3 - waited), c3, step);
+            }
+        }
+        timeline.span(Timeline.Phase.OPTIMIZER, c3, c4, step);
     }
 
     @Override
