@@ -72,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
                 JobConfig.override("data", data), JobConfig.override("workers", workers),
                 JobConfig.override("train.epochs", epochs), JobConfig.override("run.dir", dir + "/runs")));
         TrainJob.Outcome o = TrainJob.run(job, out);
+        Summaries.report(job, o, out);
 
         String runDir = dir + "/runs/" + o.runId();
         String bundle = runDir + "/model";

@@ -54,7 +54,7 @@ final class ResumeCommand implements Callable<Integer> {
         }
         // the credentials job.yaml held were redacted: the job has them only where --set gave them again
         JobConfig job = RunDirectory.readJob(conf, runDir, overrides).withoutRedactedValues();
-        TrainJob.run(job, System.out, fromScratch);
+        Summaries.report(job, TrainJob.run(job, System.out, fromScratch), System.out);
         return 0;
     }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "Horovod-style synchronous training of DL4J networks on Apache Spark.",
         subcommands = {IngestCommand.class, GenerateCommand.class, MaterializeCommand.class, TrainCommand.class,
                 ResumeCommand.class, ExportCommand.class, ScoreCommand.class, EvaluateCommand.class,
-                ProfilesCommand.class, SubmitCommand.class, DemoCommand.class,
+                ProfilesCommand.class, SubmitCommand.class, DemoCommand.class, ReportCommand.class, RunsCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RingmasterCli implements Runnable {
 

@@ -8,6 +8,20 @@ final class Summaries {
     private Summaries() {
     }
 
+    /**
+     * Writes the finished run's report.html and says where; a failure to write it is a warning (the run's
+     * records are intact, and `ringmaster report` can try again).
+     */
+    static void report(io.ringmaster.orchestrator.job.JobConfig job, io.ringmaster.orchestrator.run.TrainJob.Outcome o,
+                       PrintStream out) {
+        try {
+            out.println("report " + io.ringmaster.orchestrator.report.RunReport.write(
+                    io.ringmaster.data.Storage.configuration(job.hadoop()), o.runDir()));
+        } catch (java.io.IOException | RuntimeException e) {
+            out.println("warning: could not write the run's report: " + e.getMessage());
+        }
+    }
+
     static void printDataset(PrintStream out, String where, DatasetManifest m) {
         DatasetManifest.Counts c = m.counts();
         out.printf("wrote dataset %s to %s%n", m.name(), where);

@@ -55,7 +55,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainJob.run(loadJob(), System.out, fromScratch);
+        JobConfig job = loadJob();
+        Summaries.report(job, TrainJob.run(job, System.out, fromScratch), System.out);
         return 0;
     }
 

@@ -97,6 +97,11 @@ public final class RunLock implements AutoCloseable {
         return Owner.read(fs, new Path(runDir, FILE));
     }
 
+    /** True while a live job holds {@code runDir} (its lock is not stale). */
+    public static boolean held(FileSystem fs, Path runDir) throws IOException {
+        return owner(fs, runDir).map(o -> o.staleBecause(STALE) == null).orElse(false);
+    }
+
     /** Why this process no longer holds the lock (another job took it over), or null. */
     public String lost() {
         return lost;

@@ -196,6 +196,7 @@ public final class TrainJob {
         RankLogServer logs = null;
         int tracedBefore = job.trace().timeline() ? TimelineFile.attemptsBefore(run) : -1; // -1: no timeline
         Map<String, String> earlierLogs = new java.util.HashMap<>(); // what earlier jobs of this run logged
+        AttemptLog attemptLog = new AttemptLog(run, out);
         try {
             logs = job.usesRing() ? RankLogServer.start(spark.sparkContext().getConf().get("spark.driver.host",
                     "127.0.0.1"), SparkSessions.executorIsDriverJvm(spark.sparkContext()) ? null : out) : null;
@@ -257,9 +258,16 @@ public final class TrainJob {
                     String label = String.format("ringmaster train %s attempt %d/%d, gang of %d", run.id(), attempt,
                             job.retry().maxAttempts(), gang);
                     int fromEpoch = newest.map(c -> c.state().epoch() + 1).orElse(1);
+                    long began = System.currentTimeMillis();
                     try {
                         results = launch(gang == job.workers() ? job : job.withWorkers(gang), spark, spec, ring, label,
                                 fromEpoch, logs, attempt, tracedBefore);
+                        attemptLog.add(attempt, began, gang, null);
+                    } catch (RuntimeException e) {
+                        attemptLog.add(attempt, began, gang, e instanceof GangFailure f
+                                ? io.ringmaster.orchestrator.spark.GangTasks.of(spark.sparkContext()).explain(f)
+                                : String.valueOf(e.getMessage()));
+                        throw e;
                     } finally {
                         keepLogs(run, logs, earlierLogs, out);
                     }

@@ -12,7 +12,7 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * A JSON-lines metrics file on any Hadoop file system ({@code metrics.jsonl} in the run directory).
- * Each record is appended and flushed as one complete line, so a reader tailing the file sees whole
+ * Each record, stamped with its time, is appended and flushed as one complete line, so a reader tailing the file sees whole
  * records; stores without append (object stores) get the whole file rewritten instead.
  */
 public final class MetricsLog {
@@ -42,10 +42,13 @@ public final class MetricsLog {
         return file;
     }
 
+    /** Appends {@code record} with the wall-clock time it was written ({@code "time"}, epoch milliseconds). */
     public synchronized void write(Map<String, Object> record) {
         String line;
+        Map<String, Object> timed = new java.util.LinkedHashMap<>(record);
+        timed.putIfAbsent("time", System.currentTimeMillis());
         try {
-            line = JSON.writeValueAsString(record) + "\n";
+            line = JSON.writeValueAsString(timed) + "\n";
         } catch (IOException e) {
             throw new IllegalArgumentException("metrics record is not serialisable: " + record, e);
         }
