@@ -130,7 +130,8 @@ public final class MetricsTail implements AutoCloseable {
             return String.format("resumed from checkpoint step %s", m.get("step"));
         }
         if ("baseline".equals(event)) {
-            Metrics b = Metrics.readFrom(m, "", ((Number) m.get("k")).intValue(), null, Set.of("event", "name", "k"));
+            Metrics b = Metrics.readFrom(m, "", ((Number) m.get("k")).intValue(), null, Set.of("event", "name", "k",
+                    "time"));
             return m.get("name") + " baseline  " + b.line();
         }
         if ("epoch".equals(event)) {

@@ -65,7 +65,18 @@ public final class TrainJob {
      * A run whose checkpoints all fail verification is refused unless {@code fromScratch}: training it
      * again from step 0 is then the user's choice, not a silent fallback.
      */
-    public static Outcome run(JobConfig job, PrintStream out, boolean fromScratch) throws IOException {
+    public static Outcome run(JobConfig job, PrintStream console, boolean fromScratch) throws IOException {
+        // on a terminal, live progress is a bar on the last line that the other output scrolls above
+        PrintStream out = console == System.out && System.console() != null ? TerminalOut.over(console) : console;
+        try {
+            return runOn(job, out, fromScratch);
+        } finally {
+            TerminalOut.clear(out);
+            out.flush();
+        }
+    }
+
+    private static Outcome runOn(JobConfig job, PrintStream out, boolean fromScratch) throws IOException {
         job.validate();
         Configuration conf = Storage.configuration(job.hadoop());
         DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());

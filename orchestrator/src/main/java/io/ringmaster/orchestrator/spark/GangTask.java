@@ -38,17 +38,20 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
     private final byte[] secret;
     private final LongAccumulator steps;
     private final LongAccumulator samples;
+    private final org.apache.spark.util.DoubleAccumulator lossSum;
     private final RankLogStream.Endpoint logs;
     private final int tracedAttempt;
 
     /**
-     * {@code steps} counts the gang's steps (rank 0 adds them), {@code samples} every rank's examples;
+     * {@code steps} counts the gang's steps (rank 0 adds them), {@code samples} every rank's examples and
+     * {@code lossSum} their summed loss;
      * {@code logs} is where the driver hears the rank's log (null: nowhere); unless {@code tracedAttempt} is
      * 0 the rank writes its spans to {@code timeline/attempt-<tracedAttempt>-rank-<r>.json} in the run
      * directory.
      */
     GangTask(WorkerSpec spec, RingOptions ring, byte[] secret, LongAccumulator steps, LongAccumulator samples,
-             RankLogStream.Endpoint logs, int tracedAttempt) {
+             org.apache.spark.util.DoubleAccumulator lossSum, RankLogStream.Endpoint logs, int tracedAttempt) {
+        this.lossSum = lossSum;
         this.spec = spec;
         this.logs = logs;
         this.tracedAttempt = tracedAttempt;
@@ -75,11 +78,12 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
             gang = SharedMemoryCollective.over(formed);
             scala.Option<org.apache.spark.resource.ResourceInformation> gpu = ctx.resources().get("gpu");
             String address = gpu.isDefined() && gpu.get().addresses().length > 0 ? gpu.get().addresses()[0] : null;
-            StepListener counted = (step, examples) -> {
+            StepListener counted = (step, examples, loss) -> {
                 if (rank == 0) {
                     steps.add(1);
                 }
                 samples.add(examples);
+                lossSum.add(loss * examples);
             };
             WorkerResult r = Worker.run(spec, gang, address, counted, spans).withHost(host);
             gang.close();

@@ -51,7 +51,8 @@ public final class GangTraining {
         // named: the Spark UI (and its REST API) shows the gang's steps and samples as they are trained
         org.apache.spark.util.LongAccumulator steps = sc.longAccumulator("ringmaster.steps");
         org.apache.spark.util.LongAccumulator samples = sc.longAccumulator("ringmaster.samples");
-        RDD<WorkerResult> results = seeds.barrier().mapPartitions(new GangTask(spec, ring, secret, steps, samples,
+        org.apache.spark.util.DoubleAccumulator loss = sc.doubleAccumulator("ringmaster.lossSum");
+        RDD<WorkerResult> results = seeds.barrier().mapPartitions(new GangTask(spec, ring, secret, steps, samples, loss,
                 logs == null ? null : logs.endpoint(attempt), tracedAttempt), false, tag);
         jsc.setJobGroup("ringmaster-" + spec.runId(), description, true);
         List<WorkerResult> out;

@@ -121,7 +121,7 @@ class ReportBrowserTest {
         return out;
     }
 
-    /** Debian's chromium: found on the PATH, else installed with apt-get when this is root; else the test is skipped. */
+    /** Debian's chromium: on the PATH, else installed with apt-get when this is root; else the test is skipped. */
     private static String chromium() throws IOException, InterruptedException {
         for (String name : List.of("chromium", "chromium-browser")) {
             if (onPath(name)) {
@@ -130,7 +130,8 @@ class ReportBrowserTest {
         }
         String why;
         if (!"root".equals(System.getProperty("user.name"))) {
-            why = "chromium is not installed and this user cannot install it (run as root, or apt-get install chromium)";
+            why = "chromium is not installed and this user cannot install it (run as root, or apt-get install"
+                    + " chromium)";
         } else {
             Process p = new ProcessBuilder("apt-get", "install", "-y", "-q", "chromium").redirectErrorStream(true)
                     .start();

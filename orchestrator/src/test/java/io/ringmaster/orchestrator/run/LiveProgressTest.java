@@ -44,6 +44,6 @@ class LiveProgressTest {
         assertTrue(progress.size() >= 2, console);
         assertTrue(progress.get(0).matches("progress  step [\\d,]+ of [\\d,]+ \\(epoch 1 of 1\\)"), console);
         assertTrue(progress.get(1).matches("progress  step [\\d,]+ of [\\d,]+ \\(epoch 1 of 1\\)  [\\d,]+ samples/s"
-                + "  ETA epoch \\d+:\\d\\d, job \\d+:\\d\\d"), console);
+                + "  loss 0\\.\\d{4}  ETA epoch \\d+:\\d\\d, job \\d+:\\d\\d"), console);
     }
 }

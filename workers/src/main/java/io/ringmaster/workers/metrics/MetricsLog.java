@@ -12,8 +12,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * A JSON-lines metrics file on any Hadoop file system ({@code metrics.jsonl} in the run directory).
- * Each record, stamped with its time, is appended and flushed as one complete line, so a reader tailing the file sees whole
- * records; stores without append (object stores) get the whole file rewritten instead.
+ * Each record, stamped with its time, is appended and flushed as one complete line, so a reader tailing the
+ * file sees whole records; stores without append (object stores) get the whole file rewritten instead.
  */
 public final class MetricsLog {
 

@@ -16,7 +16,7 @@ public record EpochMetrics(int epoch, long step, double loss, Metrics metrics, l
 
     /** The record's own keys; every other numeric key of an epoch record is an evaluation figure. */
     private static final Set<String> FIELDS = Set.of("event", "epoch", "step", "loss", "k", "samples",
-            "trainSeconds", "evalSeconds", "samplesPerSecond");
+            "trainSeconds", "evalSeconds", "samplesPerSecond", "time");
 
     /** The console form: one line, and the step counters on a second when there are any. */
     public String line() {

@@ -8,9 +8,12 @@ package io.ringmaster.workers.train;
 @FunctionalInterface
 public interface StepListener {
 
-    StepListener NONE = (step, examples) -> {
+    StepListener NONE = (step, examples, loss) -> {
     };
 
-    /** Global step {@code step} finished; this rank trained {@code examples} examples in it. */
-    void onStep(long step, int examples);
+    /**
+     * Global step {@code step} finished; this rank trained {@code examples} examples in it at mean loss
+     * {@code loss} (0 when it had none).
+     */
+    void onStep(long step, int examples, double loss);
 }

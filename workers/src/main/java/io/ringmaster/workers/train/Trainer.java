@@ -171,7 +171,7 @@ public final class Trainer implements EpochStrategy {
             if (timeline.on()) {
                 record(c0, c1, c2, c3, c4, aheadAt, input, waited);
             }
-            this.steps.onStep(engine.step(), mine);
+            this.steps.onStep(engine.step(), mine, loss);
             input = 0;
             aheadAt = 0;
             waited = 0;
