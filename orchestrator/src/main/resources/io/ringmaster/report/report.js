@@ -64,12 +64,14 @@
     return {x: sx, y: sy};
   }
   function legend(svg, items) {
-    var x = L + 8;
+    var x = L + 8, y = T + 8;
     items.forEach(function (it) {
-      el("line", {x1: x, x2: x + 18, y1: T + 8, y2: T + 8, stroke: it.color, "stroke-width": 2,
+      var w = 36 + 6.5 * it.name.length;
+      if (x + w > W - R && x > L + 8) { x = L + 8; y += 14; }
+      el("line", {x1: x, x2: x + 18, y1: y, y2: y, stroke: it.color, "stroke-width": 2,
         "stroke-dasharray": it.dashed ? "5,4" : ""}, svg);
-      text(svg, x + 22, T + 12, it.name, {"class": "legend"});
-      x += 36 + 6.5 * it.name.length;
+      text(svg, x + 22, y + 4, it.name, {"class": "legend"});
+      x += w;
     });
   }
   // series: [{name, color, points: [[x, y]], dashed (a line without markers)}]
@@ -244,6 +246,11 @@
         ["input", "compute", "transfer", "exchangeWait", "optimizer"]);
     } else if (kind === "attempts") {
       attemptsPlot(svg, runs[0]);
+    } else if (kind === "series") {
+      var p = data.plots[Number(svg.getAttribute("data-index"))];
+      linePlot(svg, p.title, p.xLabel, p.yLabel, p.series.map(function (s, i) {
+        return {name: s.name, color: COLORS[i % COLORS.length], points: s.points};
+      }));
     }
   });
   document.body.setAttribute("data-rendered", "true");

@@ -68,6 +68,16 @@ public final class AllReduceBenchmark {
         this.hostsScript = hostsScript;
     }
 
+    private final io.ringmaster.orchestrator.report.Plot busbwPlot = new io.ringmaster.orchestrator.report.Plot(
+            "bus bandwidth by message size", "message MB", "busbw GB/s");
+    private final io.ringmaster.orchestrator.report.Plot ratioPlot = new io.ringmaster.orchestrator.report.Plot(
+            "busbw as a share of one raw TCP stream", "message MB", "% of raw");
+
+    /** The table as plots, for {@code --plot} (filled by {@link #run}). */
+    public List<io.ringmaster.orchestrator.report.Plot> plots() {
+        return List.of(busbwPlot, ratioPlot);
+    }
+
     public void run(PrintStream out) throws IOException, InterruptedException {
         boolean onHosts = !hosts.isEmpty();
         out.printf("ring between separate JVMs %s, %s on the wire, %d KiB chunks, %d cores%n", onHosts
@@ -160,6 +170,9 @@ public final class AllReduceBenchmark {
                                 integrity == Integrity.ON ? "yes" : "no", mb, perOp * 1e3, algbw, busbw, rawbw,
                                 100 * busbw / rawbw, cluster == null ? "-"
                                         : String.format("%.0f%%", 100 * busbw / (linkGbit / 8)));
+                        String name = n + " ranks, " + exchange + (integrity == Integrity.ON ? ", sealed" : "");
+                        busbwPlot.add(name, mb, busbw);
+                        ratioPlot.add(name, mb, 100 * busbw / rawbw);
                         if (dense && integrity == Integrity.ON && mb == lastMb) {
                             result = busbw / rawbw;
                         }

@@ -155,10 +155,22 @@ final class BenchCommand implements Runnable {
                 description = "With --hosts: the script that makes the hosts (default: ${DEFAULT-VALUE}).")
         java.nio.file.Path hostsScript;
 
+        @Option(names = "--plot", description = "Also write the table as plots to this HTML file (self-contained,"
+                + " as the run report).")
+        java.nio.file.Path plot;
+
         @Override
         public Integer call() throws Exception {
-            new AllReduceBenchmark(workers, megabytes, Compression.parse(compression), chunkKb, hosts, linkGbit,
-                    hostsScript).run(System.out);
+            AllReduceBenchmark bench = new AllReduceBenchmark(workers, megabytes, Compression.parse(compression),
+                    chunkKb, hosts, linkGbit, hostsScript);
+            bench.run(System.out);
+            if (plot != null) {
+                java.nio.file.Files.writeString(plot, io.ringmaster.orchestrator.report.ReportPage.plots(
+                        "bench allreduce", (hosts.isEmpty() ? "workers " + workers : "hosts " + hosts + ", "
+                                + linkGbit + " Gbit/s links") + ", " + compression + ", " + chunkKb + " KiB chunks",
+                        bench.plots()));
+                System.out.println("plot " + plot.toAbsolutePath());
+            }
             return 0;
         }
     }

@@ -65,6 +65,23 @@ public final class ReportPage {
         return tail(b, runs);
     }
 
+    /** A page of a benchmark's plots ({@code bench ... --plot FILE}), each drawn with its data points. */
+    public static String plots(String title, String note, List<Plot> plots) {
+        StringBuilder b = head(title);
+        b.append("<h1>").append(esc(title)).append("</h1>\n<p class=\"dir\">").append(esc(note)).append("</p>\n");
+        b.append("<div class=\"plots\">\n");
+        for (int i = 0; i < plots.size(); i++) {
+            b.append("<svg class=\"plot\" data-kind=\"series\" data-index=\"").append(i)
+                    .append("\" xmlns=\"http://www.w3.org/2000/svg\"></svg>\n");
+        }
+        b.append("</div>\n");
+        ObjectNode data = JSON.createObjectNode();
+        data.putArray("runs");
+        ArrayNode a = data.putArray("plots");
+        plots.forEach(p -> a.add(JSON.valueToTree(p.toMap())));
+        return script(b, data);
+    }
+
     /** The runs' rows: id, status, best figure, epochs, workers, wall time (as `ringmaster runs` prints them). */
     public static String runsTable(List<RunRecords> runs) {
         StringBuilder b = new StringBuilder("<table class=\"runs\"><tr><th>run</th><th>status</th><th>best</th>"
@@ -202,6 +219,10 @@ public final class ReportPage {
         ObjectNode data = JSON.createObjectNode();
         ArrayNode a = data.putArray("runs");
         runs.forEach(r -> a.add(r.toJson()));
+        return script(b, data);
+    }
+
+    private static String script(StringBuilder b, ObjectNode data) {
         String json;
         try {
             json = JSON.writeValueAsString(data);

@@ -39,8 +39,12 @@ public final class RunDirectory implements AutoCloseable {
         String id = runId != null ? runId : newId();
         Path dir = new Path(Storage.path(runsDir), id);
         FileSystem fs = Storage.fs(dir, conf);
+        // what a run that failed to start leaves (forgetIfNothingRan) is kept, and the same id may start again
+        java.util.Set<String> failedStart = java.util.Set.of(RunLock.FILE, AttemptLog.FILE,
+                io.ringmaster.orchestrator.spark.RankLogServer.DIR,
+                io.ringmaster.orchestrator.spark.GangTraining.TIMELINE_DIR);
         boolean held = fs.exists(dir) && java.util.Arrays.stream(fs.listStatus(dir))
-                .anyMatch(st -> !st.getPath().getName().equals(RunLock.FILE)
+                .anyMatch(st -> !failedStart.contains(st.getPath().getName())
                         && !st.getPath().getName().startsWith("."));
         if (held && !fs.exists(new Path(dir, JOB_FILE))) {
             throw new IllegalArgumentException("run directory " + Storage.display(dir) + " exists but holds no "
@@ -66,7 +70,8 @@ public final class RunDirectory implements AutoCloseable {
 
     /**
      * After a fresh run failed to start: removes its {@code job.yaml} when no worker wrote anything
-     * (no metrics, no checkpoint), so the run id is free again rather than a run with nothing in it.
+     * (no metrics, no checkpoint), so the run id is free again rather than a run with nothing in it (the
+     * ranks' logs and the attempt records stay, and a job that takes the id again writes after them).
      */
     public void forgetIfNothingRan() {
         try {

@@ -37,6 +37,8 @@ public final class RankLogServer implements AutoCloseable {
     private static final class Log {
         final String host;
         final List<String> lines = new ArrayList<>();
+        /** The lines a failure's tail shows: each event's first line, not the task's own failure. */
+        final java.util.BitSet headlines = new java.util.BitSet();
         long dropped;
         volatile boolean ended;
 
@@ -50,7 +52,8 @@ public final class RankLogServer implements AutoCloseable {
     private final PrintStream console;
     private final Map<String, Log> logs = new ConcurrentHashMap<>(); // "attempt rank"
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final String started = java.time.LocalDateTime.now().withNano(0).toString().replace('T', ' ');
+    private final String started = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").format(
+            java.time.LocalDateTime.now());
     private final Thread acceptor;
     private volatile boolean closed;
 
@@ -119,11 +122,13 @@ public final class RankLogServer implements AutoCloseable {
                 int tab = line.indexOf('\t');
                 String level = tab < 0 ? "+" : line.substring(0, tab);
                 String text = line.substring(tab + 1);
-                if (!level.equals("+")) {
+                boolean headline = !level.equals("+");
+                if (headline) {
                     echo = level.equals("WARN") || level.equals("ERROR") || level.equals("FATAL");
                 }
                 synchronized (log) {
                     if (log.lines.size() < MAX_LINES) {
+                        log.headlines.set(log.lines.size(), headline && !level.equals(RankLogStream.FAILED));
                         log.lines.add(text);
                     } else {
                         log.dropped++;
@@ -144,8 +149,9 @@ public final class RankLogServer implements AutoCloseable {
     }
 
     /**
-     * The last {@code n} lines rank {@code rank} sent in attempt {@code attempt} (empty when it sent none),
-     * once its stream has ended or after up to {@code waitMillis}: a failure can reach the driver before the
+     * The last {@code n} events rank {@code rank} logged in attempt {@code attempt}, a line each (stack traces
+     * and the task's own failure, which the error states, are in the file only); empty when it sent none.
+     * Waits until its stream has ended, up to {@code waitMillis}: a failure can reach the driver before the
      * failed rank's last lines do.
      */
     public List<String> tail(int attempt, int rank, int n, long waitMillis) {
@@ -164,7 +170,12 @@ public final class RankLogServer implements AutoCloseable {
             return List.of();
         }
         synchronized (log) {
-            return List.copyOf(log.lines.subList(Math.max(0, log.lines.size() - n), log.lines.size()));
+            java.util.LinkedList<String> tail = new java.util.LinkedList<>();
+            for (int i = log.headlines.previousSetBit(log.lines.size() - 1); i >= 0 && tail.size() < n;
+                 i = log.headlines.previousSetBit(i - 1)) {
+                tail.addFirst(log.lines.get(i));
+            }
+            return List.copyOf(tail);
         }
     }
 

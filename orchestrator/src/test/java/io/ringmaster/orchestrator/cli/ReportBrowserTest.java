@@ -96,6 +96,26 @@ class ReportBrowserTest {
                 list.toString());
     }
 
+    @Test
+    void aBenchmarkTableIsPlottedWithAPointPerRow() throws Exception {
+        String chromium = chromium();
+        Path page = dir.resolve("allreduce.html");
+        CliRun bench = CliRun.of("bench", "allreduce", "--workers", "2", "--mb", "1,2", "--plot", page.toString());
+        assertEquals(0, bench.exitCode(), bench.toString());
+        long rows = bench.out().lines().filter(l -> l.matches("\\s+2\\s+(dense|rows)\\s+(yes|no)\\s+[12]\\s.*"))
+                .count();
+        assertTrue(rows >= 4, bench.toString());
+        Matcher m = PLOT.matcher(dom(chromium, page));
+        int plots = 0;
+        while (m.find()) {
+            plots++;
+            assertEquals("series", m.group(1));
+            assertEquals(rows, Integer.parseInt(m.group(3)), "one point per table row");
+            assertEquals(rows, count(m.group(4), "class=\"point\""));
+        }
+        assertEquals(2, plots);
+    }
+
     private static int count(String s, String what) {
         int n = 0;
         for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) {
