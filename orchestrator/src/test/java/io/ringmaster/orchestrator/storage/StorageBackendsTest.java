@@ -96,6 +96,13 @@ class StorageBackendsTest {
                     assertTrue(log.contains("INFO Worker: rank " + rank + " of 2: training"), log);
                 }
             }
+            // the report reads the run's records from the back end and writes report.html beside them
+            io.ringmaster.orchestrator.report.RunReport.write(conf, run.toString());
+            try (InputStream in = fs.open(new Path(run, "report.html"))) {
+                String page = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(page.contains("<h1>Run " + backend + " <span class=\"status finished\">"), page.substring(0,
+                        Math.min(page.length(), 2000)));
+            }
             try (InputStream in = fs.open(new Path(run, "summary.json"))) {
                 JsonNode summary = new ObjectMapper().readTree(in);
                 assertEquals(2, summary.get("workers").asInt());
