@@ -55,6 +55,10 @@ public final class JobConfig {
     JobSections.Averaging averaging = new JobSections.Averaging();
     /** Deliberate failure for tests (off unless set). */
     JobSections.Fault fault;
+    /** Settings of the Spark MLlib families (each only with its model.type). */
+    JobSections.Als als;
+    JobSections.Item2Vec item2vec;
+    JobSections.Svd svd;
     /** Hadoop configuration entries (e.g. credentials for s3a:// or wasbs://). */
     Map<String, String> hadoop = new LinkedHashMap<>();
 
@@ -77,6 +81,14 @@ public final class JobConfig {
     public JobSections.Averaging averaging() { return averaging; }
     public JobSections.Fault fault() { return fault; }
     public Map<String, String> hadoop() { return hadoop; }
+    public JobSections.Als als() { return als != null ? als : new JobSections.Als(); }
+    public JobSections.Item2Vec item2vec() { return item2vec != null ? item2vec : new JobSections.Item2Vec(); }
+    public JobSections.Svd svd() { return svd != null ? svd : new JobSections.Svd(); }
+
+    /** True for a family Spark MLlib trains on the driver's Spark (als, item2vec, svd), not a gang. */
+    public boolean sparkFamily() {
+        return ModelTypes.SPARK_FAMILIES.contains(model.type);
+    }
 
     /** Reads a job file; errors name the file, the key and the line. */
     public static JobConfig load(java.nio.file.Path file, List<String> overrides) {

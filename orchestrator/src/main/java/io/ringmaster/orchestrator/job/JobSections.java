@@ -37,6 +37,60 @@ public final class JobSections {
         public List<Integer> layers() { return layers; }
     }
 
+    /** model.type als: Spark MLlib ALS with implicit feedback (each training interaction is one observation). */
+    public static final class Als {
+        /** Latent factors per user and item. */
+        int rank = 16;
+        /** L2 regularisation (MLlib's regParam). */
+        double regParam = 0.05;
+        /** Confidence of an observed interaction (implicit feedback). */
+        double alpha = 20.0;
+        /** Alternating least-squares sweeps (MLlib's maxIter). */
+        int iterations = 10;
+
+        public int rank() { return rank; }
+        public double regParam() { return regParam; }
+        public double alpha() { return alpha; }
+        public int iterations() { return iterations; }
+    }
+
+    /**
+     * model.type item2vec: Spark MLlib Word2Vec over each user's items in time order; a user is scored by the
+     * similarity of an item to the user's most recent items.
+     */
+    public static final class Item2Vec {
+        /** Vector size. */
+        int vectorSize = 32;
+        /** Context window (items either side). */
+        int window = 5;
+        /** Items seen fewer times are left out (they score 0). */
+        int minCount = 1;
+        /** Passes over the sequences; at most partitions (MLlib's Word2Vec requires it). */
+        int iterations = 1;
+        /** Partitions Word2Vec trains in. */
+        int partitions = 1;
+        /** Word2Vec's initial learning rate (MLlib's stepSize). */
+        double learningRate = 0.025;
+        /** A user's most recent training items that make up the user's vector. */
+        int recent = 10;
+
+        public int vectorSize() { return vectorSize; }
+        public int window() { return window; }
+        public int minCount() { return minCount; }
+        public int iterations() { return iterations; }
+        public int partitions() { return partitions; }
+        public double learningRate() { return learningRate; }
+        public int recent() { return recent; }
+    }
+
+    /** model.type svd: truncated SVD of the (user x item) interaction matrix, RowMatrix.computeSVD. */
+    public static final class Svd {
+        /** Singular values kept. */
+        int k = 32;
+
+        public int k() { return k; }
+    }
+
     public static final class Train {
         int epochs = 20;
         /** Examples per optimiser step (global, across all workers). */

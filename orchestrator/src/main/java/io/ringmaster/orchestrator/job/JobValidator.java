@@ -46,6 +46,7 @@ final class JobValidator {
             throw new JobConfigException("job: 'workers' must be >= 1, got " + job.workers);
         }
         ModelTypes.check(job.model.type);
+        checkFamilySettings(job);
         if (job.eval.select == null || !RankingEvaluator.METRICS.contains(job.eval.select)) {
             throw new JobConfigException("job: 'eval.select' must be one of " + String.join(", ",
                     RankingEvaluator.METRICS) + ", got '" + job.eval.select + "'");
@@ -210,6 +211,70 @@ final class JobValidator {
             throw new JobConfigException("job: '" + job.strategy.id()
                     + ".stall-timeout' must be >= 30 s (executors report"
                     + " progress with their heartbeats, every 10 s by default), got " + job.stallTimeout());
+        }
+    }
+
+    /**
+     * Each MLlib family's section only with its model.type, its values in range, and what a family trained
+     * by MLlib cannot do refused naming the key.
+     */
+    private static void checkFamilySettings(JobConfig job) {
+        String type = job.model.type;
+        for (Object[] section : new Object[][] {{"als", job.als}, {"item2vec", job.item2vec}, {"svd", job.svd}}) {
+            if (section[1] != null && !section[0].equals(type)) {
+                throw new JobConfigException("job: '" + section[0] + "' settings are for model.type " + section[0]
+                        + ", but model.type is " + type + " (remove the section or set model.type: " + section[0]
+                        + ")");
+            }
+        }
+        if (!job.sparkFamily()) {
+            return;
+        }
+        if (job.strategy != Strategy.ALLREDUCE) {
+            throw new JobConfigException("job: 'strategy' " + job.strategy.id() + " trains a gang; model.type " + type
+                    + " is trained by Spark MLlib (remove strategy)");
+        }
+        if (job.trace.timeline()) {
+            throw new JobConfigException("job: 'trace.timeline' records a gang's steps; model.type " + type
+                    + " is trained by Spark MLlib (remove trace.timeline)");
+        }
+        if (job.fault != null) {
+            throw new JobConfigException("job: 'fault' injects a failure into a gang's rank; model.type " + type
+                    + " is trained by Spark MLlib (remove fault)");
+        }
+        JobSections.Als als = job.als();
+        positive("als.rank", als.rank);
+        positive("als.iterations", als.iterations);
+        if (!(als.regParam >= 0)) {
+            throw new JobConfigException("job: 'als.reg-param' must be >= 0, got " + als.regParam);
+        }
+        if (!(als.alpha > 0)) {
+            throw new JobConfigException("job: 'als.alpha' must be > 0, got " + als.alpha);
+        }
+        JobSections.Item2Vec w2v = job.item2vec();
+        positive("item2vec.vector-size", w2v.vectorSize);
+        positive("item2vec.window", w2v.window);
+        positive("item2vec.min-count", w2v.minCount);
+        positive("item2vec.iterations", w2v.iterations);
+        positive("item2vec.partitions", w2v.partitions);
+        positive("item2vec.recent", w2v.recent);
+        if (!(w2v.learningRate > 0)) {
+            throw new JobConfigException("job: 'item2vec.learning-rate' must be > 0, got " + w2v.learningRate);
+        }
+        if (w2v.iterations > w2v.partitions) {
+            // the seed's pitfall: MLlib documents (Word2Vec.setNumIterations) that iterations "should be smaller
+            // than or equal to number of partitions", and does not check it
+            throw new JobConfigException("job: 'item2vec.iterations' (" + w2v.iterations + ") must not exceed"
+                    + " 'item2vec.partitions' (" + w2v.partitions + "): Spark MLlib's Word2Vec requires iterations <="
+                    + " partitions (its setNumIterations documents it, and does not check); raise"
+                    + " item2vec.partitions too");
+        }
+        positive("svd.k", job.svd().k);
+    }
+
+    private static void positive(String key, int value) {
+        if (value < 1) {
+            throw new JobConfigException("job: '" + key + "' must be >= 1, got " + value);
         }
     }
 }

@@ -78,6 +78,9 @@ public final class TrainJob {
 
     private static Outcome runOn(JobConfig job, PrintStream out, boolean fromScratch) throws IOException {
         job.validate();
+        if (job.sparkFamily()) { // ALS, item2vec, SVD: one Spark MLlib fit, no gang
+            return FamilyJob.run(job, out);
+        }
         Configuration conf = Storage.configuration(job.hadoop());
         DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
         if (manifest.counts().testUsers() == 0) { // before any Spark job or attempt: no relaunch can fix it
