@@ -101,6 +101,44 @@ class SparkFamiliesTest {
     }
 
     @Test
+    void fullCatalogueMapAsASparkJobEqualsAPlainLoop() throws Exception {
+        Dataset ds = DatasetStore.read(Storage.configuration(), data);
+        io.ringmaster.orchestrator.score.ModelSource popular = io.ringmaster.orchestrator.score.ModelSource
+                .mostPopular(ds);
+        org.apache.spark.sql.SparkSession spark = io.ringmaster.orchestrator.spark.SparkSessions.create("local[2]",
+                "full-map-test", java.util.Map.of());
+        double job;
+        try {
+            job = io.ringmaster.orchestrator.score.FullCatalogueMap.compute(spark, popular, ds, 10, 3);
+        } finally {
+            spark.stop();
+        }
+        // by hand: rank the held-out item among the items the user did not train on, ties against it
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int j = 0; j < ds.train().size(); j++) {
+            seen.add((long) ds.train().users()[j] * ds.numItems() + ds.train().items()[j]);
+        }
+        float[] counts = new float[ds.numItems()];
+        for (int i : ds.train().items()) {
+            counts[i]++;
+        }
+        double sum = 0;
+        for (int r = 0; r < ds.test().size(); r++) {
+            int user = ds.test().users()[r];
+            int held = ds.test().items()[r];
+            int rank = 1;
+            for (int i = 0; i < ds.numItems(); i++) {
+                if (i != held && !seen.contains((long) user * ds.numItems() + i) && counts[i] >= counts[held]) {
+                    rank++;
+                }
+            }
+            sum += rank <= 10 ? 1.0 / rank : 0;
+        }
+        assertEquals(sum / ds.test().size(), job, 1e-12);
+        assertTrue(job > 0, "most-popular hits some held-out items: " + job);
+    }
+
+    @Test
     void settingsThatCannotWorkAreRefusedNamingTheKey() {
         // the seed's pitfall: MLlib's Word2Vec requires iterations <= partitions
         JobConfigException w2v = assertThrows(JobConfigException.class, () -> job("item2vec", "x",

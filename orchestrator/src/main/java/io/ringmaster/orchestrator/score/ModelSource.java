@@ -1,0 +1,167 @@
+package io.ringmaster.orchestrator.score;
+
+import io.ringmaster.data.Storage;
+import io.ringmaster.orchestrator.run.FamilyJob;
+import io.ringmaster.workers.eval.Scorer;
+import io.ringmaster.workers.export.BundleScorer;
+import io.ringmaster.workers.model.FactorModel;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A trained model that {@code compare} (and its Spark job) scores with, opened where it runs: a NeuMF model
+ * bundle ({@code ringmaster export}'s output, loaded once per JVM), or the factors a Spark MLlib family's
+ * run directory holds ({@code model/factors.bin}, shipped with the task).
+ */
+public abstract class ModelSource implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The name it is shown under (the run or bundle directory's name). */
+    public abstract String name();
+
+    /** The model type (neumf, als, item2vec, svd). */
+    public abstract String type();
+
+    /** A scorer of (user, item) pairs; one per thread. */
+    public abstract Scorer scorer();
+
+    /** Training seconds, when the source records them (a run's summary), else NaN. */
+    public abstract double trainSeconds();
+
+    /**
+     * {@code uri} as a model: a run directory of a Spark MLlib family, or a model bundle. A NeuMF run directory
+     * is refused with the export command that makes its bundle.
+     */
+    public static ModelSource open(Configuration conf, Map<String, String> hadoop, String uri) throws IOException {
+        Path p = Storage.path(uri);
+        FileSystem fs = Storage.fs(p, conf);
+        if (fs.exists(new Path(p, FamilyJob.MODEL_FILE))) {
+            byte[] bytes = Storage.readBytes(fs, new Path(p, FamilyJob.MODEL_FILE));
+            FactorModel m = FactorModel.read(new ByteArrayInputStream(bytes), Storage.display(new Path(p,
+                    FamilyJob.MODEL_FILE)));
+            double seconds = Double.NaN;
+            Path summary = new Path(p, "summary.json");
+            if (fs.exists(summary)) {
+                try (InputStream in = fs.open(summary)) {
+                    seconds = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).path("trainSeconds")
+                            .asDouble(Double.NaN);
+                }
+            }
+            return new Factors(p.getName(), m.type(), bytes, seconds);
+        }
+        if (fs.exists(new Path(p, "manifest.json")) && fs.exists(new Path(p, "model.zip"))) {
+            BundleCache.get(uri, hadoop); // verified here, before any Spark job
+            return new Bundle(p.getName(), uri, hadoop);
+        }
+        if (fs.exists(new Path(p, "job.yaml"))) {
+            throw new IllegalArgumentException(Storage.display(p) + " is a NeuMF run directory: compare scores its"
+                    + " model bundle; make it with `ringmaster export " + Storage.display(p) + " --out <bundle>`");
+        }
+        throw new IllegalArgumentException(Storage.display(p) + " is neither a run directory with "
+                + FamilyJob.MODEL_FILE + " nor a model bundle");
+    }
+
+    /** Most-popular as a model: every user's row is 1, an item's row its training count. */
+    public static ModelSource mostPopular(io.ringmaster.data.Dataset ds) {
+        float[] ones = new float[ds.numUsers()];
+        java.util.Arrays.fill(ones, 1f);
+        float[] counts = new float[ds.numItems()];
+        for (int i : ds.train().items()) {
+            counts[i]++;
+        }
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try {
+            new FactorModel("most-popular", ds.numUsers(), ds.numItems(), 1, ones, counts).write(b);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new Factors("most-popular", "baseline", b.toByteArray(), Double.NaN);
+    }
+
+    /** A Spark MLlib family's factors. */
+    private static final class Factors extends ModelSource {
+        private static final long serialVersionUID = 1L;
+        private final String name;
+        private final String type;
+        private final byte[] bytes;
+        private final double seconds;
+        private transient FactorModel model;
+
+        Factors(String name, String type, byte[] bytes, double seconds) {
+            this.name = name;
+            this.type = type;
+            this.bytes = bytes;
+            this.seconds = seconds;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String type() {
+            return type;
+        }
+
+        @Override
+        public synchronized Scorer scorer() {
+            if (model == null) {
+                try {
+                    model = FactorModel.read(new ByteArrayInputStream(bytes), name);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return model;
+        }
+
+        @Override
+        public double trainSeconds() {
+            return seconds;
+        }
+    }
+
+    /** A NeuMF model bundle. */
+    private static final class Bundle extends ModelSource {
+        private static final long serialVersionUID = 1L;
+        private final String name;
+        private final String uri;
+        private final Map<String, String> hadoop;
+
+        Bundle(String name, String uri, Map<String, String> hadoop) {
+            this.name = name;
+            this.uri = uri;
+            this.hadoop = Map.copyOf(hadoop);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String type() {
+            return "neumf";
+        }
+
+        @Override
+        public Scorer scorer() {
+            BundleScorer s = BundleCache.get(uri, hadoop).newScorer();
+            return s::logits;
+        }
+
+        @Override
+        public double trainSeconds() {
+            Object t = BundleCache.get(uri, hadoop).provenance().get("trainSeconds");
+            return t instanceof Number n ? n.doubleValue() : Double.NaN;
+        }
+    }
+}
