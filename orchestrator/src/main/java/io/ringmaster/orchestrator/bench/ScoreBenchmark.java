@@ -37,8 +37,8 @@ public final class ScoreBenchmark {
     public void run(PrintStream out) throws IOException {
         Configuration conf = Storage.configuration();
         ModelBundle b = ModelBundle.load(conf, bundleUri);
-        int users = b.spec().numUsers();
-        int items = b.spec().numItems();
+        int users = b.numUsers();
+        int items = b.numItems();
         out.printf("bench score: %s, %,d users x %,d items = %,d scores per full pass; %d cores%n", bundleUri, users,
                 items, (long) users * items, Runtime.getRuntime().availableProcessors());
 

@@ -34,10 +34,14 @@ final class ExportCommand implements Callable<Integer> {
             System.out.println("warning: run " + r.provenance().get("runId") + " is still training ("
                     + r.provenance().get("runStillTraining") + "): this is its newest complete checkpoint so far");
         }
-        System.out.printf("exported checkpoint step %d of run %s -> %s%n", r.step(), r.provenance().get("runId"),
-                r.bundle());
+        if (r.provenance().get("modelType") instanceof String type) { // a Spark MLlib family's one model
+            System.out.printf("exported the %s model of run %s -> %s%n", type, r.provenance().get("runId"), r.bundle());
+        } else {
+            System.out.printf("exported checkpoint step %d of run %s -> %s%n", r.step(), r.provenance().get("runId"),
+                    r.bundle());
+        }
         if (m instanceof Map<?, ?> metrics && !metrics.isEmpty()) {
-            System.out.printf("metrics at that checkpoint: epoch %s  HR@%s %.4f  NDCG@%s %.4f%n", metrics.get("epoch"),
+            System.out.printf("metrics at export: epoch %s  HR@%s %.4f  NDCG@%s %.4f%n", metrics.get("epoch"),
                     metrics.get("k"), ((Number) metrics.get("hr")).doubleValue(), metrics.get("k"),
                     ((Number) metrics.get("ndcg")).doubleValue());
         }

@@ -40,6 +40,9 @@ public final class Exporter {
         Path runDir = Storage.path(runDirUri);
         FileSystem fs = Storage.fs(runDir, conf);
         JobConfig job = RunDirectory.readJob(conf, runDirUri, List.of());
+        if (job.sparkFamily()) {
+            return exportFactors(conf, fs, runDir, job, step, outUri);
+        }
         java.util.Optional<io.ringmaster.orchestrator.run.RunLock.Owner> live
                 = io.ringmaster.orchestrator.run.RunLock.owner(fs, runDir);
         CheckpointStore store = new CheckpointStore(conf, runDir.toString(), Integer.MAX_VALUE);
@@ -75,6 +78,42 @@ public final class Exporter {
         }
         model.exportBundle(conf, store.loadModel(cp), ds, job.train().seed(), provenance, outUri);
         return new Result(Storage.display(Storage.path(outUri)), cp.step(), provenance);
+    }
+
+    /**
+     * A Spark MLlib family's run (als, item2vec, svd): its one fitted model, {@code model/factors.bin}, as a
+     * factor bundle (there are no checkpoints to choose from).
+     */
+    private static Result exportFactors(Configuration conf, FileSystem fs, Path runDir, JobConfig job, Long step,
+                                        String outUri) throws IOException {
+        if (step != null) {
+            throw new IllegalArgumentException("run " + runDir.getName() + " (model.type " + job.model().type()
+                    + ") has one fitted model and no checkpoints: leave out --checkpoint");
+        }
+        Path file = new Path(runDir, io.ringmaster.orchestrator.run.FamilyJob.MODEL_FILE);
+        if (!fs.exists(file)) {
+            throw new IllegalArgumentException(Storage.display(runDir) + " has no fitted model ("
+                    + io.ringmaster.orchestrator.run.FamilyJob.MODEL_FILE + "): its training did not finish");
+        }
+        io.ringmaster.workers.model.FactorModel model = io.ringmaster.workers.model.FactorModel.read(
+                new java.io.ByteArrayInputStream(Storage.readBytes(fs, file)), Storage.display(file));
+        Dataset ds = DatasetStore.read(conf, job.dataUri());
+        DatasetManifest manifest = DatasetStore.manifest(conf, job.dataUri());
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("runId", runDir.getName());
+        provenance.put("runDir", Storage.display(runDir));
+        provenance.put("modelType", job.model().type());
+        provenance.put("configHash", job.configHash());
+        provenance.put("dataset", job.dataUri());
+        provenance.put("datasetName", manifest.name());
+        provenance.put("datasetChecksum", manifest.checksum());
+        Map<String, Object> metrics = metricsAt(fs, runDir, 0);
+        provenance.put("metricsAtExport", metrics);
+        if (metrics.get("trainSeconds") instanceof Number t) {
+            provenance.put("trainSeconds", t);
+        }
+        ModelBundle.writeFactors(conf, model, ds, provenance, outUri);
+        return new Result(Storage.display(Storage.path(outUri)), 0, provenance);
     }
 
     /** The last epoch record at or before {@code step} in the run's metrics.jsonl, or an empty map. */

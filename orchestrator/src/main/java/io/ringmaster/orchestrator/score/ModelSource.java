@@ -15,9 +15,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A trained model that {@code compare} (and its Spark job) scores with, opened where it runs: a NeuMF model
- * bundle ({@code ringmaster export}'s output, loaded once per JVM), or the factors a Spark MLlib family's
- * run directory holds ({@code model/factors.bin}, shipped with the task).
+ * A trained model that {@code compare} (and its Spark job) scores with, opened where it runs: a model
+ * bundle ({@code ringmaster export}'s output, NeuMF or factors, loaded once per JVM), or the factors a
+ * Spark MLlib family's run directory holds ({@code model/factors.bin}, shipped with the task).
  */
 public abstract class ModelSource implements Serializable {
 
@@ -56,9 +56,9 @@ public abstract class ModelSource implements Serializable {
             }
             return new Factors(p.getName(), m.type(), bytes, seconds);
         }
-        if (fs.exists(new Path(p, "manifest.json")) && fs.exists(new Path(p, "model.zip"))) {
-            BundleCache.get(uri, hadoop); // verified here, before any Spark job
-            return new Bundle(p.getName(), uri, hadoop);
+        if (fs.exists(new Path(p, "manifest.json"))) {
+            // verified here, before any Spark job
+            return new Bundle(p.getName(), BundleCache.get(uri, hadoop).type(), uri, hadoop);
         }
         if (fs.exists(new Path(p, "job.yaml"))) {
             throw new IllegalArgumentException(Storage.display(p) + " is a NeuMF run directory: compare scores its"
@@ -129,15 +129,17 @@ public abstract class ModelSource implements Serializable {
         }
     }
 
-    /** A NeuMF model bundle. */
+    /** A model bundle: NeuMF's, or a factor model's. */
     private static final class Bundle extends ModelSource {
         private static final long serialVersionUID = 1L;
         private final String name;
+        private final String type;
         private final String uri;
         private final Map<String, String> hadoop;
 
-        Bundle(String name, String uri, Map<String, String> hadoop) {
+        Bundle(String name, String type, String uri, Map<String, String> hadoop) {
             this.name = name;
+            this.type = type;
             this.uri = uri;
             this.hadoop = Map.copyOf(hadoop);
         }
@@ -149,7 +151,7 @@ public abstract class ModelSource implements Serializable {
 
         @Override
         public String type() {
-            return "neumf";
+            return type;
         }
 
         @Override

@@ -200,7 +200,7 @@ public final class ScoreJob {
 
     /** Items by training popularity, most popular first. */
     static int[] byPopularity(ModelBundle b) {
-        Integer[] order = new Integer[b.spec().numItems()];
+        Integer[] order = new Integer[b.numItems()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
@@ -310,7 +310,7 @@ public final class ScoreJob {
             int reportedUsers = 0;
             int reportedItems = 0;
             float top = 0;
-            for (int i = 0; i < b.spec().numItems(); i++) {
+            for (int i = 0; i < b.numItems(); i++) {
                 top = Math.max(top, b.trainCount(i));
             }
             try (BundleScorer scorer = b.newScorer()) {

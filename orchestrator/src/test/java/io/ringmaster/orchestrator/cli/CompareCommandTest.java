@@ -46,6 +46,22 @@ class CompareCommandTest {
         assertTrue(lines.get(3).matches("als\\s+als" + figures + "\\s+\\d+\\.\\ds"), c.toString());
         assertTrue(lines.get(4).matches("svd\\s+svd" + figures + "\\s+\\d+\\.\\ds"), c.toString());
 
+        // the ALS run exported as a bundle scores as the run's own factors, in compare and in Spark batch scoring
+        String bundle = dir.resolve("als-bundle").toString();
+        CliRun ex = CliRun.of("export", dir.resolve("runs/als").toString(), "--out", bundle);
+        assertEquals(0, ex.exitCode(), ex.toString());
+        assertTrue(ex.out().contains("exported the als model of run als -> "), ex.toString());
+        CliRun both = CliRun.of("compare", "--data", data, dir.resolve("runs/als").toString(), bundle);
+        assertEquals(0, both.exitCode(), both.toString());
+        List<String> rows = both.out().lines().toList();
+        String run = rows.get(3).replaceAll("^als\\s+als", "").replaceAll("\\s+\\S+$", "");
+        String fromBundle = rows.get(4).replaceAll("^als-bundle\\s+als", "").replaceAll("\\s+\\S+$", "");
+        assertEquals(run, fromBundle, both.toString());
+        CliRun score = CliRun.of("score", "--model", bundle, "--users", "all", "--top-k", "5", "--exclude-seen", data,
+                "--out", dir.resolve("recs").toString());
+        assertEquals(0, score.exitCode(), score.toString());
+        assertTrue(score.out().contains("wrote 1,500 rows -> "), score.toString()); // 300 users, 5 each
+
         CliRun neumf = CliRun.of("train", "--data", data, "--epochs", "1", "--runs-dir", runs, "--run-id", "n");
         assertEquals(0, neumf.exitCode(), neumf.toString());
         CliRun refused = CliRun.of("compare", "--data", data, dir.resolve("runs/n").toString());

@@ -318,7 +318,8 @@ class JobConfigTest {
         mentions(fails("data: d\ntrain:\n  engine: gpu\n"), "key 'train.engine' (line 3)", "'gpu'",
                 "fused or dl4j");
         mentions(fails("data: d\n", "loader.mode=disk"), "key 'loader.mode'", "memory or stream");
-        mentions(fails("data: d\nmodel:\n  type: als\n"), "'model.type' must be one of neumf, got 'als'");
+        mentions(fails("data: d\nmodel:\n  type: lightfm\n"),
+                "'model.type' must be one of neumf, als, item2vec, svd, got 'lightfm'");
         mentions(fails("data: d\n", "eval.select=auc"), "'eval.select' must be one of hr, ndcg, map, got 'auc'");
         assertThrows(UnsupportedOperationException.class, () -> c.spark.conf.put("spark.x", "y"));
         assertThrows(UnsupportedOperationException.class, () -> c.model.layers.set(0, 2));

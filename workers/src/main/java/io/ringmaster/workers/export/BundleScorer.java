@@ -1,32 +1,42 @@
 package io.ringmaster.workers.export;
 
+import io.ringmaster.workers.eval.Scorer;
+import io.ringmaster.workers.model.FactorModel;
 import io.ringmaster.workers.model.NeuMFKernel;
 import io.ringmaster.workers.model.NeuMFLayout;
 import io.ringmaster.workers.model.NeuMFSpec;
 import java.util.function.IntPredicate;
 
 /**
- * Scores (user, item) index pairs with a bundle's parameters through the fused kernel, in large
- * batches: a user's whole catalogue at once for top-K. Not thread-safe.
+ * Scores (user, item) index pairs with a bundle's model, in large batches: a user's whole catalogue at
+ * once for top-K. A NeuMF bundle scores through the fused kernel (logits); a factor bundle (ALS, item2vec,
+ * SVD) by the dot product of its rows, which ranks the same way. Not thread-safe.
  */
 public final class BundleScorer implements AutoCloseable {
 
-    private final NeuMFSpec spec;
-    private final float[] params;
-    private final NeuMFKernel kernel;
+    private final int numItems;
+    private final Scorer model;
+    private final AutoCloseable resources;
     private int[] users = new int[0];
     private int[] items = new int[0];
     private float[] out = new float[0];
 
     BundleScorer(NeuMFSpec spec, float[] params) {
-        this.spec = spec;
-        this.params = params;
-        this.kernel = new NeuMFKernel(new NeuMFLayout(spec));
+        NeuMFKernel kernel = new NeuMFKernel(new NeuMFLayout(spec));
+        this.numItems = spec.numItems();
+        this.model = (u, i, n, result) -> kernel.logits(params, u, i, n, result);
+        this.resources = kernel::close;
     }
 
-    /** Output logits for {@code n} index pairs. */
+    BundleScorer(FactorModel factors) {
+        this.numItems = factors.items();
+        this.model = factors;
+        this.resources = () -> { };
+    }
+
+    /** Scores ({@code n} index pairs): NeuMF's output logits, a factor model's dot products. */
     public void logits(int[] u, int[] i, int n, float[] result) {
-        kernel.logits(params, u, i, n, result);
+        model.score(u, i, n, result);
     }
 
     public static float probability(float logit) {
@@ -38,7 +48,7 @@ public final class BundleScorer implements AutoCloseable {
      * items {@code exclude} accepts; fills {@code topItems}/{@code topLogits} and returns how many.
      */
     public int topK(int user, int k, IntPredicate exclude, int[] topItems, float[] topLogits) {
-        int n = spec.numItems();
+        int n = numItems;
         if (users.length < n) {
             users = new int[n];
             items = new int[n];
@@ -48,7 +58,7 @@ public final class BundleScorer implements AutoCloseable {
             users[i] = user;
             items[i] = i;
         }
-        kernel.logits(params, users, items, n, out);
+        model.score(users, items, n, out);
         int size = 0;
         for (int i = 0; i < n; i++) {
             if (exclude.test(i)) {
@@ -80,6 +90,10 @@ public final class BundleScorer implements AutoCloseable {
 
     @Override
     public void close() {
-        kernel.close();
+        try {
+            resources.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

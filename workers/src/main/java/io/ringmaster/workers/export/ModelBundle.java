@@ -6,6 +6,7 @@ import io.ringmaster.data.Dataset;
 import io.ringmaster.data.IdMap;
 import io.ringmaster.data.ParquetTable;
 import io.ringmaster.data.Storage;
+import io.ringmaster.workers.model.FactorModel;
 import io.ringmaster.workers.model.GraphParameters;
 import io.ringmaster.workers.model.NeuMFLayout;
 import io.ringmaster.workers.model.NeuMFSpec;
@@ -24,8 +25,8 @@ import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * A self-contained trained model: the DL4J network ({@code model.zip}, ModelSerializer, no updater
- * state), the model and input schema ({@code model.json}), the id maps and item titles and training
- * popularity ({@code users.parquet}, {@code items.parquet}), provenance ({@code provenance.json}: run,
+ * state), or a factor model's user and item rows ({@code factors.bin}: ALS, item2vec, SVD), the model
+ * and input schema ({@code model.json}), the id maps and item titles and training popularity ({@code users.parquet}, {@code items.parquet}), provenance ({@code provenance.json}: run,
  * checkpoint, config hash, dataset, metrics at export) and {@code manifest.json} with the SHA-256 of
  * each file, written last. Loading verifies every checksum and the format version.
  */
@@ -40,21 +41,30 @@ public final class ModelBundle {
     static final String ITEMS = "items.parquet";
     static final String PROVENANCE = "provenance.json";
     static final String MANIFEST = "manifest.json";
-    private static final List<String> FILES = List.of(MODEL, MODEL_JSON, USERS, ITEMS, PROVENANCE);
+    /** A factor bundle's model file and name (ALS, item2vec, SVD). */
+    static final String FACTORS = "factors.bin";
+    static final String FACTORS_NAME = "factors";
+    /** The files a bundle whose model file is {@code modelFile} holds (all but the manifest). */
+    private static List<String> files(String modelFile) {
+        return List.of(modelFile, MODEL_JSON, USERS, ITEMS, PROVENANCE);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final NeuMFSpec spec;
+    private final NeuMFSpec spec; // null for a factor bundle
     private final float[] params;
+    private final FactorModel factors; // null for a NeuMF bundle
     private final IdMap users;
     private final IdMap items;
     private final String[] titles;
     private final int[] itemCounts;
     private final Map<String, Object> provenance;
 
-    private ModelBundle(NeuMFSpec spec, float[] params, IdMap users, IdMap items, String[] titles, int[] itemCounts,
-                        Map<String, Object> provenance) {
+    private ModelBundle(NeuMFSpec spec, float[] params, FactorModel factors, IdMap users, IdMap items,
+                        String[] titles, int[] itemCounts, Map<String, Object> provenance) {
         this.spec = spec;
         this.params = params;
+        this.factors = factors;
         this.users = users;
         this.items = items;
         this.titles = titles;
@@ -65,14 +75,7 @@ public final class ModelBundle {
     /** Writes a bundle of {@code graph} (trained on {@code ds}) to {@code outUri}; refuses an existing one. */
     public static void write(Configuration conf, ComputationGraph graph, NeuMFSpec spec, Dataset ds,
                              Map<String, Object> provenance, String outUri) throws IOException {
-        Path out = Storage.path(outUri);
-        FileSystem fs = Storage.fs(out, conf);
-        if (fs.exists(out)) {
-            throw new IllegalArgumentException(Storage.display(out) + " already exists; choose another --out");
-        }
-        Path tmp = new Path(out.getParent(), "." + out.getName() + ".tmp-" + UUID.randomUUID());
-        try {
-            fs.mkdirs(tmp);
+        writeBundle(conf, ds, provenance, outUri, MODEL, (fs, tmp) -> {
             ByteArrayOutputStream model = new ByteArrayOutputStream();
             ModelSerializer.writeModel(graph, model, false);
             Storage.writeBytes(fs, new Path(tmp, MODEL), model.toByteArray());
@@ -89,6 +92,54 @@ public final class ModelBundle {
                     Map.of("name", "item", "type", "int64 raw id", "mapping", ITEMS)));
             m.put("output", "score: probability of interaction (sigmoid of the logit); ranking uses the logit");
             Storage.writeBytes(fs, new Path(tmp, MODEL_JSON), JSON.writeValueAsBytes(m));
+        });
+    }
+
+    /**
+     * Writes a bundle of a factor model (ALS, item2vec, SVD: {@code factors.bin}) trained on {@code ds} to
+     * {@code outUri}; refuses an existing one.
+     */
+    public static void writeFactors(Configuration conf, FactorModel model, Dataset ds, Map<String, Object> provenance,
+                                    String outUri) throws IOException {
+        if (model.users() != ds.numUsers() || model.items() != ds.numItems()) {
+            throw new IllegalArgumentException("the factor model has " + model.users() + " users and " + model.items()
+                    + " items; the dataset " + ds.numUsers() + " and " + ds.numItems());
+        }
+        writeBundle(conf, ds, provenance, outUri, FACTORS, (fs, tmp) -> {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            model.write(b);
+            Storage.writeBytes(fs, new Path(tmp, FACTORS), b.toByteArray());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("formatVersion", FORMAT_VERSION);
+            m.put("model", FACTORS_NAME);
+            m.put("type", model.type());
+            m.put("users", model.users());
+            m.put("items", model.items());
+            m.put("dimensions", model.dim());
+            m.put("inputs", List.of(Map.of("name", "user", "type", "int64 raw id", "mapping", USERS),
+                    Map.of("name", "item", "type", "int64 raw id", "mapping", ITEMS)));
+            m.put("output", "score: user row . item row; ranking uses it (probability: its sigmoid, not calibrated)");
+            Storage.writeBytes(fs, new Path(tmp, MODEL_JSON), JSON.writeValueAsBytes(m));
+        });
+    }
+
+    /** Writes the model file(s) {@code body} makes into a bundle with the id maps, provenance and manifest. */
+    @FunctionalInterface
+    private interface Body {
+        void write(FileSystem fs, Path tmp) throws IOException;
+    }
+
+    private static void writeBundle(Configuration conf, Dataset ds, Map<String, Object> provenance, String outUri,
+                                    String modelFile, Body body) throws IOException {
+        Path out = Storage.path(outUri);
+        FileSystem fs = Storage.fs(out, conf);
+        if (fs.exists(out)) {
+            throw new IllegalArgumentException(Storage.display(out) + " already exists; choose another --out");
+        }
+        Path tmp = new Path(out.getParent(), "." + out.getName() + ".tmp-" + UUID.randomUUID());
+        try {
+            fs.mkdirs(tmp);
+            body.write(fs, tmp);
             int[] counts = new int[ds.numItems()];
             for (int it : ds.train().items()) {
                 counts[it]++;
@@ -112,7 +163,7 @@ public final class ModelBundle {
                     ParquetTable.Column.ints("train_count", counts)));
             Storage.writeBytes(fs, new Path(tmp, PROVENANCE), JSON.writeValueAsBytes(provenance));
             Map<String, String> sums = new LinkedHashMap<>();
-            for (String f : FILES) {
+            for (String f : files(modelFile)) {
                 sums.put(f, Storage.sha256(Storage.readBytes(fs, new Path(tmp, f))));
             }
             Map<String, Object> manifest = new LinkedHashMap<>();
@@ -144,7 +195,8 @@ public final class ModelBundle {
         }
         Map<?, ?> sums = (Map<?, ?>) manifest.get("sha256");
         Map<String, byte[]> bytes = new LinkedHashMap<>();
-        for (String f : FILES) {
+        String modelFile = sums != null && sums.containsKey(FACTORS) ? FACTORS : MODEL;
+        for (String f : files(modelFile)) {
             Path p = new Path(dir, f);
             if (!fs.exists(p)) {
                 throw new IllegalArgumentException(where + ": " + f + " is missing");
@@ -157,9 +209,23 @@ public final class ModelBundle {
             bytes.put(f, b);
         }
         Map<?, ?> m = JSON.readValue(bytes.get(MODEL_JSON), Map.class);
+        Map<String, Object> users = ParquetTable.read(conf, new Path(dir, USERS),
+                Map.of("index", ParquetTable.Kind.INT32, "raw_id", ParquetTable.Kind.INT64));
+        Map<String, Object> items = ParquetTable.read(conf, new Path(dir, ITEMS),
+                Map.of("index", ParquetTable.Kind.INT32, "raw_id", ParquetTable.Kind.INT64,
+                        "title", ParquetTable.Kind.STRING, "train_count", ParquetTable.Kind.INT32));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> provenance = JSON.readValue(bytes.get(PROVENANCE), Map.class);
+        IdMap userIds = IdMap.fromRawIds((long[]) users.get("raw_id"), where + "/" + USERS);
+        IdMap itemIds = IdMap.fromRawIds((long[]) items.get("raw_id"), where + "/" + ITEMS);
+        if (FACTORS_NAME.equals(m.get("model")) && modelFile.equals(FACTORS)) {
+            FactorModel factors = FactorModel.read(new ByteArrayInputStream(bytes.get(FACTORS)), where + "/" + FACTORS);
+            return new ModelBundle(null, null, factors, userIds, itemIds, (String[]) items.get("title"),
+                    (int[]) items.get("train_count"), provenance);
+        }
         if (!MODEL_NAME.equals(m.get("model"))) {
             throw new IllegalArgumentException(where + ": the bundle holds a " + m.get("model") + " model; this"
-                    + " build scores " + MODEL_NAME + " bundles");
+                    + " build scores " + MODEL_NAME + " and " + FACTORS_NAME + " bundles");
         }
         List<?> layersList = (List<?>) m.get("layers");
         int[] layers = layersList.stream().mapToInt(x -> ((Number) x).intValue()).toArray();
@@ -170,20 +236,26 @@ public final class ModelBundle {
                 false);
         NeuMFLayout layout = new NeuMFLayout(spec);
         float[] params = GraphParameters.of(layout, graph).readParams(graph);
-        Map<String, Object> users = ParquetTable.read(conf, new Path(dir, USERS),
-                Map.of("index", ParquetTable.Kind.INT32, "raw_id", ParquetTable.Kind.INT64));
-        Map<String, Object> items = ParquetTable.read(conf, new Path(dir, ITEMS),
-                Map.of("index", ParquetTable.Kind.INT32, "raw_id", ParquetTable.Kind.INT64,
-                        "title", ParquetTable.Kind.STRING, "train_count", ParquetTable.Kind.INT32));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> provenance = JSON.readValue(bytes.get(PROVENANCE), Map.class);
-        return new ModelBundle(spec, params, IdMap.fromRawIds((long[]) users.get("raw_id"), where + "/" + USERS),
-                IdMap.fromRawIds((long[]) items.get("raw_id"), where + "/" + ITEMS), (String[]) items.get("title"),
+        return new ModelBundle(spec, params, null, userIds, itemIds, (String[]) items.get("title"),
                 (int[]) items.get("train_count"), provenance);
     }
 
+    /** The NeuMF network's shape; null for a factor bundle. */
     public NeuMFSpec spec() {
         return spec;
+    }
+
+    /** The model type: neumf, or the factor model's (als, item2vec, svd). */
+    public String type() {
+        return factors != null ? factors.type() : "neumf";
+    }
+
+    public int numUsers() {
+        return factors != null ? factors.users() : spec.numUsers();
+    }
+
+    public int numItems() {
+        return factors != null ? factors.items() : spec.numItems();
     }
 
     public IdMap users() {
@@ -209,7 +281,7 @@ public final class ModelBundle {
 
     /** A scorer over this bundle's parameters; not thread-safe (one per task). */
     public BundleScorer newScorer() {
-        return new BundleScorer(spec, params);
+        return factors != null ? new BundleScorer(factors) : new BundleScorer(spec, params);
     }
 
 
