@@ -26,8 +26,9 @@ import org.deeplearning4j.util.ModelSerializer;
 /**
  * A self-contained trained model: the DL4J network ({@code model.zip}, ModelSerializer, no updater
  * state), or a factor model's user and item rows ({@code factors.bin}: ALS, item2vec, SVD), the model
- * and input schema ({@code model.json}), the id maps and item titles and training popularity ({@code users.parquet}, {@code items.parquet}), provenance ({@code provenance.json}: run,
- * checkpoint, config hash, dataset, metrics at export) and {@code manifest.json} with the SHA-256 of
+ * and input schema ({@code model.json}), the id maps and item titles and training popularity
+ * ({@code users.parquet}, {@code items.parquet}), provenance ({@code provenance.json}: run, checkpoint,
+ * config hash, dataset, metrics at export) and {@code manifest.json} with the SHA-256 of
  * each file, written last. Loading verifies every checksum and the format version.
  */
 public final class ModelBundle {
