@@ -7,7 +7,12 @@ import java.util.Objects;
  * split. {@code itemTitles} is null when the source has no item names.
  */
 public record Dataset(String name, IdMap userIds, IdMap itemIds, String[] itemTitles, Interactions train,
-                      TestSplit test) {
+                      TestSplit test, TestSplit validation) {
+
+    /** A dataset without a validation split. */
+    public Dataset(String name, IdMap userIds, IdMap itemIds, String[] itemTitles, Interactions train, TestSplit test) {
+        this(name, userIds, itemIds, itemTitles, train, test, null);
+    }
 
     public Dataset {
         Objects.requireNonNull(name, "name");

@@ -51,6 +51,11 @@ public final class DatasetStore {
     }
     public static final String TEST = "test.parquet";
     public static final String TEST_NEGATIVES = "test_negatives.parquet";
+    /**
+     * The validation split, when the dataset has one ({@code ringmaster holdout}): per user the interaction
+     * before the test one, held out of training (for choosing between models without touching the test).
+     */
+    public static final String VALIDATION = "validation.parquet";
     public static final String USERS = "users.parquet";
     public static final String ITEMS = "items.parquet";
 
@@ -167,6 +172,10 @@ public final class DatasetStore {
                 ParquetTable.Column.ints("item", test.items())));
         tables.put(TEST_NEGATIVES, List.of(ParquetTable.Column.ints("user", negUsers),
                 ParquetTable.Column.ints("item", test.negItems())));
+        if (ds.validation() != null) {
+            tables.put(VALIDATION, List.of(ParquetTable.Column.ints("user", ds.validation().users()),
+                    ParquetTable.Column.ints("item", ds.validation().items())));
+        }
         tables.put(USERS, List.of(ParquetTable.Column.ints("index", userIndex),
                 ParquetTable.Column.longs("raw_id", ds.userIds().rawIds())));
         tables.put(ITEMS, List.of(ParquetTable.Column.ints("index", itemIndex),
@@ -254,7 +263,11 @@ public final class DatasetStore {
         DatasetManifest manifest = manifest(conf, location);
         Path dir = Storage.path(location);
         FileSystem fs = Storage.fs(dir, conf);
-        for (String name : List.of(TRAIN, TEST, TEST_NEGATIVES, USERS, ITEMS)) {
+        List<String> names = new ArrayList<>(List.of(TRAIN, TEST, TEST_NEGATIVES, USERS, ITEMS));
+        if (manifest.files() != null && manifest.files().containsKey(VALIDATION)) {
+            names.add(VALIDATION);
+        }
+        for (String name : names) {
             DatasetManifest.FileEntry entry = manifest.files() == null ? null : manifest.files().get(name);
             Path file = new Path(dir, name);
             if (entry == null) {
@@ -307,9 +320,21 @@ public final class DatasetStore {
                 anyTitle ? titles : null,
                 new Interactions((int[]) train.get("user"), (int[]) train.get("item"), (float[]) train.get("rating"),
                         (long[]) train.get("timestamp")),
-                new TestSplit(tu, (int[]) test.get("item"), offsets, (int[]) negs.get("item")));
+                new TestSplit(tu, (int[]) test.get("item"), offsets, (int[]) negs.get("item")),
+                validation(conf, dir, manifest));
         checkRanges(dir, ds);
         return ds;
+    }
+
+    /** The validation split the manifest lists (one held-out item per user, no negatives), or null. */
+    private static TestSplit validation(Configuration conf, Path dir, DatasetManifest manifest) throws IOException {
+        if (manifest.files() == null || !manifest.files().containsKey(VALIDATION)) {
+            return null;
+        }
+        var I = ParquetTable.Kind.INT32;
+        Map<String, Object> v = ParquetTable.read(conf, new Path(dir, VALIDATION), Map.of("user", I, "item", I));
+        int[] users = (int[]) v.get("user");
+        return new TestSplit(users, (int[]) v.get("item"), new int[users.length + 1], new int[0]);
     }
 
     private static long[] orderedRaw(int[] index, long[] raw, String file) {
@@ -333,6 +358,10 @@ public final class DatasetStore {
         checkIndex(dir, TEST, "user", ds.test().users(), ds.numUsers());
         checkIndex(dir, TEST, "item", ds.test().items(), ds.numItems());
         checkIndex(dir, TEST_NEGATIVES, "item", ds.test().negItems(), ds.numItems());
+        if (ds.validation() != null) {
+            checkIndex(dir, VALIDATION, "user", ds.validation().users(), ds.numUsers());
+            checkIndex(dir, VALIDATION, "item", ds.validation().items(), ds.numItems());
+        }
     }
 
     private static void checkIndex(Path dir, String file, String column, int[] values, int bound) {
