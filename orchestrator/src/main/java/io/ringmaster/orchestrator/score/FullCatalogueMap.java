@@ -23,6 +23,16 @@ public final class FullCatalogueMap {
 
     /** The mean AP@K of {@code model} over {@code ds}'s test users, in {@code partitions} tasks. */
     public static double compute(SparkSession spark, ModelSource model, Dataset ds, int k, int partitions) {
+        double[] ap = perUser(spark, model, ds, ds.test(), k, partitions);
+        return ap.length == 0 ? Double.NaN : java.util.Arrays.stream(ap).sum() / ap.length;
+    }
+
+    /**
+     * AP@K of {@code model} for each row of {@code split} (a test or validation split of {@code ds}): its item
+     * ranked among every item the user did not train on.
+     */
+    public static double[] perUser(SparkSession spark, ModelSource model, Dataset ds,
+                                   io.ringmaster.data.TestSplit split, int k, int partitions) {
         int users = ds.numUsers();
         int items = ds.numItems();
         int[][] seen = new int[users][];
@@ -38,19 +48,19 @@ public final class FullCatalogueMap {
             int u = ds.train().users()[j];
             seen[u][at[u]++] = ds.train().items()[j];
         }
-        int[] testUsers = ds.test().users();
-        int[] testItems = ds.test().items();
+        int[] testUsers = split.users();
+        int[] testItems = split.items();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<int[][]> seenB = jsc.broadcast(seen);
         List<Integer> rows = IntStream.range(0, testUsers.length).boxed().toList();
-        double sum = jsc.parallelize(rows, Math.max(1, partitions)).mapPartitions(it -> {
+        List<double[]> found = jsc.parallelize(rows, Math.max(1, partitions)).mapPartitions(it -> {
             Scorer scorer = model.scorer();
             int[][] s = seenB.value();
             int[] u = new int[items];
             int[] all = IntStream.range(0, items).toArray();
             float[] scores = new float[items];
             boolean[] excluded = new boolean[items];
-            double ap = 0;
+            List<double[]> out = new ArrayList<>();
             while (it.hasNext()) {
                 int r = it.next();
                 int user = testUsers[r];
@@ -69,13 +79,15 @@ public final class FullCatalogueMap {
                 for (int i : s[user]) {
                     excluded[i] = false;
                 }
-                ap += rank <= k ? 1.0 / rank : 0;
+                out.add(new double[] {r, rank <= k ? 1.0 / rank : 0});
             }
-            List<Double> out = new ArrayList<>();
-            out.add(ap);
             return out.iterator();
-        }).reduce(Double::sum);
+        }).collect();
         seenB.destroy();
-        return testUsers.length == 0 ? Double.NaN : sum / testUsers.length;
+        double[] ap = new double[testUsers.length];
+        for (double[] f : found) {
+            ap[(int) f[0]] = f[1];
+        }
+        return ap;
     }
 }

@@ -35,6 +35,12 @@ public abstract class ModelSource implements Serializable {
     /** Training seconds, when the source records them (a run's summary), else NaN. */
     public abstract double trainSeconds();
 
+    /** The checksum of the dataset it was trained on, as its run or bundle records it; null when unknown. */
+    public abstract String datasetChecksum();
+
+    /** Where it was opened from (null for most-popular). */
+    public abstract String uri();
+
     /**
      * {@code uri} as a model: a run directory of a Spark MLlib family, or a model bundle. A NeuMF run directory
      * is refused with the export command that makes its bundle.
@@ -47,14 +53,17 @@ public abstract class ModelSource implements Serializable {
             FactorModel m = FactorModel.read(new ByteArrayInputStream(bytes), Storage.display(new Path(p,
                     FamilyJob.MODEL_FILE)));
             double seconds = Double.NaN;
+            String checksum = null;
             Path summary = new Path(p, "summary.json");
             if (fs.exists(summary)) {
                 try (InputStream in = fs.open(summary)) {
-                    seconds = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).path("trainSeconds")
-                            .asDouble(Double.NaN);
+                    com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(in);
+                    seconds = n.path("trainSeconds").asDouble(Double.NaN);
+                    checksum = n.path("datasetChecksum").asText(null);
                 }
             }
-            return new Factors(p.getName(), m.type(), bytes, seconds);
+            return new Factors(p.getName(), m.type(), bytes, seconds, checksum, uri);
         }
         if (fs.exists(new Path(p, "manifest.json"))) {
             // verified here, before any Spark job
@@ -68,6 +77,17 @@ public abstract class ModelSource implements Serializable {
                 + FamilyJob.MODEL_FILE + " nor a model bundle");
     }
 
+    /** {@code model} under {@code name}, trained on the dataset of {@code datasetChecksum} (null: unknown). */
+    public static ModelSource of(String name, FactorModel model, String datasetChecksum) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try {
+            model.write(b);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new Factors(name, model.type(), b.toByteArray(), Double.NaN, datasetChecksum, null);
+    }
+
     /** Most-popular as a model: every user's row is 1, an item's row its training count. */
     public static ModelSource mostPopular(io.ringmaster.data.Dataset ds) {
         float[] ones = new float[ds.numUsers()];
@@ -76,13 +96,9 @@ public abstract class ModelSource implements Serializable {
         for (int i : ds.train().items()) {
             counts[i]++;
         }
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-        try {
-            new FactorModel("most-popular", ds.numUsers(), ds.numItems(), 1, ones, counts).write(b);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return new Factors("most-popular", "baseline", b.toByteArray(), Double.NaN);
+        ModelSource m = of("most-popular", new FactorModel("baseline", ds.numUsers(), ds.numItems(), 1, ones, counts),
+                null);
+        return m;
     }
 
     /** A Spark MLlib family's factors. */
@@ -92,13 +108,27 @@ public abstract class ModelSource implements Serializable {
         private final String type;
         private final byte[] bytes;
         private final double seconds;
+        private final String checksum;
+        private final String uri;
         private transient FactorModel model;
 
-        Factors(String name, String type, byte[] bytes, double seconds) {
+        Factors(String name, String type, byte[] bytes, double seconds, String checksum, String uri) {
             this.name = name;
             this.type = type;
             this.bytes = bytes;
             this.seconds = seconds;
+            this.checksum = checksum;
+            this.uri = uri;
+        }
+
+        @Override
+        public String datasetChecksum() {
+            return checksum;
+        }
+
+        @Override
+        public String uri() {
+            return uri;
         }
 
         @Override
@@ -164,6 +194,17 @@ public abstract class ModelSource implements Serializable {
         public double trainSeconds() {
             Object t = BundleCache.get(uri, hadoop).provenance().get("trainSeconds");
             return t instanceof Number n ? n.doubleValue() : Double.NaN;
+        }
+
+        @Override
+        public String datasetChecksum() {
+            Object c = BundleCache.get(uri, hadoop).provenance().get("datasetChecksum");
+            return c == null ? null : c.toString();
+        }
+
+        @Override
+        public String uri() {
+            return uri;
         }
     }
 }
