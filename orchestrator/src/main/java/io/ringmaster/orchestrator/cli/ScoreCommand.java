@@ -16,8 +16,18 @@ import picocli.CommandLine.Option;
                 + " for given (user, item) rows (--pairs). Writes Parquet with raw ids.")
 final class ScoreCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Model bundle from `ringmaster export`.")
-    String model;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    /** One model, or a king-of-the-hill routing of several. */
+    static final class Source {
+        @Option(names = "--model", description = "Model bundle from `ringmaster export`.")
+        String model;
+
+        @Option(names = "--koth", description = "A routing from `ringmaster koth --out`: each user's top K from the"
+                + " model routed to that user (with --users).")
+        String koth;
+    }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
@@ -57,9 +67,14 @@ final class ScoreCommand implements Callable<Integer> {
         UnknownIdPolicy policy = UnknownIdPolicy.parse(unknown);
         SparkSession spark = SparkSessions.create(master, "ringmaster-score", Map.of());
         try {
-            ScoreJob.Report r = input.users != null
-                    ? ScoreJob.topK(spark, model, input.users, out, topK, excludeSeen, policy, hadoop)
-                    : ScoreJob.pairs(spark, model, input.pairs, out, policy, hadoop);
+            if (source.koth != null && input.users == null) {
+                throw new IllegalArgumentException("--koth scores top-K per user: give --users, not --pairs");
+            }
+            ScoreJob.Report r = source.koth != null
+                    ? ScoreJob.topKRouted(spark, source.koth, input.users, out, topK, excludeSeen, policy, hadoop)
+                    : input.users != null
+                    ? ScoreJob.topK(spark, source.model, input.users, out, topK, excludeSeen, policy, hadoop)
+                    : ScoreJob.pairs(spark, source.model, input.pairs, out, policy, hadoop);
             if (r.note() != null) {
                 System.out.println("note: " + r.note());
             }

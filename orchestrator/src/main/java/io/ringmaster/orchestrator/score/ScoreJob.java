@@ -94,6 +94,84 @@ public final class ScoreJob {
         return new Report(rows, unknown.value(), firstFew(examples.value()), 0, List.of(), note);
     }
 
+    /**
+     * Top-K items per user, each from the model a king-of-the-hill routing ({@code ringmaster koth --out})
+     * routes that user to, in one Spark job; same output as {@link #topK}. Its models must be bundles of one
+     * dataset.
+     */
+    public static Report topKRouted(SparkSession spark, String routingUri, String users, String outUri, int k,
+                                    String excludeSeen, UnknownIdPolicy policy, Map<String, String> hadoop)
+            throws IOException {
+        if (k < 1) {
+            throw new IllegalArgumentException("--top-k must be >= 1, got " + k);
+        }
+        org.apache.hadoop.conf.Configuration conf = io.ringmaster.data.Storage.configuration(hadoop);
+        org.apache.hadoop.fs.Path dir = io.ringmaster.data.Storage.path(routingUri);
+        org.apache.hadoop.fs.FileSystem fs = io.ringmaster.data.Storage.fs(dir, conf);
+        org.apache.hadoop.fs.Path summaryFile = new org.apache.hadoop.fs.Path(dir, KingOfTheHill.SUMMARY);
+        if (!fs.exists(summaryFile)) {
+            throw new IllegalArgumentException(io.ringmaster.data.Storage.display(dir) + " is not a routing (no "
+                    + KingOfTheHill.SUMMARY + "; `ringmaster koth --out` writes one)");
+        }
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                io.ringmaster.data.Storage.readBytes(fs, summaryFile));
+        List<String> uris = new ArrayList<>();
+        ModelBundle first = null;
+        for (com.fasterxml.jackson.databind.JsonNode m : summary.path("models")) {
+            String uri = m.path("uri").asText();
+            if (!fs.exists(new org.apache.hadoop.fs.Path(io.ringmaster.data.Storage.path(uri), "manifest.json"))) {
+                throw new IllegalArgumentException("routing model " + m.path("name").asText() + " (" + uri + ") is"
+                        + " not a model bundle: export it (`ringmaster export " + uri + " --out <bundle>`) and run koth"
+                        + " with the bundles");
+            }
+            ModelBundle b = BundleCache.get(uri, hadoop);
+            if (first == null) {
+                first = b;
+            } else if (!Arrays.equals(first.users().rawIds(), b.users().rawIds())
+                    || !Arrays.equals(first.items().rawIds(), b.items().rawIds())) {
+                throw new IllegalArgumentException("routing model " + m.path("name").asText() + " knows other users or"
+                        + " items than " + uris.get(0) + ": the routed models must come from one dataset");
+            }
+            uris.add(uri);
+        }
+        Map<String, Object> table = io.ringmaster.data.ParquetTable.read(conf, new org.apache.hadoop.fs.Path(dir,
+                KingOfTheHill.ROUTING), Map.of("user", io.ringmaster.data.ParquetTable.Kind.INT64, "model_index",
+                io.ringmaster.data.ParquetTable.Kind.INT32));
+        long[] routedUsers = (long[]) table.get("user");
+        int[] modelIndex = (int[]) table.get("model_index");
+        HashMap<Long, Integer> route = new HashMap<>();
+        for (int i = 0; i < routedUsers.length; i++) {
+            if (modelIndex[i] < 0 || modelIndex[i] >= uris.size()) {
+                throw new IllegalArgumentException(io.ringmaster.data.Storage.display(dir) + "/" + KingOfTheHill.ROUTING
+                        + ": row " + i + " routes to model " + modelIndex[i] + " of " + uris.size());
+            }
+            route.put(routedUsers[i], modelIndex[i]);
+        }
+        k = Math.min(k, first.items().size());
+        org.apache.spark.sql.Dataset<Long> ids;
+        if ("all".equals(users)) {
+            List<Long> all = new ArrayList<>();
+            for (long id : first.users().rawIds()) {
+                all.add(id);
+            }
+            ids = spark.createDataset(all, Encoders.LONG())
+                    .repartition(Math.max(1, spark.sparkContext().defaultParallelism()));
+        } else {
+            ids = read(spark, users, "user").select(functions.col("user").cast(DataTypes.LongType))
+                    .as(Encoders.LONG());
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<HashMap<Integer, int[]>> seen = jsc.broadcast(seen(spark, first, uris.get(0), excludeSeen, hadoop));
+        Broadcast<HashMap<Long, Integer>> routes = jsc.broadcast(route);
+        LongAccumulator unknown = spark.sparkContext().longAccumulator("unknown users");
+        CollectionAccumulator<Long> examples = spark.sparkContext().collectionAccumulator("unknown user examples");
+        org.apache.spark.sql.Dataset<Row> out = ids.mapPartitions(new TopKPartition(uris, routes,
+                new HashMap<>(hadoop), k, seen, policy, unknown, examples), Encoders.row(TOP_K));
+        out.write().mode(SaveMode.ErrorIfExists).parquet(outUri);
+        long rows = spark.read().parquet(outUri).count();
+        return new Report(rows, unknown.value(), firstFew(examples.value()), 0, List.of(), null);
+    }
+
     /** Scores given (user, item) rows: the input columns plus {@code score} (probability) and {@code logit}. */
     public static Report pairs(SparkSession spark, String bundleUri, String pairsUri, String outUri,
                                UnknownIdPolicy policy, Map<String, String> hadoop) {
@@ -209,8 +287,13 @@ public final class ScoreJob {
         return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
     }
 
+    /**
+     * Top-K per user with one bundle, or (king of the hill) with the bundle {@code route} names for each user:
+     * the bundles share their dataset's id maps; a user the routing does not list is an unknown user.
+     */
     static final class TopKPartition implements MapPartitionsFunction<Long, Row>, Serializable {
-        private final String bundleUri;
+        private final List<String> bundleUris;
+        private final Broadcast<HashMap<Long, Integer>> route; // null: every user to bundleUris[0]
         private final HashMap<String, String> hadoop;
         private final int k;
         private final Broadcast<HashMap<Integer, int[]>> seen;
@@ -220,7 +303,14 @@ public final class ScoreJob {
 
         TopKPartition(String bundleUri, HashMap<String, String> hadoop, int k, Broadcast<HashMap<Integer, int[]>> seen,
                       UnknownIdPolicy policy, LongAccumulator unknown, CollectionAccumulator<Long> examples) {
-            this.bundleUri = bundleUri;
+            this(List.of(bundleUri), null, hadoop, k, seen, policy, unknown, examples);
+        }
+
+        TopKPartition(List<String> bundleUris, Broadcast<HashMap<Long, Integer>> route, HashMap<String, String> hadoop,
+                      int k, Broadcast<HashMap<Integer, int[]>> seen, UnknownIdPolicy policy, LongAccumulator unknown,
+                      CollectionAccumulator<Long> examples) {
+            this.bundleUris = new ArrayList<>(bundleUris);
+            this.route = route;
             this.hadoop = hadoop;
             this.k = k;
             this.seen = seen;
@@ -231,21 +321,24 @@ public final class ScoreJob {
 
         @Override
         public Iterator<Row> call(Iterator<Long> users) {
-            ModelBundle b = BundleCache.get(bundleUri, hadoop);
+            ModelBundle b = BundleCache.get(bundleUris.get(0), hadoop);
             List<Row> out = new ArrayList<>();
             int[] items = new int[k];
             float[] logits = new float[k];
             int[] popular = null;
             int reported = 0;
             HashMap<Integer, int[]> exclude = seen.value();
-            try (BundleScorer scorer = b.newScorer()) {
+            HashMap<Long, Integer> routes = route == null ? null : route.value();
+            BundleScorer[] scorers = new BundleScorer[bundleUris.size()];
+            try {
                 while (users.hasNext()) {
                     Long raw = users.next();
                     if (raw == null) {
                         continue;
                     }
                     int u = b.users().indexOf(raw);
-                    if (u < 0) {
+                    Integer model = routes == null ? Integer.valueOf(0) : routes.get(raw);
+                    if (u < 0 || model == null) {
                         unknown.add(1);
                         if (reported++ < 5) {
                             examples.add(raw);
@@ -261,11 +354,21 @@ public final class ScoreJob {
                         }
                         continue;
                     }
+                    if (scorers[model] == null) {
+                        scorers[model] = BundleCache.get(bundleUris.get(model), hadoop).newScorer();
+                    }
                     int[] ex = exclude.get(u);
-                    int n = scorer.topK(u, k, it -> ex != null && Arrays.binarySearch(ex, it) >= 0, items, logits);
+                    int n = scorers[model].topK(u, k, it -> ex != null && Arrays.binarySearch(ex, it) >= 0, items,
+                            logits);
                     for (int r = 0; r < n; r++) {
                         out.add(RowFactory.create(raw, r + 1, b.items().rawId(items[r]),
                                 BundleScorer.probability(logits[r]), b.title(items[r])));
+                    }
+                }
+            } finally {
+                for (BundleScorer sc : scorers) {
+                    if (sc != null) {
+                        sc.close();
                     }
                 }
             }
