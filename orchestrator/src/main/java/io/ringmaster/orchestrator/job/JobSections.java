@@ -61,16 +61,16 @@ public final class JobSections {
     public static final class Item2Vec {
         /** Vector size. */
         int vectorSize = 32;
-        /** Context window (items either side). */
-        int window = 5;
+        /** Context window (items either side): a user's history is context, not a sentence of words. */
+        int window = 20;
         /** Items seen fewer times are left out (they score 0). */
         int minCount = 1;
         /** Passes over the sequences; at most partitions (MLlib's Word2Vec requires it). */
-        int iterations = 1;
+        int iterations = 10;
         /** Partitions Word2Vec trains in. */
-        int partitions = 1;
+        int partitions = 10;
         /** Word2Vec's initial learning rate (MLlib's stepSize). */
-        double learningRate = 0.025;
+        double learningRate = 0.05;
         /** A user's most recent training items that make up the user's vector. */
         int recent = 10;
 
