@@ -105,6 +105,39 @@ public final class ScoreJob {
         if (k < 1) {
             throw new IllegalArgumentException("--top-k must be >= 1, got " + k);
         }
+        List<String> uris = routedBundles(routingUri, hadoop);
+        ModelBundle first = BundleCache.get(uris.get(0), hadoop);
+        HashMap<Long, Integer> route = routes(routingUri, hadoop, uris.size());
+        k = Math.min(k, first.items().size());
+        org.apache.spark.sql.Dataset<Long> ids;
+        if ("all".equals(users)) {
+            List<Long> all = new ArrayList<>();
+            for (long id : first.users().rawIds()) {
+                all.add(id);
+            }
+            ids = spark.createDataset(all, Encoders.LONG())
+                    .repartition(Math.max(1, spark.sparkContext().defaultParallelism()));
+        } else {
+            ids = read(spark, users, "user").select(functions.col("user").cast(DataTypes.LongType))
+                    .as(Encoders.LONG());
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<HashMap<Integer, int[]>> seen = jsc.broadcast(seen(spark, first, uris.get(0), excludeSeen, hadoop));
+        Broadcast<HashMap<Long, Integer>> routes = jsc.broadcast(route);
+        LongAccumulator unknown = spark.sparkContext().longAccumulator("unknown users");
+        CollectionAccumulator<Long> examples = spark.sparkContext().collectionAccumulator("unknown user examples");
+        org.apache.spark.sql.Dataset<Row> out = ids.mapPartitions(new TopKPartition(uris, routes,
+                new HashMap<>(hadoop), k, seen, policy, unknown, examples), Encoders.row(TOP_K));
+        out.write().mode(SaveMode.ErrorIfExists).parquet(outUri);
+        long rows = spark.read().parquet(outUri).count();
+        return new Report(rows, unknown.value(), firstFew(examples.value()), 0, List.of(), null);
+    }
+
+    /**
+     * The bundles a king-of-the-hill routing ({@code koth.json}) routes to, in model-index order, checked: each a
+     * model bundle, all with one dataset's users and items.
+     */
+    static List<String> routedBundles(String routingUri, Map<String, String> hadoop) throws IOException {
         org.apache.hadoop.conf.Configuration conf = io.ringmaster.data.Storage.configuration(hadoop);
         org.apache.hadoop.fs.Path dir = io.ringmaster.data.Storage.path(routingUri);
         org.apache.hadoop.fs.FileSystem fs = io.ringmaster.data.Storage.fs(dir, conf);
@@ -134,6 +167,17 @@ public final class ScoreJob {
             }
             uris.add(uri);
         }
+        if (uris.isEmpty()) {
+            throw new IllegalArgumentException(io.ringmaster.data.Storage.display(summaryFile) + " lists no models");
+        }
+        return uris;
+    }
+
+    /** The routing's user (raw id) → model index, checked against {@code models}. */
+    static HashMap<Long, Integer> routes(String routingUri, Map<String, String> hadoop, int models)
+            throws IOException {
+        org.apache.hadoop.conf.Configuration conf = io.ringmaster.data.Storage.configuration(hadoop);
+        org.apache.hadoop.fs.Path dir = io.ringmaster.data.Storage.path(routingUri);
         Map<String, Object> table = io.ringmaster.data.ParquetTable.read(conf, new org.apache.hadoop.fs.Path(dir,
                 KingOfTheHill.ROUTING), Map.of("user", io.ringmaster.data.ParquetTable.Kind.INT64, "model_index",
                 io.ringmaster.data.ParquetTable.Kind.INT32));
@@ -141,35 +185,41 @@ public final class ScoreJob {
         int[] modelIndex = (int[]) table.get("model_index");
         HashMap<Long, Integer> route = new HashMap<>();
         for (int i = 0; i < routedUsers.length; i++) {
-            if (modelIndex[i] < 0 || modelIndex[i] >= uris.size()) {
+            if (modelIndex[i] < 0 || modelIndex[i] >= models) {
                 throw new IllegalArgumentException(io.ringmaster.data.Storage.display(dir) + "/" + KingOfTheHill.ROUTING
-                        + ": row " + i + " routes to model " + modelIndex[i] + " of " + uris.size());
+                        + ": row " + i + " routes to model " + modelIndex[i] + " of " + models);
             }
             route.put(routedUsers[i], modelIndex[i]);
         }
-        k = Math.min(k, first.items().size());
-        org.apache.spark.sql.Dataset<Long> ids;
-        if ("all".equals(users)) {
-            List<Long> all = new ArrayList<>();
-            for (long id : first.users().rawIds()) {
-                all.add(id);
-            }
-            ids = spark.createDataset(all, Encoders.LONG())
-                    .repartition(Math.max(1, spark.sparkContext().defaultParallelism()));
-        } else {
-            ids = read(spark, users, "user").select(functions.col("user").cast(DataTypes.LongType))
-                    .as(Encoders.LONG());
+        return route;
+    }
+
+    /**
+     * {@code in}'s (user, item) rows each scored by the model its user is routed to (users the routing does not
+     * know go to the first model, whose unknown-id policy applies): the input columns plus score and logit.
+     */
+    public static org.apache.spark.sql.Dataset<Row> scoreRouted(SparkSession spark, String routingUri,
+                                                                org.apache.spark.sql.Dataset<Row> in,
+                                                                UnknownIdPolicy policy, Map<String, String> hadoop)
+            throws IOException {
+        List<String> uris = routedBundles(routingUri, hadoop);
+        HashMap<Long, Integer> route = routes(routingUri, hadoop, uris.size());
+        List<Row> pairs = new ArrayList<>();
+        route.forEach((u, m) -> pairs.add(RowFactory.create(u, m)));
+        org.apache.spark.sql.Dataset<Row> table = spark.createDataFrame(pairs, new StructType()
+                .add("ringmaster_user", DataTypes.LongType, false).add("ringmaster_model", DataTypes.IntegerType,
+                        false));
+        org.apache.spark.sql.Dataset<Row> tagged = in.join(functions.broadcast(table), in.col("user")
+                .cast(DataTypes.LongType).equalTo(table.col("ringmaster_user")), "left");
+        org.apache.spark.sql.Dataset<Row> out = null;
+        for (int m = 0; m < uris.size(); m++) {
+            org.apache.spark.sql.Column mine = functions.coalesce(tagged.col("ringmaster_model"), functions.lit(0))
+                    .equalTo(m);
+            org.apache.spark.sql.Dataset<Row> part = tagged.filter(mine).drop("ringmaster_user", "ringmaster_model");
+            org.apache.spark.sql.Dataset<Row> scored = score(spark, uris.get(m), part, policy, hadoop).rows();
+            out = out == null ? scored : out.unionByName(scored);
         }
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<HashMap<Integer, int[]>> seen = jsc.broadcast(seen(spark, first, uris.get(0), excludeSeen, hadoop));
-        Broadcast<HashMap<Long, Integer>> routes = jsc.broadcast(route);
-        LongAccumulator unknown = spark.sparkContext().longAccumulator("unknown users");
-        CollectionAccumulator<Long> examples = spark.sparkContext().collectionAccumulator("unknown user examples");
-        org.apache.spark.sql.Dataset<Row> out = ids.mapPartitions(new TopKPartition(uris, routes,
-                new HashMap<>(hadoop), k, seen, policy, unknown, examples), Encoders.row(TOP_K));
-        out.write().mode(SaveMode.ErrorIfExists).parquet(outUri);
-        long rows = spark.read().parquet(outUri).count();
-        return new Report(rows, unknown.value(), firstFew(examples.value()), 0, List.of(), null);
+        return out;
     }
 
     /** Scores given (user, item) rows: the input columns plus {@code score} (probability) and {@code logit}. */

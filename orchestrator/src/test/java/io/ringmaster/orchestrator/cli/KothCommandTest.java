@@ -90,6 +90,33 @@ class KothCommandTest {
                 String model = routeOf.get(e.getKey());
                 assertEquals(alone.get(model).get(e.getKey()), e.getValue(), "user " + e.getKey() + " via " + model);
             }
+
+            // the Spark ML side: RoutedModel scores each (user, item) row with the user's model, saved and loaded too
+            org.apache.spark.sql.Dataset<Row> recs = spark.read().parquet(dir.resolve("routed").toString())
+                    .select("user", "item");
+            io.ringmaster.orchestrator.score.RoutedModel transformer = new io.ringmaster.orchestrator.score.RoutedModel(
+                    routing);
+            String saved = dir.resolve("saved-koth").toString();
+            transformer.save(saved);
+            io.ringmaster.orchestrator.score.RoutedModel loaded = io.ringmaster.orchestrator.score.RoutedModel.load(
+                    saved);
+            Map<String, Float> alonePairs = new HashMap<>();
+            for (String type : bundles.keySet()) {
+                for (Row row : new io.ringmaster.orchestrator.score.NeuMFModel(bundles.get(type)).transform(recs)
+                        .collectAsList()) {
+                    alonePairs.put(type + "-bundle " + row.getLong(0) + " " + row.getLong(1), row.getFloat(
+                            row.fieldIndex("score")));
+                }
+            }
+            for (io.ringmaster.orchestrator.score.RoutedModel t : List.of(transformer, loaded)) {
+                List<Row> scored = t.transform(recs).collectAsList();
+                assertEquals(recs.count(), scored.size());
+                for (Row row : scored) {
+                    String model = routeOf.get(row.getLong(0));
+                    assertEquals(alonePairs.get(model + " " + row.getLong(0) + " " + row.getLong(1)), row.getFloat(
+                            row.fieldIndex("score")), "pair " + row);
+                }
+            }
         } finally {
             spark.stop();
         }
