@@ -73,6 +73,7 @@ public final class Exporter {
         provenance.put("datasetChecksum", manifest.checksum());
         provenance.put("metricsAtExport", metricsAt(fs, runDir, cp.step()));
         provenance.put("bestHrSoFar", cp.state().best() == null ? -1 : cp.state().best().get("hr"));
+        provenance.put("trainSeconds", cp.state().trainSeconds()); // training up to this checkpoint (compare shows it)
         if (live.isPresent()) { // exporting while a job trains: the newest checkpoint so far, said so
             provenance.put("runStillTraining", live.get().describe());
         }

@@ -98,6 +98,21 @@ class SparkFamiliesTest {
         assertEquals(o.summary().best().get("hr"), again.get("hr"), 0.0);
         assertEquals(o.summary().best().get("map"), again.get("map"), 0.0);
         assertEquals(type, saved.type());
+
+        // exported as a bundle, it scores every test candidate as the fitted model did
+        String bundle = dir.resolve(type + "-bundle").toString();
+        io.ringmaster.orchestrator.score.Exporter.export(Storage.configuration(), run.toString(), null, bundle);
+        io.ringmaster.workers.export.ModelBundle b = io.ringmaster.workers.export.ModelBundle.load(
+                Storage.configuration(), bundle);
+        assertEquals(type, b.type());
+        int n = ds.test().size();
+        float[] fromBundle = new float[n];
+        float[] fromModel = new float[n];
+        try (io.ringmaster.workers.export.BundleScorer s = b.newScorer()) {
+            s.logits(ds.test().users(), ds.test().items(), n, fromBundle);
+        }
+        saved.score(ds.test().users(), ds.test().items(), n, fromModel);
+        assertTrue(java.util.Arrays.equals(fromModel, fromBundle), type + ": bundle scores differ");
     }
 
     @Test
