@@ -60,9 +60,8 @@ final class CompareCommand implements Callable<Integer> {
             sources.add(ModelSource.open(conf, hadoop, m));
         }
         RankingEvaluator ncf = new RankingEvaluator(ds.test(), k);
-        boolean own = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSessions.create(master, "ringmaster-compare", Map.of());
-        try {
+        try (SparkSessions.Scoped session = SparkSessions.scoped(master, "ringmaster-compare", Map.of())) {
+            SparkSession spark = session.spark();
             System.out.printf("%s: %,d test users, %,d items; NCF candidates (the held-out item and its negatives) and"
                     + " the full catalogue less each user's training items%n", ds.name(), ds.test().size(),
                     ds.numItems());
@@ -75,12 +74,6 @@ final class CompareCommand implements Callable<Integer> {
                 System.out.printf(format, s.name(), s.type(), String.format("%.4f", m.get("hr")), String.format("%.4f",
                         m.get("ndcg")), String.format("%.4f", m.get("map")), String.format("%.4f", full),
                         Double.isNaN(t) ? "-" : String.format("%.1fs", t));
-            }
-        } finally {
-            if (own) {
-                spark.stop();
-                SparkSession.clearActiveSession();
-                SparkSession.clearDefaultSession();
             }
         }
         return 0;

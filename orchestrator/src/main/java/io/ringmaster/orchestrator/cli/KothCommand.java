@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -61,17 +60,9 @@ final class KothCommand implements Callable<Integer> {
         for (String m : models) {
             sources.add(ModelSource.open(conf, hadoop, m));
         }
-        boolean own = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSessions.create(master, "ringmaster-koth", Map.of());
         KingOfTheHill.Result r;
-        try {
-            r = KingOfTheHill.run(spark, ds, checksum, sources, k, partitions);
-        } finally {
-            if (own) {
-                spark.stop();
-                SparkSession.clearActiveSession();
-                SparkSession.clearDefaultSession();
-            }
+        try (SparkSessions.Scoped session = SparkSessions.scoped(master, "ringmaster-koth", Map.of())) {
+            r = KingOfTheHill.run(session.spark(), ds, checksum, sources, k, partitions);
         }
         KingOfTheHill.write(conf, ds, data, r, out);
         String format = "%-26s %-10s %16s %12s %8s%n";

@@ -90,14 +90,13 @@ public final class FamilyJob {
         log.write(MetricsEvents.baseline("most-popular", baseline));
         out.println("most-popular baseline  " + baseline.line());
 
-        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(),
-                job.spark().conf());
         AttemptLog attempts = new AttemptLog(run, out);
         long began = System.currentTimeMillis();
         FactorModel model;
         double trainSeconds;
-        try {
+        try (SparkSessions.Scoped session = SparkSessions.scoped(job.sparkMaster(), "ringmaster-train-" + run.id(),
+                job.spark().conf())) {
+            SparkSession spark = session.spark();
             spark.sparkContext().setJobGroup("ringmaster-" + run.id(), "ringmaster train " + run.id() + ": "
                     + job.model().type(), true);
             long t0 = System.nanoTime();
@@ -107,12 +106,6 @@ public final class FamilyJob {
         } catch (RuntimeException e) {
             attempts.add(1, began, job.workers(), String.valueOf(e.getMessage()));
             throw e;
-        } finally {
-            if (ownSession) {
-                spark.stop();
-                SparkSession.clearActiveSession();
-                SparkSession.clearDefaultSession();
-            }
         }
         long e0 = System.nanoTime();
         Metrics metrics = evaluator.evaluate(model);

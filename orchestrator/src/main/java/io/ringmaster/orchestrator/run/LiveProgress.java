@@ -83,7 +83,6 @@ final class LiveProgress extends SparkListener implements AutoCloseable {
         long lastTrained = 0;
         double lastLossSum = 0;
         double loss = Double.NaN; // over the examples since the previous update
-        long lastLine = 0;
         while (running) {
             try {
                 Thread.sleep(bar ? Math.min(1000, everyMillis) : everyMillis);
@@ -115,14 +114,9 @@ final class LiveProgress extends SparkListener implements AutoCloseable {
             }
             if (bar) {
                 TerminalOut.bar(out, bar(firstStep + done, loss, rate, perStep));
-                if (now - lastLine < everyMillis * 1_000_000L) {
-                    continue;
-                }
-            }
-            if (done != shownStep && !bar) {
+            } else {
                 out.println(line(firstStep + done, loss, rate, perStep));
             }
-            lastLine = now;
             shownStep = done;
         }
     }

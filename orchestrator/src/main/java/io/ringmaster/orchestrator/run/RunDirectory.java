@@ -204,11 +204,15 @@ public final class RunDirectory implements AutoCloseable {
 
     /** The text of {@code name} in the run directory, or "" when there is no such file. */
     public String readIfExists(String name) throws IOException {
-        Path p = new Path(dir, name);
-        if (!fs.exists(p)) {
+        return readIfExists(fs, new Path(dir, name));
+    }
+
+    /** The text of {@code file}, or "" when there is no such file. */
+    static String readIfExists(FileSystem fs, Path file) throws IOException {
+        if (!fs.exists(file)) {
             return "";
         }
-        try (java.io.InputStream in = fs.open(p)) {
+        try (java.io.InputStream in = fs.open(file)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }

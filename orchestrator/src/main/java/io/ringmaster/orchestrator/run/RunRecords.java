@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringmaster.data.Storage;
 import io.ringmaster.workers.Worker;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -34,15 +32,15 @@ public record RunRecords(String id, String dir, String status, String job, JsonN
             throw new IllegalArgumentException(Storage.display(dir) + " is not a run directory (it has no "
                     + RunDirectory.JOB_FILE + ")");
         }
-        String job = text(fs, new Path(dir, RunDirectory.JOB_FILE));
-        String summaryText = text(fs, new Path(dir, RunDirectory.SUMMARY_FILE));
+        String job = RunDirectory.readIfExists(fs, new Path(dir, RunDirectory.JOB_FILE));
+        String summaryText = RunDirectory.readIfExists(fs, new Path(dir, RunDirectory.SUMMARY_FILE));
         JsonNode summary = summaryText.isEmpty() ? null : JSON.readTree(summaryText);
         List<JsonNode> epochs = new ArrayList<>();
         List<JsonNode> checkpoints = new ArrayList<>();
         JsonNode start = null;
         JsonNode baseline = null;
         int n = 0;
-        for (String line : text(fs, new Path(dir, Worker.METRICS_FILE)).split("\n")) {
+        for (String line : RunDirectory.readIfExists(fs, new Path(dir, Worker.METRICS_FILE)).split("\n")) {
             n++;
             if (line.isBlank()) {
                 continue;
@@ -68,7 +66,7 @@ public record RunRecords(String id, String dir, String status, String job, JsonN
         }
         epochs.sort((a, b) -> Integer.compare(a.path("epoch").asInt(), b.path("epoch").asInt()));
         List<JsonNode> attempts = new ArrayList<>();
-        for (String line : text(fs, new Path(dir, AttemptLog.FILE)).split("\n")) {
+        for (String line : RunDirectory.readIfExists(fs, new Path(dir, AttemptLog.FILE)).split("\n")) {
             if (!line.isBlank()) {
                 attempts.add(JSON.readTree(line));
             }
@@ -93,14 +91,6 @@ public record RunRecords(String id, String dir, String status, String job, JsonN
                 checkpoints, attempts, logs, fs.exists(new Path(dir, TimelineFile.FILE)));
     }
 
-    private static String text(FileSystem fs, Path file) throws IOException {
-        if (!fs.exists(file)) {
-            return "";
-        }
-        try (InputStream in = fs.open(file)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 
     /** The figure that picks the best epoch: the job's eval.select, else the first the baseline has. */
     public String selectMetric() {

@@ -194,7 +194,7 @@ public final class TrainJob {
                 job.checkpoint().everyEpochs(),
                 job.checkpoint().keep(), job.toRedactedYaml(), job.configHash(), null);
         // a session someone else started is theirs to stop; a stopped one left behind in this thread is nobody's
-        boolean ownSession = !usable(SparkSession.getDefaultSession()) && !usable(SparkSession.getActiveSession());
+        boolean ownSession = SparkSessions.noneInUse();
         Map<String, String> localCluster = SparkSessions.localClusterSetUp(job.sparkMaster(), job.spark().conf(),
                 java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "ringmaster-local-cluster-home"));
         if (!localCluster.isEmpty()) {
@@ -326,9 +326,7 @@ public final class TrainJob {
                         }
                         out.println("restarting the Spark application, so the next attempt gets executor JVMs"
                                 + " without the last attempt's DL4J parameter-server client");
-                        spark.stop();
-                        SparkSession.clearActiveSession();
-                        SparkSession.clearDefaultSession();
+                        SparkSessions.stop(spark);
                         spark = SparkSessions.create(job.sparkMaster(), "ringmaster-train-" + run.id(),
                                 job.spark().conf());
                     }
@@ -339,9 +337,7 @@ public final class TrainJob {
                 logs.close();
             }
             if (ownSession) {
-                spark.stop(); // the next job may want another master or gang size
-                SparkSession.clearActiveSession();
-                SparkSession.clearDefaultSession();
+                SparkSessions.stop(spark); // the next job may want another master or gang size
             }
         }
         return results;
@@ -432,10 +428,6 @@ public final class TrainJob {
         } catch (IOException | RuntimeException e) {
             out.println("warning: could not keep the ranks' logs in the run directory: " + e.getMessage());
         }
-    }
-
-    private static boolean usable(scala.Option<SparkSession> session) {
-        return session.isDefined() && !session.get().sparkContext().isStopped();
     }
 
     /**

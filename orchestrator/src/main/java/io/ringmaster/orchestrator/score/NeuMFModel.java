@@ -148,11 +148,7 @@ public final class NeuMFModel extends Transformer implements MLWritable {
                     Configuration conf = Storage.configuration();
                     Path dir = Storage.path(path);
                     FileSystem fs = Storage.fs(dir, conf);
-                    String metadata;
-                    try (InputStream in = fs.open(new Path(new Path(dir, "metadata"), "part-00000"))) {
-                        metadata = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                    }
-                    String uid = new ObjectMapper().readTree(metadata).get("uid").asText();
+                    String uid = savedUid(fs, dir);
                     Map<?, ?> s;
                     try (InputStream in = fs.open(new Path(dir, SETTINGS))) {
                         s = new ObjectMapper().readValue(in, Map.class);
@@ -167,6 +163,14 @@ public final class NeuMFModel extends Transformer implements MLWritable {
                 }
             }
         };
+    }
+
+    /** The uid Spark ML's metadata of a saved model at {@code dir} records. */
+    static String savedUid(FileSystem fs, Path dir) throws IOException {
+        try (InputStream in = fs.open(new Path(new Path(dir, "metadata"), "part-00000"))) {
+            return new ObjectMapper().readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8)).get("uid")
+                    .asText();
+        }
     }
 
     public static NeuMFModel load(String path) {

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringmaster.data.Storage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -136,11 +134,7 @@ public final class RoutedModel extends Transformer implements MLWritable {
                     Configuration conf = Storage.configuration();
                     Path dir = Storage.path(path);
                     FileSystem fs = Storage.fs(dir, conf);
-                    String metadata;
-                    try (InputStream in = fs.open(new Path(new Path(dir, "metadata"), "part-00000"))) {
-                        metadata = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                    }
-                    String uid = new ObjectMapper().readTree(metadata).get("uid").asText();
+                    String uid = NeuMFModel.savedUid(fs, dir);
                     JsonNode s = new ObjectMapper().readTree(Storage.readBytes(fs, new Path(dir, "ringmaster.json")));
                     String routing = new Path(dir, ROUTING).toString();
                     ScoreJob.routedBundles(routing, Map.of()); // verify the bundles now

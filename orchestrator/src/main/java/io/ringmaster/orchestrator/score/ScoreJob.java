@@ -71,18 +71,7 @@ public final class ScoreJob {
                     k, bundle.items().size(), bundle.items().size());
             k = bundle.items().size();
         }
-        org.apache.spark.sql.Dataset<Long> ids;
-        if ("all".equals(users)) {
-            List<Long> all = new ArrayList<>();
-            for (long id : bundle.users().rawIds()) {
-                all.add(id);
-            }
-            ids = spark.createDataset(all, Encoders.LONG())
-                    .repartition(Math.max(1, spark.sparkContext().defaultParallelism()));
-        } else {
-            ids = read(spark, users, "user").select(functions.col("user").cast(DataTypes.LongType))
-                    .as(Encoders.LONG());
-        }
+        org.apache.spark.sql.Dataset<Long> ids = userIds(spark, bundle, users);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<HashMap<Integer, int[]>> seen = jsc.broadcast(seen(spark, bundle, bundleUri, excludeSeen, hadoop));
         LongAccumulator unknown = spark.sparkContext().longAccumulator("unknown users");
@@ -109,18 +98,7 @@ public final class ScoreJob {
         ModelBundle first = BundleCache.get(uris.get(0), hadoop);
         HashMap<Long, Integer> route = routes(routingUri, hadoop, uris.size());
         k = Math.min(k, first.items().size());
-        org.apache.spark.sql.Dataset<Long> ids;
-        if ("all".equals(users)) {
-            List<Long> all = new ArrayList<>();
-            for (long id : first.users().rawIds()) {
-                all.add(id);
-            }
-            ids = spark.createDataset(all, Encoders.LONG())
-                    .repartition(Math.max(1, spark.sparkContext().defaultParallelism()));
-        } else {
-            ids = read(spark, users, "user").select(functions.col("user").cast(DataTypes.LongType))
-                    .as(Encoders.LONG());
-        }
+        org.apache.spark.sql.Dataset<Long> ids = userIds(spark, first, users);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<HashMap<Integer, int[]>> seen = jsc.broadcast(seen(spark, first, uris.get(0), excludeSeen, hadoop));
         Broadcast<HashMap<Long, Integer>> routes = jsc.broadcast(route);
@@ -131,6 +109,20 @@ public final class ScoreJob {
         out.write().mode(SaveMode.ErrorIfExists).parquet(outUri);
         long rows = spark.read().parquet(outUri).count();
         return new Report(rows, unknown.value(), firstFew(examples.value()), 0, List.of(), null);
+    }
+
+    /** The raw user ids to score: every user {@code bundle} knows ("all"), or a file's {@code user} column. */
+    private static org.apache.spark.sql.Dataset<Long> userIds(SparkSession spark, ModelBundle bundle, String users) {
+        if (!"all".equals(users)) {
+            return read(spark, users, "user").select(functions.col("user").cast(DataTypes.LongType))
+                    .as(Encoders.LONG());
+        }
+        List<Long> all = new ArrayList<>();
+        for (long id : bundle.users().rawIds()) {
+            all.add(id);
+        }
+        return spark.createDataset(all, Encoders.LONG())
+                .repartition(Math.max(1, spark.sparkContext().defaultParallelism()));
     }
 
     /**

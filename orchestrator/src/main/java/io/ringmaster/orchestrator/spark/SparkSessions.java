@@ -67,4 +67,39 @@ public final class SparkSessions {
         System.setProperty("spark.test.home", home.toString());
         return localClusterExecutorConf(home.resolve("local"));
     }
+
+    /**
+     * True when no usable session is active or default, so one created now is the caller's to stop (a stopped
+     * session left behind in this thread is nobody's).
+     */
+    public static boolean noneInUse() {
+        return !usable(SparkSession.getDefaultSession()) && !usable(SparkSession.getActiveSession());
+    }
+
+    private static boolean usable(scala.Option<SparkSession> session) {
+        return session.isDefined() && !session.get().sparkContext().isStopped();
+    }
+
+    /** Stops {@code spark} and clears it as this thread's active and default session. */
+    public static void stop(SparkSession spark) {
+        spark.stop();
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+    }
+
+    /** A session for one command: created or joined, and stopped at close only when this call created it. */
+    public record Scoped(SparkSession spark, boolean own) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (own) {
+                SparkSessions.stop(spark);
+            }
+        }
+    }
+
+    /** {@link #create}, as a {@link Scoped} session. */
+    public static Scoped scoped(String master, String appName, Map<String, String> conf) {
+        boolean own = noneInUse();
+        return new Scoped(create(master, appName, conf), own);
+    }
 }
