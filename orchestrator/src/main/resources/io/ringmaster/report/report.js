@@ -102,7 +102,9 @@
         });
       }
     });
-    legend(svg, series);
+    if (series.length <= 12) { // more (a study's trials) are named by each point's tooltip instead
+      legend(svg, series);
+    }
     svg.setAttribute("data-points", drawn);
   }
   // bars: [{label, parts: {phase: seconds}}], stacked horizontally
@@ -249,7 +251,7 @@
     } else if (kind === "series") {
       var p = data.plots[Number(svg.getAttribute("data-index"))];
       linePlot(svg, p.title, p.xLabel, p.yLabel, p.series.map(function (s, i) {
-        return {name: s.name, color: COLORS[i % COLORS.length], points: s.points};
+        return {name: s.name, color: s.color || COLORS[i % COLORS.length], points: s.points};
       }));
     }
   });

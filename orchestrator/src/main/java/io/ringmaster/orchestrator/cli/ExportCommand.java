@@ -14,8 +14,13 @@ import picocli.CommandLine.Parameters;
                 + " network, id maps, schema, provenance, SHA-256 manifest.")
 final class ExportCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "The run directory (runs/<run-id>, any Hadoop URI).")
+    @Parameters(index = "0", description = "The run directory (runs/<run-id>, any Hadoop URI), or with --best a"
+            + " study directory.")
     String runDir;
+
+    @Option(names = "--best", description = "Export the best trial of the study directory given (best.json): the"
+            + " checkpoint of its best epoch, the model its figure was measured on.")
+    boolean best;
 
     @Option(names = "--checkpoint", description = "Global step of the checkpoint (default: the newest complete one).")
     Long step;
@@ -28,7 +33,21 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Exporter.Result r = Exporter.export(Storage.configuration(hadoop), runDir, step, out);
+        org.apache.hadoop.conf.Configuration conf = Storage.configuration(hadoop);
+        String run = runDir;
+        if (best) {
+            if (step != null) {
+                throw new IllegalArgumentException("--best exports the best trial's newest checkpoint: leave out"
+                        + " --checkpoint");
+            }
+            io.ringmaster.orchestrator.tune.Study.BestModel b = io.ringmaster.orchestrator.tune.Study.bestModel(conf,
+                    runDir);
+            System.out.printf("best trial of study %s: %s, epoch %d (%s)%n", runDir, b.trial(), b.epoch(),
+                    Storage.display(Storage.path(b.runDir())));
+            run = b.runDir();
+            step = b.step();
+        }
+        Exporter.Result r = Exporter.export(conf, run, step, out);
         Object m = r.provenance().get("metricsAtExport");
         if (r.provenance().containsKey("runStillTraining")) {
             System.out.println("warning: run " + r.provenance().get("runId") + " is still training ("

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {IngestCommand.class, GenerateCommand.class, MaterializeCommand.class, TrainCommand.class,
                 ResumeCommand.class, ExportCommand.class, ScoreCommand.class, EvaluateCommand.class,
                 ProfilesCommand.class, SubmitCommand.class, DemoCommand.class, ReportCommand.class, RunsCommand.class,
-                CompareCommand.class, HoldoutCommand.class, KothCommand.class,
+                CompareCommand.class, HoldoutCommand.class, KothCommand.class, TuneCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RingmasterCli implements Runnable {
 

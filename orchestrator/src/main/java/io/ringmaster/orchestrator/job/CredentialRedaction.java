@@ -36,6 +36,32 @@ final class CredentialRedaction {
         }
     }
 
+    /**
+     * A job file's text (a study file: a job plus other sections) with its {@code hadoop} and
+     * {@code spark.conf} credential values redacted; other text is kept as parsed YAML.
+     */
+    static String redactedYaml(String yaml) {
+        try {
+            JsonNode tree = JobParser.YAML.readTree(yaml);
+            if (tree instanceof ObjectNode obj) {
+                redact(obj.get("hadoop"));
+                JsonNode sparkNode = obj.get("spark");
+                if (sparkNode != null) {
+                    redact(sparkNode.get("conf"));
+                }
+            }
+            return JobParser.YAML.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot read job text to redact it", e);
+        }
+    }
+
+    /** A {@code key=value} override with its value redacted when the key names a credential. */
+    static String redactedOverride(String override) {
+        int eq = override.indexOf('=');
+        return eq > 0 && isCredential(override.substring(0, eq)) ? override.substring(0, eq + 1) + REDACTED : override;
+    }
+
     private static final java.util.Set<String> CREDENTIAL_WORDS = java.util.Set.of("key", "accountkey", "accesskey",
             "secret", "secretkey", "password", "passwd", "token", "sas", "credential", "credentials");
 

@@ -233,6 +233,16 @@ public final class JobConfig {
         return CredentialRedaction.redactedYaml(this);
     }
 
+    /** A job file's text (or a study file's) with credential values redacted, for files a run keeps. */
+    public static String redactedText(String yaml) {
+        return CredentialRedaction.redactedYaml(yaml);
+    }
+
+    /** A {@code --set key=value} with its value redacted when the key names a credential. */
+    public static String redactedOverride(String override) {
+        return CredentialRedaction.redactedOverride(override);
+    }
+
     /** True for configuration keys whose values are credentials ({@link CredentialRedaction}). */
     public static boolean isCredential(String key) {
         return CredentialRedaction.isCredential(key);

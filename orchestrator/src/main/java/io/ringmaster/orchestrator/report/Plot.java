@@ -15,6 +15,7 @@ public final class Plot {
     private final String xLabel;
     private final String yLabel;
     private final Map<String, List<double[]>> series = new LinkedHashMap<>();
+    private final Map<String, String> colors = new LinkedHashMap<>();
 
     public Plot(String title, String xLabel, String yLabel) {
         this.title = title;
@@ -28,6 +29,12 @@ public final class Plot {
         return this;
     }
 
+    /** Draws series {@code name} in {@code color} (CSS) instead of the next of the page's palette. */
+    public synchronized Plot color(String name, String color) {
+        colors.put(name, color);
+        return this;
+    }
+
     /** The plot as the page's script reads it. */
     synchronized Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -35,7 +42,13 @@ public final class Plot {
         m.put("xLabel", xLabel);
         m.put("yLabel", yLabel);
         List<Map<String, Object>> s = new ArrayList<>();
-        series.forEach((name, points) -> s.add(Map.of("name", name, "points", points)));
+        series.forEach((name, points) -> {
+            Map<String, Object> one = new LinkedHashMap<>(Map.of("name", name, "points", points));
+            if (colors.containsKey(name)) {
+                one.put("color", colors.get(name));
+            }
+            s.add(one);
+        });
         m.put("series", s);
         return m;
     }

@@ -67,6 +67,11 @@ public final class ReportPage {
 
     /** A page of a benchmark's plots ({@code bench ... --plot FILE}), each drawn with its data points. */
     public static String plots(String title, String note, List<Plot> plots) {
+        return plots(title, note, plots, "");
+    }
+
+    /** {@link #plots(String, String, List)} with {@code html} (tables, built with {@link #esc}) below the plots. */
+    public static String plots(String title, String note, List<Plot> plots, String html) {
         StringBuilder b = head(title);
         b.append("<h1>").append(esc(title)).append("</h1>\n<p class=\"dir\">").append(esc(note)).append("</p>\n");
         b.append("<div class=\"plots\">\n");
@@ -74,7 +79,7 @@ public final class ReportPage {
             b.append("<svg class=\"plot\" data-kind=\"series\" data-index=\"").append(i)
                     .append("\" xmlns=\"http://www.w3.org/2000/svg\"></svg>\n");
         }
-        b.append("</div>\n");
+        b.append("</div>\n").append(html);
         ObjectNode data = JSON.createObjectNode();
         data.putArray("runs");
         ArrayNode a = data.putArray("plots");
@@ -247,7 +252,8 @@ public final class ReportPage {
         }
     }
 
-    static String esc(String s) {
+    /** {@code s} as HTML text. */
+    public static String esc(String s) {
         return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                 .replace("\"", "&quot;");
     }

@@ -66,17 +66,27 @@ public final class TrainJob {
      * again from step 0 is then the user's choice, not a silent fallback.
      */
     public static Outcome run(JobConfig job, PrintStream console, boolean fromScratch) throws IOException {
+        return run(job, console, fromScratch, Cancellation.NONE);
+    }
+
+    /**
+     * {@link #run(JobConfig, PrintStream, boolean)}, stopping with a {@link JobStoppedException} once
+     * {@code cancel} is requested (its requester cancels the run's job group).
+     */
+    public static Outcome run(JobConfig job, PrintStream console, boolean fromScratch, Cancellation cancel)
+            throws IOException {
         // on a terminal, live progress is a bar on the last line that the other output scrolls above
         PrintStream out = console == System.out && System.console() != null ? TerminalOut.over(console) : console;
         try {
-            return runOn(job, out, fromScratch);
+            return runOn(job, out, fromScratch, cancel);
         } finally {
             TerminalOut.clear(out);
             out.flush();
         }
     }
 
-    private static Outcome runOn(JobConfig job, PrintStream out, boolean fromScratch) throws IOException {
+    private static Outcome runOn(JobConfig job, PrintStream out, boolean fromScratch, Cancellation cancel)
+            throws IOException {
         job.validate();
         if (job.sparkFamily()) { // ALS, item2vec, SVD: one Spark MLlib fit, no gang
             return FamilyJob.run(job, out);
@@ -90,7 +100,7 @@ public final class TrainJob {
         try (DriverShutdown.Running stopping = DriverShutdown.running();
              RunDirectory run = RunDirectory.openOrCreate(conf, job.run().dir(), job.run().id())) {
             try {
-                return run(job, out, conf, manifest, run, fromScratch);
+                return run(job, out, conf, manifest, run, fromScratch, cancel);
             } catch (IOException | RuntimeException | Error e) {
                 if (!run.existing()) {
                     run.forgetIfNothingRan(); // so the same run id can be started again with other settings
@@ -101,7 +111,7 @@ public final class TrainJob {
     }
 
     private static Outcome run(JobConfig named, PrintStream out, Configuration conf, DatasetManifest manifest,
-                               RunDirectory run, boolean fromScratch) throws IOException {
+                               RunDirectory run, boolean fromScratch, Cancellation cancel) throws IOException {
         JobConfig job = named.withRunId(run.id());
         CheckpointStore store = new CheckpointStore(conf, run.path().toString(), job.checkpoint().keep());
         Optional<Checkpoint> newest = preflight(job, out, conf, manifest, run, store, fromScratch);
@@ -109,7 +119,7 @@ public final class TrainJob {
         List<String> gangChanges = new java.util.ArrayList<>();
         List<WorkerResult> results;
         try {
-            results = attempts(job, out, conf, run, store, newest, failed, gangChanges);
+            results = attempts(job, out, conf, run, store, newest, failed, gangChanges, cancel);
         } finally {
             if (job.trace().timeline()) {
                 TimelineFile.merge(run, out);
@@ -188,7 +198,8 @@ public final class TrainJob {
      */
     private static List<WorkerResult> attempts(JobConfig job, PrintStream out, Configuration conf, RunDirectory run,
                                                CheckpointStore store, Optional<Checkpoint> firstNewest,
-                                               List<String> failed, List<String> gangChanges) throws IOException {
+                                               List<String> failed, List<String> gangChanges, Cancellation cancel)
+            throws IOException {
         RingOptions ring = job.ringOptions();
         CheckpointSettings checkpoints = new CheckpointSettings(job.checkpoint().everySteps(),
                 job.checkpoint().everyEpochs(),
@@ -216,6 +227,9 @@ public final class TrainJob {
                     "127.0.0.1"), SparkSessions.executorIsDriverJvm(spark.sparkContext()) ? null : out) : null;
             for (int attempt = 1; results == null; attempt++) {
                 run.checkOwned();
+                if (cancel.requested()) {
+                    throw cancelled(run, cancel, attempt);
+                }
                 if (attempt > 1 && job.usesRing()) {
                     int slots = GangTraining.awaitGang(spark.sparkContext(), job.workers(), job.workersMin(),
                             job.retry().waitForSlots() * 1000L, out);
@@ -291,6 +305,9 @@ public final class TrainJob {
                                 + " attempt " + attempt + "; its checkpoints are intact: `ringmaster resume "
                                 + Storage.display(run.path()) + "` continues it");
                     }
+                    if (cancel.requested()) { // its job group was cancelled: stopped, not broken
+                        throw cancelled(run, cancel, attempt);
+                    }
                     if (!(e instanceof GangFailure f)) {
                         throw e;
                     }
@@ -313,7 +330,8 @@ public final class TrainJob {
                         // a frozen executor keeps its slot until Spark's heartbeat timeout: wait for the attempt's
                         // tasks to end, saying so, and after allreduce.timeout have Spark remove its executor
                         io.ringmaster.orchestrator.spark.GangTasks.of(spark.sparkContext())
-                                .awaitAttemptEnded(spark.sparkContext(), job.allreduce().timeout() * 1000L, out);
+                                .awaitAttemptEnded(spark.sparkContext(), GangTraining.jobGroup(run.id()),
+                                        job.allreduce().timeout() * 1000L, out);
                     }
                     out.printf("relaunching the gang (retry.max-attempts %d)%n", job.retry().maxAttempts());
                     if (job.needsFreshExecutorsToRetry() && !SparkSessions.executorIsDriverJvm(spark.sparkContext())) {
@@ -341,6 +359,11 @@ public final class TrainJob {
             }
         }
         return results;
+    }
+
+    private static JobStoppedException cancelled(RunDirectory run, Cancellation cancel, int attempt) {
+        return new JobStoppedException("run " + run.id() + ": cancelled during attempt " + attempt + " ("
+                + cancel.reason() + "); its checkpoints are intact");
     }
 
     /** Prints the best epoch and throughput and writes summary.json from the lead rank's result. */

@@ -79,6 +79,7 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
             scala.Option<org.apache.spark.resource.ResourceInformation> gpu = ctx.resources().get("gpu");
             String address = gpu.isDefined() && gpu.get().addresses().length > 0 ? gpu.get().addresses()[0] : null;
             StepListener counted = (step, examples, loss) -> {
+                ctx.killTaskIfInterrupted(); // a cancelled job group (a stopped study trial) frees its slots now
                 if (rank == 0) {
                     steps.add(1);
                 }
@@ -89,7 +90,7 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
             gang.close();
             return JavaConverters.asScalaIterator(List.of(r).iterator());
         } catch (Throwable t) {
-            if (log != null) {
+            if (log != null && !(t instanceof org.apache.spark.TaskKilledException)) {
                 log.failed(t);
             }
             if (gang == null && formed != null) {
@@ -100,6 +101,9 @@ final class GangTask extends AbstractFunction1<Iterator<Integer>, Iterator<Worke
                 } else {
                     closeLater(gang);
                 }
+            }
+            if (t instanceof org.apache.spark.TaskKilledException killed) {
+                throw killed; // Spark counts it killed, not failed
             }
             // an UncheckedIOException (a metrics write) carries the I/O error that explains the failure
             throw new GangTaskException(rank, host, t instanceof java.io.UncheckedIOException u && u.getCause() != null

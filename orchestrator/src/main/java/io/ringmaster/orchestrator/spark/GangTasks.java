@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorAdded;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 
@@ -20,14 +21,16 @@ import org.apache.spark.scheduler.SparkListenerTaskStart;
  */
 public final class GangTasks extends SparkListener {
 
-    /** A running task: its rank (partition), executor and host. */
-    public record Running(int rank, String executor, String host) {
+    /** A running task: its rank (partition), executor, host, and its job's group (null: none). */
+    public record Running(int rank, String executor, String host, String group) {
     }
 
     private static final Map<SparkContext, GangTasks> BY_CONTEXT = new WeakHashMap<>();
 
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
     private final Map<String, String> hosts = new ConcurrentHashMap<>();
+    /** Each stage's job group: several gangs (a study's trials) share one application. */
+    private final Map<Integer, String> groups = new ConcurrentHashMap<>();
 
     GangTasks() {
     }
@@ -42,9 +45,20 @@ public final class GangTasks extends SparkListener {
     }
 
     @Override
+    public void onJobStart(SparkListenerJobStart e) {
+        String group = e.properties() == null ? null : e.properties().getProperty("spark.jobGroup.id");
+        if (group != null) {
+            scala.collection.Iterator<Object> stages = e.stageIds().iterator();
+            while (stages.hasNext()) {
+                groups.put((Integer) stages.next(), group);
+            }
+        }
+    }
+
+    @Override
     public void onTaskStart(SparkListenerTaskStart e) {
         running.put(e.taskInfo().taskId(), new Running(e.taskInfo().index(), e.taskInfo().executorId(),
-                e.taskInfo().host()));
+                e.taskInfo().host(), groups.get(e.stageId())));
         hosts.put(e.taskInfo().executorId(), e.taskInfo().host());
     }
 
@@ -63,23 +77,29 @@ public final class GangTasks extends SparkListener {
         return new ArrayList<>(running.values());
     }
 
+    /** Tasks of job group {@code group} that Spark still counts as running. */
+    public List<Running> running(String group) {
+        return running.values().stream().filter(r -> group.equals(r.group())).toList();
+    }
+
     /** The host an executor ran on, or "?" if it never registered here. */
     public String host(String executor) {
         return hosts.getOrDefault(executor, "?");
     }
 
     /**
-     * Before a relaunch: waits until the failed attempt's tasks have ended, saying what it waits for
+     * Before a relaunch: waits until the failed attempt's tasks (those of job group {@code group}; other gangs
+     * may share the application) have ended, saying what it waits for
      * every 10 s. Tasks still running {@code boundMillis} after the failure get their executors removed
      * (Spark kills the JVM; a cluster manager starts another), and the wait goes on for as long again.
      * Returns true when no task of the attempt is left.
      */
-    public boolean awaitAttemptEnded(SparkContext sc, long boundMillis, PrintStream out) {
+    public boolean awaitAttemptEnded(SparkContext sc, String group, long boundMillis, PrintStream out) {
         long start = System.currentTimeMillis();
         long nextReport = start + 2_000;
         boolean removed = false;
         while (true) {
-            List<Running> left = running();
+            List<Running> left = running(group);
             if (left.isEmpty()) {
                 return true;
             }

@@ -54,7 +54,7 @@ public final class GangTraining {
         org.apache.spark.util.DoubleAccumulator loss = sc.doubleAccumulator("ringmaster.lossSum");
         RDD<WorkerResult> results = seeds.barrier().mapPartitions(new GangTask(spec, ring, secret, steps, samples, loss,
                 logs == null ? null : logs.endpoint(attempt), tracedAttempt), false, tag);
-        jsc.setJobGroup("ringmaster-" + spec.runId(), description, true);
+        jsc.setJobGroup(jobGroup(spec.runId()), description, true); // true: cancelling it interrupts the ranks
         List<WorkerResult> out;
         try {
             out = new ArrayList<>(results.toJavaRDD().collect());
@@ -66,6 +66,11 @@ public final class GangTraining {
         }
         out.sort((a, b) -> Integer.compare(a.rank(), b.rank()));
         return out;
+    }
+
+    /** The Spark job group of run {@code runId}'s gangs: the Spark UI groups them by it, a study cancels by it. */
+    public static String jobGroup(String runId) {
+        return "ringmaster-" + runId;
     }
 
     /** Concurrent task slots the cluster offers now. */

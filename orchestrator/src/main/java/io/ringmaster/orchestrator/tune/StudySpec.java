@@ -50,7 +50,10 @@ public final class StudySpec {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+    private final String yaml;
+    private final List<String> overrides;
     private final String jobYaml;
+    private final int epochs;
     private final List<Range> ranges;
     private final String metric;
     private final int trials;
@@ -61,9 +64,12 @@ public final class StudySpec {
     private final int minEpochs;
     private final int eta;
 
-    private StudySpec(String jobYaml, List<Range> ranges, String metric, int trials, int maxConcurrent,
-                      int timeoutSeconds, long seed, String scheduler, int minEpochs, int eta) {
+    private StudySpec(String yaml, List<String> overrides, String jobYaml, int epochs, List<Range> ranges, String metric, int trials,
+                      int maxConcurrent, int timeoutSeconds, long seed, String scheduler, int minEpochs, int eta) {
+        this.yaml = yaml;
+        this.overrides = List.copyOf(overrides);
         this.jobYaml = jobYaml;
+        this.epochs = epochs;
         this.ranges = List.copyOf(ranges);
         this.metric = metric;
         this.trials = trials;
@@ -87,8 +93,34 @@ public final class StudySpec {
         return trials;
     }
 
+    /** Trials at once; 0 when the file leaves it to the cluster (as many gangs as its task slots hold). */
     public int maxConcurrent() {
         return maxConcurrent;
+    }
+
+    /** The study file's text, as given. */
+    public String yaml() {
+        return yaml;
+    }
+
+    /** A trial's full length: the job's train.epochs. */
+    public int epochs() {
+        return epochs;
+    }
+
+    /**
+     * The epochs at which a trial's figure is compared with the others': {@code min-epochs}·η^k below
+     * train.epochs, then train.epochs itself (scheduler none: train.epochs only).
+     */
+    public List<Integer> rungs() {
+        List<Integer> r = new ArrayList<>();
+        if (scheduler.equals("asha")) {
+            for (long e = minEpochs; e < epochs; e *= eta) {
+                r.add((int) e);
+            }
+        }
+        r.add(epochs);
+        return r;
     }
 
     public int timeoutSeconds() {
@@ -113,6 +145,25 @@ public final class StudySpec {
 
     /** Reads a study from YAML text; {@code where} names it in errors. */
     public static StudySpec parse(String yaml, String where) {
+        return parse(yaml, where, List.of());
+    }
+
+    /** The settings given beside the study file ({@code --set key=value}), applied to every trial's job. */
+    public List<String> overrides() {
+        return overrides;
+    }
+
+    /** This study with another scheduler ({@code none}: every trial to the end). */
+    public StudySpec withScheduler(String other) {
+        return new StudySpec(yaml, overrides, jobYaml, epochs, ranges, metric, trials, maxConcurrent, timeoutSeconds,
+                seed, other, minEpochs, eta);
+    }
+
+    /**
+     * Reads a study from YAML text with {@code overrides} ({@code key=value}) applied to its job;
+     * {@code where} names it in errors.
+     */
+    public static StudySpec parse(String yaml, String where, List<String> overrides) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -131,7 +182,7 @@ public final class StudySpec {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        JobConfig base = JobConfig.parse(jobYaml, where, List.of()).validate();
+        JobConfig base = JobConfig.parse(jobYaml, where, overrides).validate();
         List<Range> ranges = new ArrayList<>();
         JsonNode space = search.path("space");
         if (!space.isObject() || space.isEmpty()) {
@@ -146,7 +197,7 @@ public final class StudySpec {
                     RankingEvaluator.METRICS) + ", got '" + metric + "'");
         }
         int trials = positive(where, search, "trials", 10);
-        int maxConcurrent = positive(where, search, "max-concurrent", 1);
+        int maxConcurrent = search.has("max-concurrent") ? positive(where, search, "max-concurrent", 1) : 0;
         if (trials < maxConcurrent) {
             throw new JobConfigException(where + ": 'search.trials' (" + trials + ") is below 'search.max-concurrent' ("
                     + maxConcurrent + "): trials would never fill the slots; raise trials or lower max-concurrent");
@@ -166,7 +217,17 @@ public final class StudySpec {
             throw new JobConfigException(where + ": 'search.min-epochs' (" + minEpochs + ") exceeds train.epochs ("
                     + base.train().epochs() + "): the first rung would be past the end");
         }
-        StudySpec s = new StudySpec(jobYaml, ranges, metric, trials, maxConcurrent, timeout,
+        if (scheduler.equals("asha")) {
+            List<String> types = new ArrayList<>(List.of(base.model().type()));
+            ranges.stream().filter(r -> r.key().equals("model.type")).forEach(r -> r.choices().forEach(c -> types.add(
+                    String.valueOf(c))));
+            types.stream().filter(io.ringmaster.orchestrator.job.ModelTypes.SPARK_FAMILIES::contains).findFirst().ifPresent(t -> {
+                throw new JobConfigException(where + ": 'search.scheduler' asha compares trials at epochs, and model.type "
+                        + t + " is fitted in one pass: use scheduler none");
+            });
+        }
+        StudySpec s = new StudySpec(yaml, overrides, jobYaml, base.train().epochs(), ranges, metric, trials, maxConcurrent,
+                timeout,
                 search.path("seed").asLong(base.train().seed()), scheduler, minEpochs, eta);
         s.checkRanges(where);
         return s;
@@ -184,10 +245,10 @@ public final class StudySpec {
 
     /** The job a trial with {@code params} runs (the study's job with those keys set). */
     public JobConfig job(Map<String, Object> params, List<String> more) {
-        List<String> overrides = new ArrayList<>();
-        params.forEach((k, v) -> overrides.add(JobConfig.override(k, v)));
-        overrides.addAll(more);
-        return JobConfig.parse(jobYaml, "study trial", overrides);
+        List<String> all = new ArrayList<>(overrides);
+        params.forEach((k, v) -> all.add(JobConfig.override(k, v)));
+        all.addAll(more);
+        return JobConfig.parse(jobYaml, "study trial", all);
     }
 
     /** Every key must be a job key, and each range's extreme values must make a valid job. */
@@ -195,7 +256,9 @@ public final class StudySpec {
         for (Range r : ranges) {
             for (Object v : r.extremes()) {
                 try {
-                    JobConfig.parse(jobYaml, where, List.of(JobConfig.override(r.key(), v))).validate();
+                    List<String> all = new ArrayList<>(overrides);
+                    all.add(JobConfig.override(r.key(), v));
+                    JobConfig.parse(jobYaml, where, all).validate();
                 } catch (JobConfigException e) {
                     throw new JobConfigException(where + ": 'search.space." + r.key() + "' value " + v + " makes an"
                             + " invalid job: " + e.getMessage());

@@ -72,6 +72,51 @@ class StudySpecTest {
         assertTrue(refused(study("  space:\n    model.factors: {choice: [8]}\n  min-epochs: 12\n"))
                 .contains("'search.min-epochs' (12) exceeds train.epochs (9)"));
         assertTrue(refused(JOB).contains("a study file is a job file with a 'search' section"));
+        assertTrue(refused(study("  space:\n    model.type: {choice: [neumf, als]}\n")).contains("'search.scheduler'"
+                + " asha compares trials at epochs, and model.type als is fitted in one pass: use scheduler none"));
+        assertTrue(refused(study("  space:\n    model.factors: {choice: [8]}\n  eta: 1\n"))
+                .contains("'search.eta' must be >= 2"));
+        assertTrue(refused(study("  space:\n    model.factors: {choice: [8]}\n  trials: 0\n"))
+                .contains("'search.trials' must be a whole number >= 1, got 0"));
+        assertTrue(refused(study("  space:\n    model.factors: {choice: [8]}\n  metric: recall\n"))
+                .contains("'search.metric' must be one of"));
+    }
+
+    @Test
+    void rungsGrowByEtaFromMinEpochsUpToTheJobsEpochs() {
+        StudySpec s = StudySpec.parse(study("  space:\n    model.factors: {choice: [8, 16]}\n  min-epochs: 1\n"),
+                "study.yaml");
+        assertEquals(List.of(1, 3, 9), s.rungs());
+        assertEquals(0, s.maxConcurrent(), "left to the cluster's task slots");
+        assertEquals(List.of(9), s.withScheduler("none").rungs());
+        StudySpec twenty = StudySpec.parse(study("  space:\n    model.factors: {choice: [8, 16]}\n  min-epochs: 2\n")
+                .replace("epochs: 9", "epochs: 20"), "study.yaml");
+        assertEquals(List.of(2, 6, 18, 20), twenty.rungs());
+    }
+
+    @Test
+    void ashaPromotesTheTopThirdOfARungBeforeStartingNewTrials() {
+        Asha asha = new Asha(List.of(1, 3, 9), 3, 6);
+        List<Trial> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Asha.Step s = asha.next(all).orElseThrow();
+            assertEquals(new Asha.Step(i, 1, "new"), s);
+            Trial t = new Trial(i, "t" + i, Map.of(), "r" + i);
+            t.rungs.put(1, 0.1 * (i + 1));
+            t.epochs = 1;
+            t.status = Trial.PAUSED;
+            all.add(t);
+        }
+        Asha.Step promote = asha.next(all).orElseThrow();
+        assertEquals(2, promote.index(), "the best of three at the first rung");
+        assertEquals(3, promote.epochs());
+        all.get(2).status = Trial.RUNNING;
+        assertEquals(new Asha.Step(3, 1, "new"), asha.next(all).orElseThrow(), "one in three goes on, no more");
+        all.get(0).status = Trial.CANCELLED;
+        all.get(0).target = 1;
+        assertEquals(0, asha.next(all).orElseThrow().index(), "a cancelled rung continues first");
+        assertEquals(Trial.COMPLETED, asha.afterRung(9));
+        assertEquals(Trial.PAUSED, asha.afterRung(3));
     }
 
     private static String refused(String yaml) {

@@ -94,7 +94,7 @@ public final class CheckpointStore {
             throw new IOException("cannot commit checkpoint " + Storage.display(dir) + " as "
                     + Storage.display(target));
         }
-        prune(fs, state.globalStep());
+        prune(fs, state.globalStep(), state.bestEpoch());
         return target;
     }
 
@@ -122,37 +122,45 @@ public final class CheckpointStore {
     }
 
     /**
-     * Keeps the newest {@code keep} checkpoints that verify ({@code justWritten} is trusted), and the newest
+     * Keeps the newest {@code keep} checkpoints that verify ({@code justWritten} is trusted), the newest
      * one taken at an epoch end if none of those is (a smaller gang continues from there: mid-epoch state
-     * belongs to the gang size that wrote it), and deletes committed ones older than those. A directory
-     * without its commit marker is never deleted here: it could not be verified, and it may be all a run
-     * has left.
+     * belongs to the gang size that wrote it), and the one taken at the end of the best epoch so far
+     * ({@code bestEpoch}; the model the run's figures name, as Hugging Face's Trainer keeps its best
+     * checkpoint beside the newest), and deletes committed ones older than those. A directory without its
+     * commit marker is never deleted here: it could not be verified, and it may be all a run has left.
      */
-    private void prune(FileSystem fs, long justWritten) throws IOException {
+    private void prune(FileSystem fs, long justWritten, int bestEpoch) throws IOException {
         int kept = 0;
         boolean epochEnd = false;
+        boolean best = false;
         for (long step : committedSteps(fs)) {
             Path dir = new Path(root, String.valueOf(step));
+            int endOf = epochEndOf(fs, dir); // the epoch it ends, or -1 when taken mid-epoch
             if (kept < keep) {
                 if (step == justWritten || verify(fs, dir) == null) {
                     kept++;
-                    epochEnd |= atEpochEnd(fs, dir);
+                    epochEnd |= endOf >= 0;
+                    best |= endOf == bestEpoch;
                 }
-            } else if (!epochEnd && fs.exists(new Path(dir, MARKER)) && atEpochEnd(fs, dir)
-                    && verify(fs, dir) == null) {
+            } else if (!epochEnd && fs.exists(new Path(dir, MARKER)) && endOf >= 0 && verify(fs, dir) == null) {
                 epochEnd = true;
+                best |= endOf == bestEpoch;
+            } else if (!best && endOf == bestEpoch && fs.exists(new Path(dir, MARKER)) && verify(fs, dir) == null) {
+                best = true;
             } else if (fs.exists(new Path(dir, MARKER))) {
                 fs.delete(dir, true);
             }
         }
     }
 
-    private static boolean atEpochEnd(FileSystem fs, Path dir) {
+    /** The epoch a checkpoint taken at an epoch end ends; -1 for one taken mid-epoch or unreadable. */
+    private static int epochEndOf(FileSystem fs, Path dir) {
         try {
             Map<?, ?> manifest = JSON.readValue(Storage.readBytes(fs, new Path(dir, MANIFEST)), Map.class);
-            return manifest.get("stepInEpoch") instanceof Number n && n.intValue() == 0;
+            return manifest.get("stepInEpoch") instanceof Number n && n.intValue() == 0
+                    && manifest.get("epoch") instanceof Number e ? e.intValue() : -1;
         } catch (IOException | RuntimeException e) {
-            return false;
+            return -1;
         }
     }
 

@@ -154,6 +154,21 @@ class CheckpointStoreTest {
         }
     }
 
+    @Test
+    void theBestEpochsCheckpointIsKeptBesideTheNewestK() throws IOException {
+        Configuration conf = Storage.configuration();
+        CheckpointStore store = new CheckpointStore(conf, dir.toString(), 2);
+        try (FusedEngine e = trained(1)) {
+            for (int epoch = 1; epoch <= 5; epoch++) { // the figures peaked at epoch 2
+                store.save(e.save(), new CheckpointState(epoch, 0, 100L * epoch, 0, Math.min(epoch, 2), null, 1.0,
+                        100, 1, "hash", null), "");
+            }
+        }
+        try (var list = Files.list(dir.resolve(CheckpointStore.DIR))) {
+            assertEquals(List.of("200", "400", "500"), list.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
     private static CheckpointState epochEnd(long step, int workers) {
         return new CheckpointState(1, 0, step, 0, 1, null, 1.0, 100, workers, "hash", null);
     }

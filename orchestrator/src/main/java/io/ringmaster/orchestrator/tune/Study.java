@@ -1,0 +1,413 @@
+package io.ringmaster.orchestrator.tune;
+
+import io.ringmaster.data.Storage;
+import io.ringmaster.orchestrator.job.JobConfig;
+import io.ringmaster.orchestrator.job.JobConfigException;
+import io.ringmaster.orchestrator.report.ReportPage;
+import io.ringmaster.orchestrator.run.Cancellation;
+import io.ringmaster.orchestrator.run.DriverShutdown;
+import io.ringmaster.orchestrator.run.JobStoppedException;
+import io.ringmaster.orchestrator.run.RunRecords;
+import io.ringmaster.orchestrator.run.TrainJob;
+import io.ringmaster.orchestrator.spark.GangTasks;
+import io.ringmaster.orchestrator.spark.GangTraining;
+import io.ringmaster.orchestrator.spark.SparkSessions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code ringmaster tune}: runs a study's trials, each a normal training run (its own run directory,
+ * checkpoints and metrics) whose gang is a barrier stage in its own Spark job group, up to
+ * min(max-concurrent, free task slots / workers) at once in one Spark application, each from its own driver
+ * thread. {@link Asha} picks what runs next; a promoted trial continues from its checkpoint. A failed
+ * trial is recorded with its cause and the study goes on; at the study's timeout the running trials are
+ * cancelled through their job groups (their tasks stop at their next step, freeing the slots) and
+ * recorded as cancelled, which {@code tune --resume} continues.
+ */
+public final class Study {
+
+    /** The outcome: the best trial and what the study spent. */
+    public record Result(String dir, String bestTrial, Map<String, Object> bestParams, double best,
+                         int bestEpochs, String bestRunDir, int epochsTrained, int epochsFull, double wallSeconds,
+                         Map<String, Integer> statuses, boolean finished) {
+    }
+
+    /** A trial's rung ended: trained to its target, cancelled or failed. */
+    private record Done(Trial trial, Throwable failure, double seconds) {
+    }
+
+    /** After this many failures with no trial through a rung, the study stops: the cause is not the settings. */
+    static final int FAILURES_WITH_NO_SUCCESS = 3;
+
+    private final StudySpec spec;
+    private final StudyDirectory dir;
+    private final Configuration conf;
+    private final PrintStream out;
+    private final Asha asha;
+    private final List<Trial> trials;
+    private final Map<Trial, Cancellation> running = new LinkedHashMap<>();
+    private final LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
+
+    private Study(StudySpec spec, StudyDirectory dir, Configuration conf, PrintStream out, List<Trial> trials) {
+        this.spec = spec;
+        this.dir = dir;
+        this.conf = conf;
+        this.out = out;
+        this.asha = new Asha(spec.rungs(), spec.eta(), spec.trials());
+        this.trials = trials;
+    }
+
+    /** Starts the study of {@code spec} in the new study directory {@code uri}. */
+    public static Result start(StudySpec spec, String uri, Configuration conf, PrintStream out) throws IOException {
+        try (StudyDirectory sd = StudyDirectory.create(conf, uri, spec)) {
+            return new Study(spec, sd, conf, out, new ArrayList<>()).run();
+        }
+    }
+
+    /**
+     * Continues the study in {@code uri} whose driver stopped (killed, a signal, its timeout): trials stopped
+     * mid-rung continue that rung from their newest checkpoint; finished rungs are not trained again.
+     */
+    public static Result resume(String uri, List<String> overrides, Configuration conf, PrintStream out)
+            throws IOException {
+        try (StudyDirectory sd = StudyDirectory.open(conf, uri)) {
+            StudySpec spec = sd.spec(overrides);
+            List<Trial> trials = sd.trials();
+            for (Trial t : trials) {
+                if (t.status.equals(Trial.RUNNING)) { // its driver died with it in flight
+                    t.status = Trial.CANCELLED;
+                    t.error = "the study's driver stopped";
+                } else if (t.status.equals(Trial.PRUNED)) {
+                    t.status = Trial.PAUSED; // the scheduler may still promote it
+                }
+            }
+            long done = trials.stream().filter(t -> !t.rungs.isEmpty()).count();
+            out.printf("resuming study %s: %d of %d trials started, %d through a rung, %d to continue mid-rung%n",
+                    sd.display(), trials.size(), spec.trials(), done, trials.stream().filter(t -> t.status.equals(
+                            Trial.CANCELLED)).count());
+            return new Study(spec, sd, conf, out, trials).run();
+        }
+    }
+
+    private Result run() throws IOException {
+        long began = System.currentTimeMillis();
+        JobConfig base = spec.job(Map.of(), List.of()).withoutRedactedValues().validate();
+        boolean ownSession = SparkSessions.noneInUse();
+        Map<String, String> localCluster = SparkSessions.localClusterSetUp(base.sparkMaster(), base.spark().conf(),
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "ringmaster-local-cluster-home"));
+        JobConfig sessionJob = localCluster.isEmpty() ? base : base.withSparkConf(localCluster);
+        SparkSession spark = SparkSessions.create(sessionJob.sparkMaster(), "ringmaster-tune-" + dir.path().getName(),
+                sessionJob.spark().conf());
+        boolean finished;
+        try (DriverShutdown.Running marked = DriverShutdown.running()) {
+            int concurrency = concurrency(spark.sparkContext(), base);
+            out.printf("study %s: %d trials over %s; scheduler %s (%s), maximising %s; up to %d at once, gangs of %d"
+                    + " on Spark %s%n", dir.display(), spec.trials(), String.join(", ", spec.ranges().stream()
+                            .map(StudySpec.Range::key).toList()), spec.scheduler(), spec.scheduler().equals("asha")
+                            ? "rungs at " + spec.rungs().stream().map(String::valueOf).reduce((a, b) -> a + ", " + b)
+                            .orElse("") + " epochs, eta " + spec.eta() : "every trial to " + spec.epochs()
+                            + " epochs", label(), concurrency, base.workers(), base.sparkMaster());
+            finished = loop(spark.sparkContext(), base, concurrency, began);
+        } finally {
+            if (ownSession) {
+                SparkSessions.stop(spark);
+            }
+        }
+        return outcome(began, finished);
+    }
+
+    /**
+     * Gangs the cluster holds at once: min(max-concurrent, task slots / workers); a max-concurrent above that
+     * is refused, naming the key, before any trial runs.
+     */
+    private int concurrency(SparkContext sc, JobConfig base) {
+        GangTraining.requireSlots(sc, base.workers()); // a cluster master gets a while to register executors
+        int slots = GangTraining.slots(sc);
+        int gangs = slots / base.workers();
+        if (spec.maxConcurrent() > gangs) {
+            throw new JobConfigException("study: 'search.max-concurrent' (" + spec.maxConcurrent() + ") is above what"
+                    + " Spark master " + sc.master() + " can gang-schedule: its " + slots + " task slot(s) hold "
+                    + gangs + " gang(s) of " + base.workers() + " worker(s) at once; lower max-concurrent or give"
+                    + " Spark more executor cores");
+        }
+        return Math.min(spec.maxConcurrent() == 0 ? gangs : spec.maxConcurrent(), spec.trials());
+    }
+
+    /** Runs trials until the scheduler has nothing left; false when the study stopped before that. */
+    private boolean loop(SparkContext sc, JobConfig base, int concurrency, long began) throws IOException {
+        long deadline = began + spec.timeoutSeconds() * 1000L;
+        String stopping = null;
+        while (true) {
+            dir.checkOwned();
+            if (stopping == null && DriverShutdown.underway()) {
+                stopping = "a signal to the driver";
+            }
+            if (stopping == null && System.currentTimeMillis() >= deadline) {
+                stopping = "the study's timeout of " + spec.timeoutSeconds() + " s passed";
+                out.printf("%s: cancelling %d running trial(s)%n", stopping, running.size());
+            }
+            if (stopping == null && hopeless()) {
+                stopping = "every trial so far failed";
+            }
+            if (stopping != null) {
+                for (Map.Entry<Trial, Cancellation> r : running.entrySet()) {
+                    if (!r.getValue().requested()) {
+                        r.getValue().request(stopping);
+                    }
+                    sc.cancelJobGroup(GangTraining.jobGroup(r.getKey().id)); // again until its thread sees it
+                }
+            }
+            while (stopping == null && running.size() < concurrency && freeSlots(sc, base) >= base.workers()) {
+                Optional<Asha.Step> step = asha.next(trials);
+                if (step.isEmpty()) {
+                    break;
+                }
+                launch(step.get());
+            }
+            if (running.isEmpty()) {
+                break;
+            }
+            Done d;
+            try {
+                d = done.poll(500, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+            if (d != null) {
+                record(d);
+            }
+        }
+        boolean finished = stopping == null;
+        if (finished) {
+            trials.stream().filter(t -> t.status.equals(Trial.PAUSED)).forEach(t -> t.status = Trial.PRUNED);
+        }
+        save();
+        if (trials.stream().allMatch(t -> t.status.equals(Trial.FAILED))) {
+            throw new IllegalStateException("study " + dir.display() + ": every trial failed; the first: "
+                    + trials.get(0).id + ": " + trials.get(0).error);
+        }
+        if (!finished) {
+            out.printf("study stopped (%s); `ringmaster tune --resume %s` continues it%n", stopping, dir.display());
+        }
+        return finished;
+    }
+
+    /** No trial through a rung and the first few all failed: more would fail alike. */
+    private boolean hopeless() {
+        long failed = trials.stream().filter(t -> t.status.equals(Trial.FAILED)).count();
+        return failed >= Math.min(FAILURES_WITH_NO_SUCCESS, spec.trials())
+                && trials.stream().allMatch(t -> t.rungs.isEmpty());
+    }
+
+    /** Task slots no trial of this study holds (a cancelled trial's tasks hold theirs until they end). */
+    private int freeSlots(SparkContext sc, JobConfig base) {
+        int busy = 0;
+        for (Trial t : running.keySet()) {
+            busy += base.workers();
+        }
+        for (Trial t : trials) {
+            if (!running.containsKey(t)) {
+                busy += GangTasks.of(sc).running(GangTraining.jobGroup(t.id)).size();
+            }
+        }
+        return GangTraining.slots(sc) - busy;
+    }
+
+    private void launch(Asha.Step step) throws IOException {
+        Trial t;
+        boolean fresh = step.index() >= trials.size();
+        if (!fresh) {
+            t = trials.get(step.index());
+        } else {
+            String id = String.format("t%0" + String.valueOf(spec.trials() - 1).length() + "d", step.index());
+            t = new Trial(step.index(), id, spec.params(step.index()),
+                    new org.apache.hadoop.fs.Path(dir.trialsDir(), id).toString());
+            trials.add(t);
+        }
+        t.status = Trial.RUNNING;
+        t.target = step.epochs();
+        t.error = null;
+        if (t.started == 0) {
+            t.started = System.currentTimeMillis();
+        }
+        JobConfig job = spec.job(t.params, List.of(JobConfig.override("run.dir", dir.trialsDir()),
+                JobConfig.override("run.id", t.id), JobConfig.override("train.epochs", step.epochs()),
+                JobConfig.override("run.progress-seconds", 0),
+                // the run's best epoch, whose checkpoint is kept, is the best by the study's figure
+                JobConfig.override("eval.select", spec.metric()))).withoutRedactedValues();
+        Cancellation cancel = new Cancellation();
+        running.put(t, cancel);
+        save();
+        out.printf("%s %s to %d epoch%s (%s)%s%n", t.id, fresh ? "starts" : "continues from its checkpoints",
+                step.epochs(), step.epochs() == 1 ? "" : "s", step.why(), fresh ? ": " + params(t.params) : "");
+        Thread thread = new Thread(() -> {
+            long t0 = System.nanoTime();
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            Throwable failure = null;
+            try (PrintStream log = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+                try {
+                    TrainJob.run(job, log, false, cancel);
+                } catch (Throwable e) {
+                    failure = e;
+                    log.println("error: " + e.getMessage());
+                }
+                try {
+                    io.ringmaster.orchestrator.report.RunReport.write(conf, t.runDir);
+                } catch (IOException | RuntimeException e) {
+                    log.println("no run report: " + e.getMessage()); // e.g. it failed before writing job.yaml
+                }
+            }
+            try {
+                dir.appendLog(t.id, buffer.toString(StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+                out.printf("warning: could not keep %s's log: %s%n", t.id, e.getMessage());
+            }
+            done.add(new Done(t, failure, (System.nanoTime() - t0) / 1e9));
+        }, "ringmaster-trial-" + t.id);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Records a rung that ended. */
+    private void record(Done d) throws IOException {
+        Trial t = d.trial();
+        running.remove(t);
+        t.seconds += d.seconds();
+        t.ended = System.currentTimeMillis();
+        if (d.failure() instanceof JobStoppedException) {
+            t.status = Trial.CANCELLED;
+            t.error = d.failure().getMessage();
+            out.printf("%s cancelled at %s (%.1f s)%n", t.id, progress(t), d.seconds());
+        } else if (d.failure() != null) {
+            t.status = Trial.FAILED;
+            t.error = String.valueOf(d.failure().getMessage()).lines().findFirst().orElse("");
+            out.printf("%s failed: %s (%s/%s.log)%n", t.id, t.error, StudyDirectory.LOGS_DIR, t.id);
+        } else {
+            Optional<double[]> v = bestUpTo(t, t.target);
+            if (v.isEmpty()) {
+                t.status = Trial.FAILED;
+                t.error = "its run recorded no " + spec.metric() + " by epoch " + t.target;
+                out.printf("%s failed: %s%n", t.id, t.error);
+            } else {
+                t.rungs.put(t.target, v.get()[0]);
+                t.bestEpoch = (int) v.get()[1];
+                t.epochs = t.target;
+                t.status = asha.afterRung(t.target);
+                out.printf("%s  %d epochs  %s %.4f (epoch %d)  %s  (%.1f s)%n", t.id, t.epochs, label(), v.get()[0],
+                        t.bestEpoch, t.status, d.seconds());
+            }
+        }
+        save();
+    }
+
+    /**
+     * The trial's best epoch up to {@code epoch} by the study's figure, as a run's summary picks its best epoch
+     * (its checkpoint is kept): {figure, epoch}.
+     */
+    private Optional<double[]> bestUpTo(Trial t, int epoch) throws IOException {
+        double[] best = null;
+        for (com.fasterxml.jackson.databind.JsonNode e : RunRecords.read(conf, t.runDir).epochs()) {
+            int at = e.path("epoch").asInt();
+            if (at <= epoch && e.hasNonNull(spec.metric()) && (best == null || e.get(spec.metric()).asDouble()
+                    > best[0])) {
+                best = new double[] {e.get(spec.metric()).asDouble(), at};
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The epochs a cancelled trial had reached, from its run's records. */
+    private String progress(Trial t) {
+        try {
+            List<com.fasterxml.jackson.databind.JsonNode> e = RunRecords.read(conf, t.runDir).epochs();
+            return "epoch " + (e.isEmpty() ? 0 : e.get(e.size() - 1).path("epoch").asInt()) + " of " + t.target;
+        } catch (IOException | RuntimeException e) {
+            return "rung " + t.target;
+        }
+    }
+
+    /** trials.jsonl, best.json and the report, after every change. */
+    private void save() throws IOException {
+        dir.writeTrials(trials);
+        Optional<Trial> best = best();
+        if (best.isPresent()) {
+            dir.replace(StudyDirectory.BEST_FILE, new com.fasterxml.jackson.databind.ObjectMapper().enable(
+                    com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(
+                            best.get().toJson().put("metric", spec.metric()).put("value", best.get().last())));
+        }
+        try {
+            dir.write(StudyDirectory.REPORT_FILE, StudyReport.page(spec, dir, trials, best.orElse(null), conf));
+        } catch (IOException | RuntimeException e) {
+            out.println("warning: could not write the study's report: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Study {@code uri}'s best trial ({@code export STUDY --best}): its run directory and the global step of
+     * the checkpoint taken at the end of its best epoch.
+     */
+    public static BestModel bestModel(Configuration conf, String uri) throws IOException {
+        return StudyDirectory.bestModel(conf, uri);
+    }
+
+    /** Where the best trial's model is: its run directory and checkpoint step. */
+    public record BestModel(String trial, String runDir, int epoch, long step) {
+    }
+
+    /** The trial whose best epoch has the best figure of the study. */
+    Optional<Trial> best() {
+        return trials.stream().filter(t -> !t.rungs.isEmpty() && !Double.isNaN(t.last()))
+                .max(Comparator.comparingDouble(Trial::last));
+    }
+
+    private Result outcome(long began, boolean finished) {
+        Map<String, Integer> statuses = new LinkedHashMap<>();
+        trials.forEach(t -> statuses.merge(t.status, 1, Integer::sum));
+        int trained = trials.stream().mapToInt(t -> t.epochs).sum();
+        double wall = (System.currentTimeMillis() - began) / 1000.0;
+        Optional<Trial> best = best();
+        out.printf("study %s: %s in %s; %d epochs trained of %d for every trial to the end%n", dir.display(),
+                statuses.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).reduce((a, b) -> a + ", " + b)
+                        .orElse("no trials"), ReportPage.duration(wall), trained, spec.trials() * spec.epochs());
+        best.ifPresent(b -> out.printf("best trial %s: %s %.4f (epoch %d of %d)  %s%n  run %s%n", b.id, label(),
+                b.last(), b.bestEpoch, b.epochs, params(b.params), Storage.display(Storage.path(b.runDir))));
+        out.printf("report %s/%s%n", dir.display(), StudyDirectory.REPORT_FILE);
+        return new Result(dir.display(), best.map(b -> b.id).orElse(null), best.map(b -> b.params).orElse(Map.of()),
+                best.map(Trial::last).orElse(Double.NaN), best.map(b -> b.epochs).orElse(0),
+                best.map(b -> b.runDir).orElse(null), trained, spec.trials() * spec.epochs(), wall, statuses,
+                finished);
+    }
+
+    /** The study's figure as printed: HR@10. */
+    private String label() {
+        int k = spec.job(Map.of(), List.of()).eval().k();
+        return spec.metric().toUpperCase(Locale.ROOT) + "@" + k;
+    }
+
+    static String params(Map<String, Object> p) {
+        StringBuilder b = new StringBuilder();
+        p.forEach((k, v) -> b.append(b.length() == 0 ? "" : "  ").append(k).append(' ').append(value(v)));
+        return b.toString();
+    }
+
+    /** A setting as printed: a drawn real to 4 significant digits, without trailing zeros. */
+    static String value(Object v) {
+        return v instanceof Double d && Double.isFinite(d) ? new java.math.BigDecimal(String.format(Locale.ROOT,
+                "%.4g", d)).stripTrailingZeros().toPlainString() : String.valueOf(v);
+    }
+}
