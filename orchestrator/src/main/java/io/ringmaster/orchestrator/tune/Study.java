@@ -153,8 +153,8 @@ public final class Study {
         String stopping = null;
         while (true) {
             dir.checkOwned();
-            if (stopping == null && DriverShutdown.underway()) {
-                stopping = "a signal to the driver";
+            if (stopping == null && (DriverShutdown.underway() || sc.isStopped())) {
+                stopping = DriverShutdown.underway() ? "a signal to the driver" : "the Spark application stopped";
             }
             if (stopping == null && System.currentTimeMillis() >= deadline) {
                 stopping = "the study's timeout of " + spec.timeoutSeconds() + " s passed";
@@ -168,7 +168,9 @@ public final class Study {
                     if (!r.getValue().requested()) {
                         r.getValue().request(stopping);
                     }
-                    sc.cancelJobGroup(GangTraining.jobGroup(r.getKey().id)); // again until its thread sees it
+                    if (!sc.isStopped()) { // stopping the application ends every job anyway
+                        sc.cancelJobGroup(GangTraining.jobGroup(r.getKey().id)); // again until its thread sees it
+                    }
                 }
             }
             while (stopping == null && running.size() < concurrency && freeSlots(sc, base) >= base.workers()) {
@@ -202,7 +204,8 @@ public final class Study {
                     + trials.get(0).id + ": " + trials.get(0).error);
         }
         if (!finished) {
-            out.printf("study stopped (%s); `ringmaster tune --resume %s` continues it%n", stopping, dir.display());
+            out.printf("study stopped (%s); `ringmaster tune --resume %s` continues it%n", DriverShutdown.underway()
+                    ? "a signal to the driver" : stopping, dir.display());
         }
         return finished;
     }
@@ -216,6 +219,9 @@ public final class Study {
 
     /** Task slots no trial of this study holds (a cancelled trial's tasks hold theirs until they end). */
     private int freeSlots(SparkContext sc, JobConfig base) {
+        if (sc.isStopped()) {
+            return 0; // the loop sees it next and stops
+        }
         int busy = 0;
         for (Trial t : running.keySet()) {
             busy += base.workers();
@@ -225,7 +231,11 @@ public final class Study {
                 busy += GangTasks.of(sc).running(GangTraining.jobGroup(t.id)).size();
             }
         }
-        return GangTraining.slots(sc) - busy;
+        try {
+            return GangTraining.slots(sc) - busy;
+        } catch (IllegalStateException e) { // stopped since the check above (a signal)
+            return 0;
+        }
     }
 
     private void launch(Asha.Step step) throws IOException {

@@ -3,6 +3,7 @@ package io.ringmaster.orchestrator.tune;
 import static io.ringmaster.orchestrator.report.ReportPage.esc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringmaster.data.Storage;
 import io.ringmaster.orchestrator.report.Plot;
 import io.ringmaster.orchestrator.report.ReportPage;
 import io.ringmaster.orchestrator.run.RunRecords;
@@ -59,12 +60,13 @@ final class StudyReport {
         StringBuilder html = new StringBuilder();
         if (best != null) {
             html.append("<h2>Best trial: ").append(esc(best.id)).append("</h2>\n<table class=\"figures\">\n");
-            html.append("<tr><th>").append(esc(name)).append("</th><td>").append(String.format(Locale.ROOT, "%.4f at %d"
-                    + " epochs", best.last(), best.epochs)).append("</td></tr>\n");
+            html.append("<tr><th>").append(esc(name)).append("</th><td>").append(String.format(Locale.ROOT, "%.4f at"
+                    + " epoch %d (%d trained)", best.last(), best.bestEpoch, best.epochs)).append("</td></tr>\n");
             best.params.forEach((key, v) -> html.append("<tr><th>").append(esc(key)).append("</th><td>")
-                    .append(esc(String.valueOf(v))).append("</td></tr>\n"));
+                    .append(esc(Study.value(v))).append("</td></tr>\n"));
             html.append("<tr><th>run</th><td><a href=\"").append(esc(StudyDirectory.TRIALS_DIR + "/" + best.id
-                    + "/report.html")).append("\">").append(esc(best.runDir)).append("</a></td></tr>\n</table>\n");
+                    + "/report.html")).append("\">").append(esc(Storage.display(Storage.path(best.runDir))))
+                    .append("</a></td></tr>\n</table>\n");
         }
         html.append("<h2>Trials</h2>\n<table class=\"runs\"><tr><th>trial</th><th>status</th>");
         spec.rungs().forEach(r -> html.append("<th>best ").append(esc(name)).append(" by epoch ").append(r)

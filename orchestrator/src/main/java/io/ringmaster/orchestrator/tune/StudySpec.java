@@ -64,8 +64,9 @@ public final class StudySpec {
     private final int minEpochs;
     private final int eta;
 
-    private StudySpec(String yaml, List<String> overrides, String jobYaml, int epochs, List<Range> ranges, String metric, int trials,
-                      int maxConcurrent, int timeoutSeconds, long seed, String scheduler, int minEpochs, int eta) {
+    private StudySpec(String yaml, List<String> overrides, String jobYaml, int epochs, List<Range> ranges,
+                      String metric, int trials, int maxConcurrent, int timeoutSeconds, long seed, String scheduler,
+                      int minEpochs, int eta) {
         this.yaml = yaml;
         this.overrides = List.copyOf(overrides);
         this.jobYaml = jobYaml;
@@ -221,14 +222,14 @@ public final class StudySpec {
             List<String> types = new ArrayList<>(List.of(base.model().type()));
             ranges.stream().filter(r -> r.key().equals("model.type")).forEach(r -> r.choices().forEach(c -> types.add(
                     String.valueOf(c))));
-            types.stream().filter(io.ringmaster.orchestrator.job.ModelTypes.SPARK_FAMILIES::contains).findFirst().ifPresent(t -> {
-                throw new JobConfigException(where + ": 'search.scheduler' asha compares trials at epochs, and model.type "
-                        + t + " is fitted in one pass: use scheduler none");
-            });
+            types.stream().filter(io.ringmaster.orchestrator.job.ModelTypes.SPARK_FAMILIES::contains).findFirst()
+                    .ifPresent(t -> {
+                        throw new JobConfigException(where + ": 'search.scheduler' asha compares trials at epochs, and"
+                                + " model.type " + t + " is fitted in one pass: use scheduler none");
+                    });
         }
-        StudySpec s = new StudySpec(yaml, overrides, jobYaml, base.train().epochs(), ranges, metric, trials, maxConcurrent,
-                timeout,
-                search.path("seed").asLong(base.train().seed()), scheduler, minEpochs, eta);
+        StudySpec s = new StudySpec(yaml, overrides, jobYaml, base.train().epochs(), ranges, metric, trials,
+                maxConcurrent, timeout, search.path("seed").asLong(base.train().seed()), scheduler, minEpochs, eta);
         s.checkRanges(where);
         return s;
     }

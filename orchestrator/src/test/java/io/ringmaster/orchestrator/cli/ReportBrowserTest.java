@@ -3,6 +3,7 @@ package io.ringmaster.orchestrator.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ringmaster.data.DatasetStore;
 import io.ringmaster.data.Storage;
 import io.ringmaster.data.SyntheticDataset;
@@ -114,6 +115,42 @@ class ReportBrowserTest {
             assertEquals(rows, count(m.group(4), "class=\"point\""));
         }
         assertEquals(2, plots);
+    }
+
+    @Test
+    void aStudysReportDrawsEveryTrialsCurvePrunedOnesTooAndExportBestTakesItsBestEpoch() throws Exception {
+        String chromium = chromium();
+        SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(300, 100, 20, 8, 0.8, 2.5,
+                5, 20));
+        String data = dir.resolve("data").toString();
+        DatasetStore.write(Storage.configuration(), data, r.dataset(), r.source(), r.split(), false);
+        Path file = dir.resolve("study.yaml");
+        Files.writeString(file, "data: " + data + "\nworkers: 1\nspark:\n  master: local[2]\ntrain:\n  epochs: 3\n"
+                + "  batch-size: 100\nsearch:\n  space:\n    train.learning-rate: {loguniform: [0.0005, 0.01]}\n"
+                + "    model.factors: {choice: [4, 8]}\n  trials: 3\n  min-epochs: 1\n  eta: 3\n");
+        Path study = dir.resolve("study");
+        CliRun tune = CliRun.of("tune", file.toString(), "--study", study.toString());
+        assertEquals(0, tune.exitCode(), tune.toString());
+        assertTrue(tune.out().lines().anyMatch(l -> l.startsWith("study " + study + ": ") && l.contains("2 pruned")
+                && l.contains("1 completed")), tune.toString());
+        String dom = dom(chromium, study.resolve("report.html"));
+        Matcher m = PLOT.matcher(dom);
+        assertTrue(m.find(), dom);
+        assertEquals("series", m.group(1));
+        assertEquals(1 + 1 + 3, Integer.parseInt(m.group(3)), "every trial's epochs: two pruned at 1, one to 3");
+        assertTrue(dom.contains("(best)"), "the best trial is named");
+        assertTrue(dom.contains("<h2>Best trial: "), dom);
+        run(chromium, "--window-size=1200,1100", "--screenshot=" + Path.of("target", "study-report-screenshot.png")
+                .toAbsolutePath(), study.resolve("report.html").toUri().toString());
+
+        CliRun export = CliRun.of("export", study.toString(), "--best", "--out", dir.resolve("best").toString());
+        assertEquals(0, export.exitCode(), export.toString());
+        JsonNode best = new com.fasterxml.jackson.databind.ObjectMapper().readTree(study.resolve("best.json")
+                .toFile());
+        assertTrue(export.out().contains("best trial of study " + study + ": " + best.get("trial").asText()
+                + ", epoch " + best.get("bestEpoch").asInt()), export.toString());
+        assertTrue(export.out().contains("metrics at export: epoch " + best.get("bestEpoch").asInt() + "  HR@"),
+                export.toString());
     }
 
     private static int count(String s, String what) {

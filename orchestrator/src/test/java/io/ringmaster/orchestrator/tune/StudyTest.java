@@ -203,7 +203,7 @@ class StudyTest {
         JsonNode straight = JSON.readTree(dir.resolve("straight").resolve("straight").resolve("summary.json")
                 .toFile());
         assertEquals(straight.get("paramsSha256").asText(), summary.get("paramsSha256").asText());
-        assertEquals(0, straight.get("resumedFromStep").asLong());
+        assertTrue(straight.get("resumedFromStep").asLong() < 1, "trained straight through");
     }
 
     @Test
@@ -305,5 +305,53 @@ class StudyTest {
                     + " started over:\n" + resumed);
         }
         assertTrue(Files.exists(studyDir.resolve(StudyDirectory.REPORT_FILE)));
+    }
+
+    @Test
+    void sigtermToTheDriverCancelsTheRunningTrialsAndRecordsThemResumable() throws Exception {
+        Path file = dir.resolve("signalled.yaml");
+        Files.writeString(file, study(1, 100000, FOUR_TRIALS));
+        Path studyDir = dir.resolve("signalled");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(io.ringmaster.orchestrator.spark.JvmFlags.moduleFlags());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                io.ringmaster.orchestrator.cli.RingmasterCli.class.getName(), "tune", file.toString(), "--study",
+                studyDir.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                out.append(line).append('\n');
+                if (line.startsWith("t1 starts")) {
+                    // both trials train once their first checkpoint is there
+                    Path checkpoints = studyDir.resolve("trials").resolve("t1").resolve("checkpoints");
+                    long until = System.currentTimeMillis() + 60_000;
+                    while (!(Files.isDirectory(checkpoints) && Files.list(checkpoints).findAny().isPresent())
+                            && System.currentTimeMillis() < until) {
+                        Thread.sleep(100);
+                    }
+                    p.toHandle().destroy(); // SIGTERM
+                    break;
+                }
+            }
+            while ((line = r.readLine()) != null) {
+                out.append(line).append('\n');
+            }
+        } finally {
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the driver did not stop:\n" + out);
+            p.destroyForcibly();
+        }
+        assertTrue(out.toString().contains("study stopped (a signal to the driver); `ringmaster tune --resume "),
+                out.toString());
+        assertFalse(out.toString().contains("error: "), out.toString());
+        assertFalse(out.toString().contains("\tat "), "no stack trace:\n" + out);
+        List<JsonNode> t = trials("signalled");
+        assertEquals(2, t.size(), out.toString());
+        for (JsonNode trial : t) {
+            assertEquals("cancelled", trial.get("status").asText(), trial.toString());
+        }
     }
 }
