@@ -37,6 +37,7 @@ public final class FailureKinds {
         s.add(IncompleteEpochException.class.getName());
         s.add(RunInUseException.class.getName());
         s.add(JobStoppedException.class.getName());
+        s.add(io.ringmaster.orchestrator.tune.StudyFailedException.class.getName());
         USER_FACING = Set.copyOf(s);
     }
 

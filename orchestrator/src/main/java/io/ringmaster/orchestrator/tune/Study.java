@@ -52,6 +52,7 @@ public final class Study {
 
     /** After this many failures with no trial through a rung, the study stops: the cause is not the settings. */
     static final int FAILURES_WITH_NO_SUCCESS = 3;
+    private static final String HOPELESS = "every trial so far failed";
 
     private final StudySpec spec;
     private final StudyDirectory dir;
@@ -73,6 +74,7 @@ public final class Study {
 
     /** Starts the study of {@code spec} in the new study directory {@code uri}. */
     public static Result start(StudySpec spec, String uri, Configuration conf, PrintStream out) throws IOException {
+        checkData(spec);
         try (StudyDirectory sd = StudyDirectory.create(conf, uri, spec)) {
             return new Study(spec, sd, conf, out, new ArrayList<>()).run();
         }
@@ -86,6 +88,7 @@ public final class Study {
             throws IOException {
         try (StudyDirectory sd = StudyDirectory.open(conf, uri)) {
             StudySpec spec = sd.spec(overrides);
+            checkData(spec);
             List<Trial> trials = sd.trials();
             for (Trial t : trials) {
                 if (t.status.equals(Trial.RUNNING)) { // its driver died with it in flight
@@ -100,6 +103,14 @@ public final class Study {
                     sd.display(), trials.size(), spec.trials(), done, trials.stream().filter(t -> t.status.equals(
                             Trial.CANCELLED)).count());
             return new Study(spec, sd, conf, out, trials).run();
+        }
+    }
+
+    /** The study's one dataset (unless {@code data} is searched) is there, before anything is written. */
+    private static void checkData(StudySpec spec) throws IOException {
+        if (spec.ranges().stream().noneMatch(r -> r.key().equals("data"))) {
+            JobConfig base = spec.job(Map.of(), List.of()).withoutRedactedValues();
+            io.ringmaster.data.DatasetStore.manifest(Storage.configuration(base.hadoop()), base.dataUri());
         }
     }
 
@@ -161,7 +172,7 @@ public final class Study {
                 out.printf("%s: cancelling %d running trial(s)%n", stopping, running.size());
             }
             if (stopping == null && hopeless()) {
-                stopping = "every trial so far failed";
+                stopping = HOPELESS;
             }
             if (stopping != null) {
                 for (Map.Entry<Trial, Cancellation> r : running.entrySet()) {
@@ -199,9 +210,12 @@ public final class Study {
             trials.stream().filter(t -> t.status.equals(Trial.PAUSED)).forEach(t -> t.status = Trial.PRUNED);
         }
         save();
-        if (trials.stream().allMatch(t -> t.status.equals(Trial.FAILED))) {
-            throw new IllegalStateException("study " + dir.display() + ": every trial failed; the first: "
-                    + trials.get(0).id + ": " + trials.get(0).error);
+        long failed = trials.stream().filter(t -> t.status.equals(Trial.FAILED)).count();
+        if (failed == trials.size() || HOPELESS.equals(stopping)) {
+            Trial first = trials.stream().filter(t -> t.status.equals(Trial.FAILED)).findFirst().orElseThrow();
+            throw new StudyFailedException("study " + dir.display() + ": " + (failed == trials.size()
+                    ? "every trial failed" : failed + " trials failed before any finished a rung, so it stopped")
+                    + "; the first: " + first.id + ": " + first.error);
         }
         if (!finished) {
             out.printf("study stopped (%s); `ringmaster tune --resume %s` continues it%n", DriverShutdown.underway()

@@ -37,10 +37,7 @@ class ReportBrowserTest {
     @Test
     void everyPlotOfAReportIsDrawnWithDataPointsInChromium() throws Exception {
         String chromium = chromium();
-        SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(300, 100, 20, 8, 0.8, 2.5,
-                5, 20));
-        String data = dir.resolve("data").toString();
-        DatasetStore.write(Storage.configuration(), data, r.dataset(), r.source(), r.split(), false);
+        String data = dataset();
         Path runs = dir.resolve("runs");
         CliRun shown = CliRun.of("train", "--data", data, "--workers", "2", "--epochs", "3", "--batch-size", "100",
                 "--runs-dir", runs.toString(), "--run-id", "shown", "--timeline");
@@ -120,10 +117,7 @@ class ReportBrowserTest {
     @Test
     void aStudysReportDrawsEveryTrialsCurvePrunedOnesTooAndExportBestTakesItsBestEpoch() throws Exception {
         String chromium = chromium();
-        SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(300, 100, 20, 8, 0.8, 2.5,
-                5, 20));
-        String data = dir.resolve("data").toString();
-        DatasetStore.write(Storage.configuration(), data, r.dataset(), r.source(), r.split(), false);
+        String data = dataset();
         Path file = dir.resolve("study.yaml");
         Files.writeString(file, "data: " + data + "\nworkers: 1\nspark:\n  master: local[2]\ntrain:\n  epochs: 3\n"
                 + "  batch-size: 100\nsearch:\n  space:\n    train.learning-rate: {loguniform: [0.0005, 0.01]}\n"
@@ -151,6 +145,15 @@ class ReportBrowserTest {
                 + ", epoch " + best.get("bestEpoch").asInt()), export.toString());
         assertTrue(export.out().contains("metrics at export: epoch " + best.get("bestEpoch").asInt() + "  HR@"),
                 export.toString());
+    }
+
+    /** A small generated dataset in the test's directory. */
+    private String dataset() throws IOException {
+        SyntheticDataset.Result r = SyntheticDataset.generate(new SyntheticDataset.Params(300, 100, 20, 8, 0.8, 2.5,
+                5, 20));
+        String data = dir.resolve("data").toString();
+        DatasetStore.write(Storage.configuration(), data, r.dataset(), r.source(), r.split(), false);
+        return data;
     }
 
     private static int count(String s, String what) {

@@ -87,6 +87,17 @@ class StudyTest {
         return spans;
     }
 
+    /** {@code ringmaster tune FILE --study DIR} as a driver process of its own, output and errors merged. */
+    static Process tuneInAChildJvm(Path file, Path studyDir) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(io.ringmaster.orchestrator.spark.JvmFlags.moduleFlags());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                io.ringmaster.orchestrator.cli.RingmasterCli.class.getName(), "tune", file.toString(), "--study",
+                studyDir.toString()));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
     static boolean anyOverlap(List<long[]> spans) {
         for (int i = 0; i < spans.size(); i++) {
             for (int j = i + 1; j < spans.size(); j++) {
@@ -133,6 +144,14 @@ class StudyTest {
     }
 
     @Test
+    void aMissingDatasetIsRefusedBeforeTheStudyDirectoryIsWritten() {
+        Exception e = assertThrows(Exception.class, () -> start("no-data", study(1, 1, FOUR_TRIALS).replace(data,
+                dir.resolve("nowhere").toString())));
+        assertTrue(e.getMessage().contains("nowhere: dataset not found"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("no-data")), "nothing written: the same command works once it is there");
+    }
+
+    @Test
     void aFailingTrialIsRecordedWithItsCauseAndTheStudyGoesOn() throws Exception {
         // rank 0 fails at step 3 in the trials that draw it, with no relaunch; the others never reach step 10^6
         String yaml = study(1, 2, """
@@ -159,15 +178,17 @@ class StudyTest {
     }
 
     @Test
-    void whenEveryTrialFailsTheStudyFailsNamingTheCause() {
+    void whenTheFirstTrialsAllFailTheStudyFailsNamingTheCause() {
         String yaml = study(1, 2, """
                   space:
                     train.learning-rate: {loguniform: [0.0005, 0.01]}
                   trials: 5
                   scheduler: none
                 """).replace("spark:", "fault:\n  kill-rank: 0\n  at-step: 2\nretry:\n  max-attempts: 1\nspark:");
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> start("all-fail", yaml));
-        assertTrue(e.getMessage().contains("every trial failed; the first: t0: "), e.getMessage());
+        StudyFailedException e = assertThrows(StudyFailedException.class, () -> start("all-fail", yaml));
+        // the first three failed with none through a rung: the rest would fail alike, the study stops
+        assertTrue(e.getMessage().contains(" trials failed before any finished a rung, so it stopped; the first: t0: ")
+                || e.getMessage().contains("every trial failed; the first: t0: "), e.getMessage());
         assertTrue(e.getMessage().contains("injected"), e.getMessage());
     }
 
@@ -253,13 +274,7 @@ class StudyTest {
                   eta: 3
                 """));
         Path studyDir = dir.resolve("killed");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(io.ringmaster.orchestrator.spark.JvmFlags.moduleFlags());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                io.ringmaster.orchestrator.cli.RingmasterCli.class.getName(), "tune", file.toString(), "--study",
-                studyDir.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = tuneInAChildJvm(file, studyDir);
         StringBuilder out = new StringBuilder();
         List<JsonNode> atKill;
         try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
@@ -312,13 +327,7 @@ class StudyTest {
         Path file = dir.resolve("signalled.yaml");
         Files.writeString(file, study(1, 100000, FOUR_TRIALS));
         Path studyDir = dir.resolve("signalled");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(io.ringmaster.orchestrator.spark.JvmFlags.moduleFlags());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                io.ringmaster.orchestrator.cli.RingmasterCli.class.getName(), "tune", file.toString(), "--study",
-                studyDir.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = tuneInAChildJvm(file, studyDir);
         StringBuilder out = new StringBuilder();
         try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
                 StandardCharsets.UTF_8))) {
