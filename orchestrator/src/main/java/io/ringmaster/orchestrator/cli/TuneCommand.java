@@ -53,6 +53,13 @@ final class TuneCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--resume takes the study directory alone (its study file is in"
                         + " study.json)");
             }
+            for (String set : sets) {
+                String key = set.substring(0, Math.max(0, set.indexOf('=')));
+                if (!JobConfig.isCredential(key)) {
+                    throw new IllegalArgumentException("--resume takes --set only for credentials (study.json keeps"
+                            + " them redacted), not '" + key + "': a study's settings are fixed when it starts");
+                }
+            }
             Study.resume(resume, sets, conf, System.out);
             return 0;
         }
@@ -69,18 +76,19 @@ final class TuneCommand implements Callable<Integer> {
         String dir = studyDir != null ? studyDir : "studies/" + file.getFileName().toString().replaceFirst(
                 "\\.ya?ml$", "");
         Study.Result asha = Study.start(spec, dir, conf, System.out);
-        if (compare) {
+        if (compare && !asha.finished()) {
+            System.out.println("the study did not finish: no comparison with no pruning");
+        } else if (compare) {
             System.out.println();
             System.out.println("the same " + spec.trials() + " trials with no pruning, every one to " + spec.epochs()
                     + " epochs:");
             Study.Result full = Study.start(spec.withScheduler("none"), dir + "/no-pruning", conf, System.out);
-            String figure = spec.metric().toUpperCase(Locale.ROOT) + "@" + spec.job(java.util.Map.of(), List.of())
-                    .eval().k();
             System.out.printf("wall: %s with %s vs %s with no pruning%n", ReportPage.duration(asha.wallSeconds()),
                     spec.scheduler(), ReportPage.duration(full.wallSeconds()));
-            System.out.printf("budget: %d epochs of %d (%.1fx less), best %s %.4f vs %.4f with no pruning%n",
-                    asha.epochsTrained(), full.epochsTrained(), full.epochsTrained() / (double) asha.epochsTrained(),
-                    figure, asha.best(), full.best());
+            System.out.printf("budget: %d epochs of %d (%s less), best %s %.4f vs %.4f with no pruning%n",
+                    asha.epochsTrained(), asha.epochsFull(), asha.epochsTrained() == 0 ? "-" : String.format(
+                            Locale.ROOT, "%.1fx", asha.epochsFull() / (double) asha.epochsTrained()), asha.figure(),
+                    asha.best(), full.best());
         }
         return 0;
     }

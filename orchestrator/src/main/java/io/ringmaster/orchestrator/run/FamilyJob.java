@@ -97,8 +97,8 @@ public final class FamilyJob {
         try (SparkSessions.Scoped session = SparkSessions.scoped(job.sparkMaster(), "ringmaster-train-" + run.id(),
                 job.spark().conf())) {
             SparkSession spark = session.spark();
-            spark.sparkContext().setJobGroup("ringmaster-" + run.id(), "ringmaster train " + run.id() + ": "
-                    + job.model().type(), true);
+            spark.sparkContext().setJobGroup(io.ringmaster.orchestrator.spark.GangTraining.jobGroup(run.id()),
+                    "ringmaster train " + run.id() + ": " + job.model().type(), true);
             long t0 = System.nanoTime();
             model = family.fit(spark, ds, job.train().seed());
             trainSeconds = (System.nanoTime() - t0) / 1e9;

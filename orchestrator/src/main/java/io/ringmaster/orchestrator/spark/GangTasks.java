@@ -10,6 +10,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorAdded;
 import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 
@@ -53,6 +54,11 @@ public final class GangTasks extends SparkListener {
                 groups.put((Integer) stages.next(), group);
             }
         }
+    }
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted e) {
+        groups.remove(e.stageInfo().stageId()); // its tasks carry their group in their Running record
     }
 
     @Override

@@ -40,19 +40,31 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class Study {
 
-    /** The outcome: the best trial and what the study spent. */
+    /** The outcome: the best trial and what the study spent; {@code figure} names the metric (HR@10). */
     public record Result(String dir, String bestTrial, Map<String, Object> bestParams, double best,
                          int bestEpochs, String bestRunDir, int epochsTrained, int epochsFull, double wallSeconds,
-                         Map<String, Integer> statuses, boolean finished) {
+                         Map<String, Integer> statuses, boolean finished, String figure) {
     }
 
     /** A trial's rung ended: trained to its target, cancelled or failed. */
     private record Done(Trial trial, Throwable failure, double seconds) {
     }
 
-    /** After this many failures with no trial through a rung, the study stops: the cause is not the settings. */
+    /** The Spark session a study runs in, and how many of its gangs it holds at once. */
+    private record Cluster(SparkSession spark, boolean own, int concurrency) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (own) {
+                SparkSessions.stop(spark);
+            }
+        }
+    }
+
+    /** After this many failures in one tune with no trial through a rung, no more start: they would fail alike. */
     static final int FAILURES_WITH_NO_SUCCESS = 3;
     private static final String HOPELESS = "every trial so far failed";
+    /** How long a study with nothing running waits for the task slots its next gang needs. */
+    private static final long SLOT_WAIT_MILLIS = 120_000;
 
     private final StudySpec spec;
     private final StudyDirectory dir;
@@ -62,6 +74,10 @@ public final class Study {
     private final List<Trial> trials;
     private final Map<Trial, Cancellation> running = new LinkedHashMap<>();
     private final LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
+    /** Why the study stops launching trials and cancels the running ones; null while it goes on. */
+    private String stopping;
+    /** Trials that failed in this tune (a resumed study's earlier failures may have been fixed since). */
+    private int failedHere;
 
     private Study(StudySpec spec, StudyDirectory dir, Configuration conf, PrintStream out, List<Trial> trials) {
         this.spec = spec;
@@ -75,19 +91,22 @@ public final class Study {
     /** Starts the study of {@code spec} in the new study directory {@code uri}. */
     public static Result start(StudySpec spec, String uri, Configuration conf, PrintStream out) throws IOException {
         checkData(spec);
-        try (StudyDirectory sd = StudyDirectory.create(conf, uri, spec)) {
-            return new Study(spec, sd, conf, out, new ArrayList<>()).run();
+        // what the cluster cannot run is refused before the study directory is written
+        try (Cluster cluster = cluster(spec, Storage.path(uri).getName());
+             StudyDirectory sd = StudyDirectory.create(conf, uri, spec)) {
+            return new Study(spec, sd, conf, out, new ArrayList<>()).run(cluster);
         }
     }
 
     /**
      * Continues the study in {@code uri} whose driver stopped (killed, a signal, its timeout): trials stopped
      * mid-rung continue that rung from their newest checkpoint; finished rungs are not trained again.
+     * {@code credentials} ({@code key=value}) give again what study.json keeps redacted.
      */
-    public static Result resume(String uri, List<String> overrides, Configuration conf, PrintStream out)
+    public static Result resume(String uri, List<String> credentials, Configuration conf, PrintStream out)
             throws IOException {
         try (StudyDirectory sd = StudyDirectory.open(conf, uri)) {
-            StudySpec spec = sd.spec(overrides);
+            StudySpec spec = sd.spec(credentials);
             checkData(spec);
             List<Trial> trials = sd.trials();
             for (Trial t : trials) {
@@ -98,11 +117,13 @@ public final class Study {
                     t.status = Trial.PAUSED; // the scheduler may still promote it
                 }
             }
-            long done = trials.stream().filter(t -> !t.rungs.isEmpty()).count();
-            out.printf("resuming study %s: %d of %d trials started, %d through a rung, %d to continue mid-rung%n",
-                    sd.display(), trials.size(), spec.trials(), done, trials.stream().filter(t -> t.status.equals(
-                            Trial.CANCELLED)).count());
-            return new Study(spec, sd, conf, out, trials).run();
+            try (Cluster cluster = cluster(spec, sd.path().getName())) {
+                long through = trials.stream().filter(t -> !t.rungs.isEmpty()).count();
+                out.printf("resuming study %s: %d of %d trials started, %d through a rung, %d to continue mid-rung%n",
+                        sd.display(), trials.size(), spec.trials(), through, trials.stream().filter(t ->
+                                t.status.equals(Trial.CANCELLED)).count());
+                return new Study(spec, sd, conf, out, trials).run(cluster);
+            }
         }
     }
 
@@ -114,96 +135,133 @@ public final class Study {
         }
     }
 
-    private Result run() throws IOException {
-        long began = System.currentTimeMillis();
+    /**
+     * The study's Spark session (created or joined) and how many gangs it holds at once: min(max-concurrent,
+     * task slots / workers); a max-concurrent above that is refused, naming the key.
+     */
+    private static Cluster cluster(StudySpec spec, String name) throws IOException {
         JobConfig base = spec.job(Map.of(), List.of()).withoutRedactedValues().validate();
-        boolean ownSession = SparkSessions.noneInUse();
+        boolean own = SparkSessions.noneInUse();
         Map<String, String> localCluster = SparkSessions.localClusterSetUp(base.sparkMaster(), base.spark().conf(),
                 java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "ringmaster-local-cluster-home"));
         JobConfig sessionJob = localCluster.isEmpty() ? base : base.withSparkConf(localCluster);
-        SparkSession spark = SparkSessions.create(sessionJob.sparkMaster(), "ringmaster-tune-" + dir.path().getName(),
+        SparkSession spark = SparkSessions.create(sessionJob.sparkMaster(), "ringmaster-tune-" + name,
                 sessionJob.spark().conf());
+        try {
+            SparkContext sc = spark.sparkContext();
+            int workers = maxWorkers(spec, base);
+            GangTraining.requireSlots(sc, workers); // a cluster master gets a while to register executors
+            int slots = GangTraining.slots(sc);
+            int gangs = slots / workers;
+            if (spec.maxConcurrent() > gangs) {
+                throw new JobConfigException("study: 'search.max-concurrent' (" + spec.maxConcurrent() + ") is above"
+                        + " what Spark master " + sc.master() + " can gang-schedule: its " + slots + " task slot(s)"
+                        + " hold " + gangs + " gang(s) of " + workers + " worker(s) at once; lower max-concurrent or"
+                        + " give Spark more executor cores");
+            }
+            return new Cluster(spark, own, Math.min(spec.maxConcurrent() == 0 ? gangs : spec.maxConcurrent(),
+                    spec.trials()));
+        } catch (RuntimeException e) {
+            if (own) {
+                SparkSessions.stop(spark);
+            }
+            throw e;
+        }
+    }
+
+    /** The largest gang a trial may have: the job's workers, or the most a search over {@code workers} draws. */
+    private static int maxWorkers(StudySpec spec, JobConfig base) {
+        int most = base.workers();
+        for (StudySpec.Range r : spec.ranges()) {
+            if (r.key().equals("workers")) {
+                most = r.kind().equals("choice") ? r.choices().stream().mapToInt(c -> ((Number) c).intValue()).max()
+                        .orElse(most) : (int) r.high();
+            }
+        }
+        return most;
+    }
+
+    private Result run(Cluster cluster) throws IOException {
+        long began = System.currentTimeMillis();
+        JobConfig base = spec.job(Map.of(), List.of()).withoutRedactedValues();
         boolean finished;
         try (DriverShutdown.Running marked = DriverShutdown.running()) {
-            int concurrency = concurrency(spark.sparkContext(), base);
             out.printf("study %s: %d trials over %s; scheduler %s (%s), maximising %s; up to %d at once, gangs of %d"
                     + " on Spark %s%n", dir.display(), spec.trials(), String.join(", ", spec.ranges().stream()
                             .map(StudySpec.Range::key).toList()), spec.scheduler(), spec.scheduler().equals("asha")
                             ? "rungs at " + spec.rungs().stream().map(String::valueOf).reduce((a, b) -> a + ", " + b)
                             .orElse("") + " epochs, eta " + spec.eta() : "every trial to " + spec.epochs()
-                            + " epochs", label(), concurrency, base.workers(), base.sparkMaster());
-            finished = loop(spark.sparkContext(), base, concurrency, began);
-        } finally {
-            if (ownSession) {
-                SparkSessions.stop(spark);
-            }
+                            + " epochs", label(), cluster.concurrency(), base.workers(), base.sparkMaster());
+            finished = loop(cluster.spark().sparkContext(), cluster.concurrency(), began);
         }
         return outcome(began, finished);
     }
 
-    /**
-     * Gangs the cluster holds at once: min(max-concurrent, task slots / workers); a max-concurrent above that
-     * is refused, naming the key, before any trial runs.
-     */
-    private int concurrency(SparkContext sc, JobConfig base) {
-        GangTraining.requireSlots(sc, base.workers()); // a cluster master gets a while to register executors
-        int slots = GangTraining.slots(sc);
-        int gangs = slots / base.workers();
-        if (spec.maxConcurrent() > gangs) {
-            throw new JobConfigException("study: 'search.max-concurrent' (" + spec.maxConcurrent() + ") is above what"
-                    + " Spark master " + sc.master() + " can gang-schedule: its " + slots + " task slot(s) hold "
-                    + gangs + " gang(s) of " + base.workers() + " worker(s) at once; lower max-concurrent or give"
-                    + " Spark more executor cores");
-        }
-        return Math.min(spec.maxConcurrent() == 0 ? gangs : spec.maxConcurrent(), spec.trials());
-    }
-
     /** Runs trials until the scheduler has nothing left; false when the study stopped before that. */
-    private boolean loop(SparkContext sc, JobConfig base, int concurrency, long began) throws IOException {
+    private boolean loop(SparkContext sc, int concurrency, long began) throws IOException {
         long deadline = began + spec.timeoutSeconds() * 1000L;
-        String stopping = null;
-        while (true) {
-            dir.checkOwned();
-            if (stopping == null && (DriverShutdown.underway() || sc.isStopped())) {
-                stopping = DriverShutdown.underway() ? "a signal to the driver" : "the Spark application stopped";
-            }
-            if (stopping == null && System.currentTimeMillis() >= deadline) {
-                stopping = "the study's timeout of " + spec.timeoutSeconds() + " s passed";
-                out.printf("%s: cancelling %d running trial(s)%n", stopping, running.size());
-            }
-            if (stopping == null && hopeless()) {
-                stopping = HOPELESS;
-            }
-            if (stopping != null) {
-                for (Map.Entry<Trial, Cancellation> r : running.entrySet()) {
-                    if (!r.getValue().requested()) {
-                        r.getValue().request(stopping);
+        long slotsShortSince = 0;
+        boolean ok = false;
+        try {
+            while (true) {
+                dir.checkOwned();
+                if (stopping == null && (DriverShutdown.underway() || sc.isStopped())) {
+                    stopping = DriverShutdown.underway() ? "a signal to the driver" : "the Spark application stopped";
+                }
+                if (stopping == null && System.currentTimeMillis() >= deadline) {
+                    stopping = "the study's timeout of " + spec.timeoutSeconds() + " s passed";
+                    out.printf("%s: cancelling %d running trial(s)%n", stopping, running.size());
+                }
+                if (stopping != null) {
+                    cancelRunning(sc);
+                }
+                boolean slotsShort = false;
+                while (stopping == null && !hopeless() && running.size() < concurrency) {
+                    Optional<Asha.Step> step = asha.next(trials);
+                    if (step.isEmpty()) {
+                        break;
                     }
-                    if (!sc.isStopped()) { // stopping the application ends every job anyway
-                        sc.cancelJobGroup(GangTraining.jobGroup(r.getKey().id)); // again until its thread sees it
+                    JobConfig job = job(step.get());
+                    if (freeSlots(sc) < job.workers()) {
+                        slotsShort = true; // a gang that just ended may still hold its slots a moment
+                        break;
                     }
+                    launch(step.get(), job);
+                }
+                if (running.isEmpty()) {
+                    if (!slotsShort) {
+                        break;
+                    }
+                    long now = System.currentTimeMillis();
+                    if (slotsShortSince == 0) {
+                        slotsShortSince = now;
+                    } else if (now - slotsShortSince > SLOT_WAIT_MILLIS) {
+                        stopping = "Spark master " + sc.master() + " has offered too few free task slots for the next"
+                                + " trial's gang for " + SLOT_WAIT_MILLIS / 1000 + " s";
+                        break;
+                    }
+                } else {
+                    slotsShortSince = 0;
+                }
+                Done d;
+                try {
+                    d = done.poll(running.isEmpty() ? 200 : 500, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+                if (d != null) {
+                    record(d);
                 }
             }
-            while (stopping == null && running.size() < concurrency && freeSlots(sc, base) >= base.workers()) {
-                Optional<Asha.Step> step = asha.next(trials);
-                if (step.isEmpty()) {
-                    break;
-                }
-                launch(step.get());
+            ok = true;
+        } finally {
+            if (!ok) { // an error of the study itself: stop its trials rather than leave them training unseen
+                stopAfterError(sc);
             }
-            if (running.isEmpty()) {
-                break;
-            }
-            Done d;
-            try {
-                d = done.poll(500, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
-            if (d != null) {
-                record(d);
-            }
+        }
+        if (stopping == null && hopeless()) {
+            stopping = HOPELESS;
         }
         boolean finished = stopping == null;
         if (finished) {
@@ -211,7 +269,7 @@ public final class Study {
         }
         save();
         long failed = trials.stream().filter(t -> t.status.equals(Trial.FAILED)).count();
-        if (failed == trials.size() || HOPELESS.equals(stopping)) {
+        if (failed > 0 && (failed == trials.size() || HOPELESS.equals(stopping))) {
             Trial first = trials.stream().filter(t -> t.status.equals(Trial.FAILED)).findFirst().orElseThrow();
             throw new StudyFailedException("study " + dir.display() + ": " + (failed == trials.size()
                     ? "every trial failed" : failed + " trials failed before any finished a rung, so it stopped")
@@ -224,21 +282,55 @@ public final class Study {
         return finished;
     }
 
-    /** No trial through a rung and the first few all failed: more would fail alike. */
+    /** Asks each running trial to stop and cancels its job group (again on every pass, until its thread sees it). */
+    private void cancelRunning(SparkContext sc) {
+        for (Map.Entry<Trial, Cancellation> r : running.entrySet()) {
+            if (!r.getValue().requested()) {
+                r.getValue().request(stopping);
+            }
+            if (!sc.isStopped()) { // stopping the application ends every job anyway
+                sc.cancelJobGroup(GangTraining.jobGroup(r.getKey().id));
+            }
+        }
+    }
+
+    /** After an error of the study's own: cancels the running trials, records them (for 30 s at most), saves. */
+    private void stopAfterError(SparkContext sc) {
+        if (stopping == null) {
+            stopping = "the study failed";
+        }
+        long until = System.currentTimeMillis() + 30_000;
+        try {
+            while (!running.isEmpty() && System.currentTimeMillis() < until) {
+                cancelRunning(sc);
+                Done d = done.poll(500, TimeUnit.MILLISECONDS);
+                if (d != null) {
+                    record(d);
+                }
+            }
+            save();
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            out.println("warning: could not record the trials the study's failure stopped: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The first few trials of this tune failed and none of the study's finished a rung: the cause is the job
+     * or the cluster, not the settings searched, so no more start (those running may still finish a rung).
+     */
     private boolean hopeless() {
-        long failed = trials.stream().filter(t -> t.status.equals(Trial.FAILED)).count();
-        return failed >= Math.min(FAILURES_WITH_NO_SUCCESS, spec.trials())
+        return failedHere >= Math.min(FAILURES_WITH_NO_SUCCESS, spec.trials())
                 && trials.stream().allMatch(t -> t.rungs.isEmpty());
     }
 
     /** Task slots no trial of this study holds (a cancelled trial's tasks hold theirs until they end). */
-    private int freeSlots(SparkContext sc, JobConfig base) {
+    private int freeSlots(SparkContext sc) {
         if (sc.isStopped()) {
             return 0; // the loop sees it next and stops
         }
         int busy = 0;
         for (Trial t : running.keySet()) {
-            busy += base.workers();
+            busy += t.workers;
         }
         for (Trial t : trials) {
             if (!running.containsKey(t)) {
@@ -252,28 +344,42 @@ public final class Study {
         }
     }
 
-    private void launch(Asha.Step step) throws IOException {
+    private String id(int index) {
+        return String.format("t%0" + String.valueOf(spec.trials() - 1).length() + "d", index);
+    }
+
+    /** The job of a step: the trial's settings, its run under the study's trials/, trained to the step's epochs. */
+    private JobConfig job(Asha.Step step) {
+        Map<String, Object> params = step.index() < trials.size() ? trials.get(step.index()).params
+                : spec.params(step.index());
+        return spec.job(params, List.of(JobConfig.override("run.dir", dir.trialsDir()),
+                JobConfig.override("run.id", id(step.index())), JobConfig.override("train.epochs", step.epochs()),
+                JobConfig.override("run.progress-seconds", 0),
+                // the run's best epoch, whose checkpoint is kept, is the best by the study's figure
+                JobConfig.override("eval.select", spec.metric()),
+                // a checkpoint at every epoch end: a promoted trial continues from its rung's, and the best
+                // epoch's is there to export
+                JobConfig.override("checkpoint.every-epochs", 1))).withoutRedactedValues();
+    }
+
+    private void launch(Asha.Step step, JobConfig job) throws IOException {
         Trial t;
         boolean fresh = step.index() >= trials.size();
         if (!fresh) {
             t = trials.get(step.index());
         } else {
-            String id = String.format("t%0" + String.valueOf(spec.trials() - 1).length() + "d", step.index());
+            String id = id(step.index());
             t = new Trial(step.index(), id, spec.params(step.index()),
                     new org.apache.hadoop.fs.Path(dir.trialsDir(), id).toString());
             trials.add(t);
         }
         t.status = Trial.RUNNING;
         t.target = step.epochs();
+        t.workers = job.workers();
         t.error = null;
         if (t.started == 0) {
             t.started = System.currentTimeMillis();
         }
-        JobConfig job = spec.job(t.params, List.of(JobConfig.override("run.dir", dir.trialsDir()),
-                JobConfig.override("run.id", t.id), JobConfig.override("train.epochs", step.epochs()),
-                JobConfig.override("run.progress-seconds", 0),
-                // the run's best epoch, whose checkpoint is kept, is the best by the study's figure
-                JobConfig.override("eval.select", spec.metric()))).withoutRedactedValues();
         Cancellation cancel = new Cancellation();
         running.put(t, cancel);
         save();
@@ -281,27 +387,30 @@ public final class Study {
                 step.epochs(), step.epochs() == 1 ? "" : "s", step.why(), fresh ? ": " + params(t.params) : "");
         Thread thread = new Thread(() -> {
             long t0 = System.nanoTime();
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
             Throwable failure = null;
-            try (PrintStream log = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-                try {
-                    TrainJob.run(job, log, false, cancel);
-                } catch (Throwable e) {
-                    failure = e;
-                    log.println("error: " + e.getMessage());
-                }
-                try {
-                    io.ringmaster.orchestrator.report.RunReport.write(conf, t.runDir);
-                } catch (IOException | RuntimeException e) {
-                    log.println("no run report: " + e.getMessage()); // e.g. it failed before writing job.yaml
-                }
-            }
             try {
-                dir.appendLog(t.id, buffer.toString(StandardCharsets.UTF_8));
-            } catch (IOException | RuntimeException e) {
-                out.printf("warning: could not keep %s's log: %s%n", t.id, e.getMessage());
+                ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+                try (PrintStream log = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+                    try {
+                        TrainJob.run(job, log, false, cancel);
+                    } catch (Throwable e) {
+                        failure = e;
+                        log.println("error: " + e.getMessage());
+                    }
+                    try {
+                        io.ringmaster.orchestrator.report.RunReport.write(conf, t.runDir);
+                    } catch (IOException | RuntimeException e) {
+                        log.println("no run report: " + e.getMessage()); // e.g. it failed before writing job.yaml
+                    }
+                }
+                try {
+                    dir.appendLog(t.id, buffer.toString(StandardCharsets.UTF_8));
+                } catch (IOException | RuntimeException e) {
+                    out.printf("warning: could not keep %s's log: %s%n", t.id, e.getMessage());
+                }
+            } finally {
+                done.add(new Done(t, failure, (System.nanoTime() - t0) / 1e9)); // the loop waits for it
             }
-            done.add(new Done(t, failure, (System.nanoTime() - t0) / 1e9));
         }, "ringmaster-trial-" + t.id);
         thread.setDaemon(true);
         thread.start();
@@ -310,21 +419,26 @@ public final class Study {
     /** Records a rung that ended. */
     private void record(Done d) throws IOException {
         Trial t = d.trial();
-        running.remove(t);
+        Cancellation cancel = running.remove(t);
         t.seconds += d.seconds();
         t.ended = System.currentTimeMillis();
-        if (d.failure() instanceof JobStoppedException) {
+        // a run the study stopped may fail in other ways than JobStoppedException (a job of a family's fit
+        // cancelled, the application stopped under it): it stopped, it did not fail
+        if (d.failure() instanceof JobStoppedException || d.failure() != null && (stopping != null
+                || cancel != null && cancel.requested())) {
             t.status = Trial.CANCELLED;
             t.error = d.failure().getMessage();
             out.printf("%s cancelled at %s (%.1f s)%n", t.id, progress(t), d.seconds());
         } else if (d.failure() != null) {
             t.status = Trial.FAILED;
             t.error = String.valueOf(d.failure().getMessage()).lines().findFirst().orElse("");
+            failedHere++;
             out.printf("%s failed: %s (%s/%s.log)%n", t.id, t.error, StudyDirectory.LOGS_DIR, t.id);
         } else {
             Optional<double[]> v = bestUpTo(t, t.target);
             if (v.isEmpty()) {
                 t.status = Trial.FAILED;
+                failedHere++;
                 t.error = "its run recorded no " + spec.metric() + " by epoch " + t.target;
                 out.printf("%s failed: %s%n", t.id, t.error);
             } else {
@@ -402,7 +516,7 @@ public final class Study {
     private Result outcome(long began, boolean finished) {
         Map<String, Integer> statuses = new LinkedHashMap<>();
         trials.forEach(t -> statuses.merge(t.status, 1, Integer::sum));
-        int trained = trials.stream().mapToInt(t -> t.epochs).sum();
+        int trained = trials.stream().mapToInt(this::epochsTrained).sum();
         double wall = (System.currentTimeMillis() - began) / 1000.0;
         Optional<Trial> best = best();
         out.printf("study %s: %s in %s; %d epochs trained of %d for every trial to the end%n", dir.display(),
@@ -414,7 +528,26 @@ public final class Study {
         return new Result(dir.display(), best.map(b -> b.id).orElse(null), best.map(b -> b.params).orElse(Map.of()),
                 best.map(Trial::last).orElse(Double.NaN), best.map(b -> b.epochs).orElse(0),
                 best.map(b -> b.runDir).orElse(null), trained, spec.trials() * spec.epochs(), wall, statuses,
-                finished);
+                finished, label());
+    }
+
+    /**
+     * The epochs a trial's run trained, each counted once however it ended (those trained again after a
+     * relaunch too): its epoch records in metrics.jsonl, superseded ones included.
+     */
+    private int epochsTrained(Trial t) {
+        try {
+            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(Storage.path(t.runDir),
+                    io.ringmaster.workers.Worker.METRICS_FILE);
+            org.apache.hadoop.fs.FileSystem fs = Storage.fs(file, conf);
+            if (!fs.exists(file)) {
+                return 0;
+            }
+            return (int) new String(Storage.readBytes(fs, file), StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains("\"event\":\"epoch\"")).count();
+        } catch (IOException e) {
+            return t.epochs;
+        }
     }
 
     /** The study's figure as printed: HR@10. */

@@ -40,6 +40,8 @@ final class Trial {
     int epochs;
     /** The epoch whose figure {@link #last()} is (its checkpoint is kept: the trial's model). */
     int bestEpoch;
+    /** Its gang's size (a search may draw {@code workers}). */
+    int workers;
     /** The epochs the rung in flight (or cancelled) trains to. */
     int target;
     /** Seconds its rungs ran, driver side (start to end of each {@code train}). */
@@ -71,6 +73,7 @@ final class Trial {
         n.put("epochs", epochs);
         n.put("bestEpoch", bestEpoch);
         n.put("target", target);
+        n.put("workers", workers);
         n.put("seconds", Math.round(seconds * 10) / 10.0);
         n.put("started", started);
         n.put("ended", ended);
@@ -91,6 +94,7 @@ final class Trial {
         t.epochs = n.path("epochs").asInt();
         t.bestEpoch = n.path("bestEpoch").asInt();
         t.target = n.path("target").asInt();
+        t.workers = n.path("workers").asInt();
         t.seconds = n.path("seconds").asDouble();
         t.started = n.path("started").asLong();
         t.ended = n.path("ended").asLong();

@@ -247,17 +247,31 @@ class StudyTest {
             assertEquals(Map.of("cancelled", 2), r.result().statuses(), r.out());
             assertFalse(r.result().finished());
             for (JsonNode t : trials("timeout")) {
-                assertEquals(List.of(), GangTasks.of(spark.sparkContext()).running(GangTraining.jobGroup(
-                        t.get("trial").asText())), "the cancelled trial's tasks ended");
+                // Spark tells its listeners a moment later; a task that ignored the kill would train for hours
+                long until = System.currentTimeMillis() + 10_000;
+                List<GangTasks.Running> left;
+                do {
+                    left = GangTasks.of(spark.sparkContext()).running(GangTraining.jobGroup(t.get("trial").asText()));
+                    Thread.sleep(100);
+                } while (!left.isEmpty() && System.currentTimeMillis() < until);
+                assertEquals(List.of(), left, "the cancelled trial's tasks ended");
                 assertTrue(t.get("error").asText().contains("cancelled during attempt 1 (the study's timeout"),
                         t.toString());
             }
-            // both slots are free: a 2-worker gang starts in the same application at once
+            // both slots are free: a 2-worker gang runs in the same application (it would wait for ever otherwise)
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
-            TrainJob.run(JobConfig.parse("", "test", List.of(JobConfig.override("data", data), "workers=2",
-                    "train.epochs=1", "train.batch-size=200", "spark.master=local[2]", JobConfig.override("run.dir",
-                            dir.resolve("after").toString()), "run.id=after")), new PrintStream(buf));
-            assertTrue(buf.toString().contains("best  epoch 1"), buf.toString());
+            java.util.concurrent.CompletableFuture<TrainJob.Outcome> after = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return TrainJob.run(JobConfig.parse("", "test", List.of(JobConfig.override("data", data),
+                                    "workers=2", "train.epochs=1", "train.batch-size=200", "spark.master=local[2]",
+                                    JobConfig.override("run.dir", dir.resolve("after").toString()), "run.id=after")),
+                                    new PrintStream(buf));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            assertEquals(1, after.get(60, java.util.concurrent.TimeUnit.SECONDS).summary().epochs(), buf.toString());
         } finally {
             SparkSessions.stop(spark);
         }
