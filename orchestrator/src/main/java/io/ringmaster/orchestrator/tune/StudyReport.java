@@ -90,8 +90,8 @@ final class StudyReport {
                     .append(esc(StudyDirectory.TRIALS_DIR + "/" + t.id + "/report.html")).append("\">")
                     .append(esc(t.id)).append("</a></td></tr>\n");
         }
-        html.append("</table>\n<h2>Study file</h2>\n<pre class=\"job\">").append(esc(io.ringmaster.orchestrator.job.JobConfig
-                .redactedText(spec.yaml()))).append("</pre>\n");
+        html.append("</table>\n<h2>Study file</h2>\n<pre class=\"job\">").append(esc(
+                io.ringmaster.orchestrator.job.JobConfig.redactedText(spec.yaml()))).append("</pre>\n");
         long done = trials.stream().filter(t -> !t.rungs.isEmpty()).count();
         String note = String.format("%s: %d of %d trials started, %d through a rung; scheduler %s, rungs at %s epochs",
                 dir.display(), trials.size(), spec.trials(), done, spec.scheduler(), spec.rungs());
