@@ -130,7 +130,7 @@ class StudyTest {
     }
 
     @Test
-    void maxConcurrentAboveWhatTheClusterCanGangScheduleIsRefusedBeforeAnyTrial() {
+    void maxConcurrentAboveWhatTheClusterCanGangScheduleIsRefusedBeforeTheStudyDirectoryIsWritten() {
         JobConfigException e = assertThrows(JobConfigException.class, () -> start("too-many", study(2, 1, """
                   space:
                     train.learning-rate: {loguniform: [0.0005, 0.01]}
@@ -140,7 +140,7 @@ class StudyTest {
         assertEquals("study: 'search.max-concurrent' (2) is above what Spark master local[2] can gang-schedule: its 2"
                 + " task slot(s) hold 1 gang(s) of 2 worker(s) at once; lower max-concurrent or give Spark more"
                 + " executor cores", e.getMessage());
-        assertFalse(Files.exists(dir.resolve("too-many").resolve(StudyDirectory.TRIALS_DIR)), "no trial ran");
+        assertFalse(Files.exists(dir.resolve("too-many")), "nothing written: the corrected file starts afresh");
     }
 
     @Test
