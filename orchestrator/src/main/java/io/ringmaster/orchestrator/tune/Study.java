@@ -130,7 +130,7 @@ public final class Study {
     /** The study's one dataset (unless {@code data} is searched) is there, before anything is written. */
     private static void checkData(StudySpec spec) throws IOException {
         if (spec.ranges().stream().noneMatch(r -> r.key().equals("data"))) {
-            JobConfig base = spec.job(Map.of(), List.of()).withoutRedactedValues();
+            JobConfig base = spec.base();
             io.ringmaster.data.DatasetStore.manifest(Storage.configuration(base.hadoop()), base.dataUri());
         }
     }
@@ -140,7 +140,7 @@ public final class Study {
      * task slots / workers); a max-concurrent above that is refused, naming the key.
      */
     private static Cluster cluster(StudySpec spec, String name) throws IOException {
-        JobConfig base = spec.job(Map.of(), List.of()).withoutRedactedValues().validate();
+        JobConfig base = spec.base();
         boolean own = SparkSessions.noneInUse();
         Map<String, String> localCluster = SparkSessions.localClusterSetUp(base.sparkMaster(), base.spark().conf(),
                 java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "ringmaster-local-cluster-home"));
@@ -183,7 +183,7 @@ public final class Study {
 
     private Result run(Cluster cluster) throws IOException {
         long began = System.currentTimeMillis();
-        JobConfig base = spec.job(Map.of(), List.of()).withoutRedactedValues();
+        JobConfig base = spec.base();
         boolean finished;
         try (DriverShutdown.Running marked = DriverShutdown.running()) {
             out.printf("study %s: %d trials over %s; scheduler %s (%s), maximising %s; up to %d at once, gangs of %d"
@@ -191,7 +191,7 @@ public final class Study {
                             .map(StudySpec.Range::key).toList()), spec.scheduler(), spec.scheduler().equals("asha")
                             ? "rungs at " + spec.rungs().stream().map(String::valueOf).reduce((a, b) -> a + ", " + b)
                             .orElse("") + " epochs, eta " + spec.eta() : "every trial to " + spec.epochs()
-                            + " epochs", label(), cluster.concurrency(), base.workers(), base.sparkMaster());
+                            + " epochs", spec.figure(), cluster.concurrency(), base.workers(), base.sparkMaster());
             finished = loop(cluster.spark().sparkContext(), cluster.concurrency(), began);
         }
         return outcome(began, finished);
@@ -329,12 +329,17 @@ public final class Study {
             return 0; // the loop sees it next and stops
         }
         int busy = 0;
-        for (Trial t : running.keySet()) {
-            busy += t.workers;
-        }
+        java.util.Set<String> stopped = new java.util.HashSet<>();
         for (Trial t : trials) {
-            if (!running.containsKey(t)) {
-                busy += GangTasks.of(sc).running(GangTraining.jobGroup(t.id)).size();
+            if (running.containsKey(t)) {
+                busy += t.workers;
+            } else {
+                stopped.add(GangTraining.jobGroup(t.id));
+            }
+        }
+        for (GangTasks.Running task : GangTasks.of(sc).running()) {
+            if (stopped.contains(task.group())) {
+                busy++;
             }
         }
         try {
@@ -435,38 +440,23 @@ public final class Study {
             failedHere++;
             out.printf("%s failed: %s (%s/%s.log)%n", t.id, t.error, StudyDirectory.LOGS_DIR, t.id);
         } else {
-            Optional<double[]> v = bestUpTo(t, t.target);
-            if (v.isEmpty()) {
+            // trials select their best epoch by the study's metric (eval.select): the run's best epoch so far
+            com.fasterxml.jackson.databind.JsonNode best = RunRecords.read(conf, t.runDir).bestEpoch();
+            if (best == null) {
                 t.status = Trial.FAILED;
                 failedHere++;
                 t.error = "its run recorded no " + spec.metric() + " by epoch " + t.target;
                 out.printf("%s failed: %s%n", t.id, t.error);
             } else {
-                t.rungs.put(t.target, v.get()[0]);
-                t.bestEpoch = (int) v.get()[1];
+                t.rungs.put(t.target, best.get(spec.metric()).asDouble());
+                t.bestEpoch = best.path("epoch").asInt();
                 t.epochs = t.target;
                 t.status = asha.afterRung(t.target);
-                out.printf("%s  %d epochs  %s %.4f (epoch %d)  %s  (%.1f s)%n", t.id, t.epochs, label(), v.get()[0],
-                        t.bestEpoch, t.status, d.seconds());
+                out.printf("%s  %d epochs  %s %.4f (epoch %d)  %s  (%.1f s)%n", t.id, t.epochs, spec.figure(),
+                        t.last(), t.bestEpoch, t.status, d.seconds());
             }
         }
         save();
-    }
-
-    /**
-     * The trial's best epoch up to {@code epoch} by the study's figure, as a run's summary picks its best epoch
-     * (its checkpoint is kept): {figure, epoch}.
-     */
-    private Optional<double[]> bestUpTo(Trial t, int epoch) throws IOException {
-        double[] best = null;
-        for (com.fasterxml.jackson.databind.JsonNode e : RunRecords.read(conf, t.runDir).epochs()) {
-            int at = e.path("epoch").asInt();
-            if (at <= epoch && e.hasNonNull(spec.metric()) && (best == null || e.get(spec.metric()).asDouble()
-                    > best[0])) {
-                best = new double[] {e.get(spec.metric()).asDouble(), at};
-            }
-        }
-        return Optional.ofNullable(best);
     }
 
     /** The epochs a cancelled trial had reached, from its run's records. */
@@ -484,9 +474,7 @@ public final class Study {
         dir.writeTrials(trials);
         Optional<Trial> best = best();
         if (best.isPresent()) {
-            dir.replace(StudyDirectory.BEST_FILE, new com.fasterxml.jackson.databind.ObjectMapper().enable(
-                    com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(
-                            best.get().toJson().put("metric", spec.metric()).put("value", best.get().last())));
+            dir.writeBest(best.get(), spec.metric());
         }
         try {
             dir.write(StudyDirectory.REPORT_FILE, StudyReport.page(spec, dir, trials, best.orElse(null), conf));
@@ -522,13 +510,13 @@ public final class Study {
         out.printf("study %s: %s in %s; %d epochs trained of %d for every trial to the end%n", dir.display(),
                 statuses.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).reduce((a, b) -> a + ", " + b)
                         .orElse("no trials"), ReportPage.duration(wall), trained, spec.trials() * spec.epochs());
-        best.ifPresent(b -> out.printf("best trial %s: %s %.4f (epoch %d of %d)  %s%n  run %s%n", b.id, label(),
+        best.ifPresent(b -> out.printf("best trial %s: %s %.4f (epoch %d of %d)  %s%n  run %s%n", b.id, spec.figure(),
                 b.last(), b.bestEpoch, b.epochs, params(b.params), Storage.display(Storage.path(b.runDir))));
         out.printf("report %s/%s%n", dir.display(), StudyDirectory.REPORT_FILE);
         return new Result(dir.display(), best.map(b -> b.id).orElse(null), best.map(b -> b.params).orElse(Map.of()),
                 best.map(Trial::last).orElse(Double.NaN), best.map(b -> b.epochs).orElse(0),
                 best.map(b -> b.runDir).orElse(null), trained, spec.trials() * spec.epochs(), wall, statuses,
-                finished, label());
+                finished, spec.figure());
     }
 
     /**
@@ -548,12 +536,6 @@ public final class Study {
         } catch (IOException e) {
             return t.epochs;
         }
-    }
-
-    /** The study's figure as printed: HR@10. */
-    private String label() {
-        int k = spec.job(Map.of(), List.of()).eval().k();
-        return spec.metric().toUpperCase(Locale.ROOT) + "@" + k;
     }
 
     static String params(Map<String, Object> p) {

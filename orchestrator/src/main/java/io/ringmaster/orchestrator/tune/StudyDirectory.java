@@ -82,11 +82,15 @@ final class StudyDirectory implements AutoCloseable {
     static StudyDirectory open(Configuration conf, String uri) throws IOException {
         Path dir = Storage.path(uri);
         FileSystem fs = Storage.fs(dir, conf);
+        requireStudy(fs, dir);
+        return new StudyDirectory(fs, dir, lock(fs, dir));
+    }
+
+    private static void requireStudy(FileSystem fs, Path dir) throws IOException {
         if (!fs.exists(new Path(dir, STUDY_FILE))) {
             throw new IllegalArgumentException(Storage.display(dir) + " is not a study directory (it has no "
                     + STUDY_FILE + ")");
         }
-        return new StudyDirectory(fs, dir, lock(fs, dir));
     }
 
     private static RunLock lock(FileSystem fs, Path dir) throws IOException {
@@ -121,10 +125,7 @@ final class StudyDirectory implements AutoCloseable {
         Path dir = Storage.path(uri);
         FileSystem fs = Storage.fs(dir, conf);
         Path best = new Path(dir, BEST_FILE);
-        if (!fs.exists(new Path(dir, STUDY_FILE))) {
-            throw new IllegalArgumentException(Storage.display(dir) + " is not a study directory (it has no "
-                    + STUDY_FILE + ")");
-        }
+        requireStudy(fs, dir);
         if (!fs.exists(best)) {
             throw new IllegalArgumentException("study " + Storage.display(dir) + " has no best trial yet (no trial"
                     + " finished a rung)");
@@ -176,6 +177,12 @@ final class StudyDirectory implements AutoCloseable {
             b.append(JSON.writeValueAsString(t.toJson())).append('\n');
         }
         replace(TRIALS_FILE, b.toString());
+    }
+
+    /** {@code best.json}: the best trial's line with the figure's name and value. */
+    void writeBest(Trial best, String metric) throws IOException {
+        replace(BEST_FILE, JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(best.toJson()
+                .put("metric", metric).put("value", best.last())));
     }
 
     /** Writes {@code name} aside, then puts it in place. */

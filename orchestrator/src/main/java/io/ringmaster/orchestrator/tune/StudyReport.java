@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -30,8 +29,7 @@ final class StudyReport {
 
     static String page(StudySpec spec, StudyDirectory dir, List<Trial> trials, Trial best, Configuration conf)
             throws IOException {
-        String k = "@" + spec.job(Map.of(), List.of()).eval().k();
-        String name = spec.metric().toUpperCase(Locale.ROOT) + k;
+        String name = spec.figure();
         Plot curves = new Plot(name + " per epoch, every trial", "epoch", name);
         Plot loss = new Plot("training loss per epoch, every trial", "epoch", "loss");
         Plot rungs = new Plot("best " + name + " by each rung", "epochs", name);

@@ -53,7 +53,7 @@ public final class StudySpec {
     private final String yaml;
     private final List<String> overrides;
     private final String jobYaml;
-    private final int epochs;
+    private final JobConfig base;
     private final List<Range> ranges;
     private final String metric;
     private final int trials;
@@ -64,13 +64,13 @@ public final class StudySpec {
     private final int minEpochs;
     private final int eta;
 
-    private StudySpec(String yaml, List<String> overrides, String jobYaml, int epochs, List<Range> ranges,
+    private StudySpec(String yaml, List<String> overrides, String jobYaml, JobConfig base, List<Range> ranges,
                       String metric, int trials, int maxConcurrent, int timeoutSeconds, long seed, String scheduler,
                       int minEpochs, int eta) {
         this.yaml = yaml;
         this.overrides = List.copyOf(overrides);
         this.jobYaml = jobYaml;
-        this.epochs = epochs;
+        this.base = base;
         this.ranges = List.copyOf(ranges);
         this.metric = metric;
         this.trials = trials;
@@ -106,7 +106,17 @@ public final class StudySpec {
 
     /** A trial's full length: the job's train.epochs. */
     public int epochs() {
-        return epochs;
+        return base.train().epochs();
+    }
+
+    /** The study's job with no search key set (credentials it kept redacted left out). */
+    public JobConfig base() {
+        return base;
+    }
+
+    /** The figure maximised as printed, e.g. {@code HR@10}. */
+    public String figure() {
+        return metric.toUpperCase(java.util.Locale.ROOT) + "@" + base.eval().k();
     }
 
     /**
@@ -116,11 +126,11 @@ public final class StudySpec {
     public List<Integer> rungs() {
         List<Integer> r = new ArrayList<>();
         if (scheduler.equals("asha")) {
-            for (long e = minEpochs; e < epochs; e *= eta) {
+            for (long e = minEpochs; e < epochs(); e *= eta) {
                 r.add((int) e);
             }
         }
-        r.add(epochs);
+        r.add(epochs());
         return r;
     }
 
@@ -156,7 +166,7 @@ public final class StudySpec {
 
     /** This study with another scheduler ({@code none}: every trial to the end). */
     public StudySpec withScheduler(String other) {
-        return new StudySpec(yaml, overrides, jobYaml, epochs, ranges, metric, trials, maxConcurrent, timeoutSeconds,
+        return new StudySpec(yaml, overrides, jobYaml, base, ranges, metric, trials, maxConcurrent, timeoutSeconds,
                 seed, other, minEpochs, eta);
     }
 
@@ -228,7 +238,7 @@ public final class StudySpec {
                                 + " model.type " + t + " is fitted in one pass: use scheduler none");
                     });
         }
-        StudySpec s = new StudySpec(yaml, overrides, jobYaml, base.train().epochs(), ranges, metric, trials,
+        StudySpec s = new StudySpec(yaml, overrides, jobYaml, base.withoutRedactedValues(), ranges, metric, trials,
                 maxConcurrent, timeout, search.path("seed").asLong(base.train().seed()), scheduler, minEpochs, eta);
         s.checkRanges(where);
         return s;
